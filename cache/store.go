@@ -1,0 +1,91 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when a catalog has no snapshot or a key,
+// record or report does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is what passerelle keeps between runs. Two implementations pass the
+// same conformance suite (cachetest): Redis (shared deployments) and an
+// embedded on-disk store (the default).
+//
+// Records are content-addressed per catalog: a record's key is the sha256 of
+// its raw upstream bytes, so a harvest writes only what changed. A snapshot
+// is a manifest naming, for each fileIdentifier, the hash to serve. Committing
+// a snapshot switches readers to it atomically: a reader sees either the old
+// manifest or the new one, never a mix, and every record a committed manifest
+// names is readable until a later Prune removes it.
+type Store interface {
+	// PutRecords stores records under (catalog, rec.Hash). Storing a hash
+	// that already exists keeps the existing FirstStored.
+	PutRecords(ctx context.Context, catalog string, recs []StoredRecord) error
+	// Records returns the records with these hashes, in the same order;
+	// a missing hash is an error wrapping ErrNotFound.
+	Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error)
+	// HasRecords reports which of these hashes are stored (same order).
+	HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error)
+	// Prune deletes every record of the catalog whose hash is not in keep.
+	Prune(ctx context.Context, catalog string, keep map[string]bool) (int, error)
+
+	// Commit makes snap the catalog's current snapshot, atomically. Its
+	// Generation must be greater than the current one's.
+	Commit(ctx context.Context, snap *Snapshot) error
+	// Snapshot returns the catalog's current snapshot, ErrNotFound if none.
+	Snapshot(ctx context.Context, catalog string) (*Snapshot, error)
+	// Generation returns the current generation (0 if none) cheaply, so
+	// readers can tell when to reload.
+	Generation(ctx context.Context, catalog string) (int64, error)
+
+	// AddReport appends a harvest report (JSON) and keeps the last MaxReports.
+	AddReport(ctx context.Context, catalog string, report []byte) error
+	// Reports returns the catalog's reports, newest first.
+	Reports(ctx context.Context, catalog string) ([][]byte, error)
+
+	// Get, Set and Delete are a plain key-value space for the other
+	// packages (DCAT fragments, push intents and reports). ttl 0 means
+	// no expiry. Get returns ok=false for a miss.
+	Get(ctx context.Context, key string) (val []byte, ok bool, err error)
+	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	Delete(ctx context.Context, key string) error
+
+	Close() error
+}
+
+// MaxReports is how many harvest reports a catalog keeps.
+const MaxReports = 20
+
+// StoredRecord is one upstream record as kept in the store.
+type StoredRecord struct {
+	Hash        string    `json:"hash"` // hex sha256 of Raw
+	Raw         []byte    `json:"raw"`  // the record's bytes as harvested (self-contained XML document)
+	Parsed      []byte    `json:"parsed,omitempty"` // JSON of iso.Record; empty when parsing failed
+	ParseError  string    `json:"parse_error,omitempty"`
+	FirstStored time.Time `json:"first_stored"` // when this hash was first stored for the catalog
+}
+
+// Snapshot is a catalog's manifest: what is served for it.
+type Snapshot struct {
+	Catalog    string    `json:"catalog"`
+	Generation int64     `json:"generation"`
+	Created    time.Time `json:"created"`
+	Status     string    `json:"status"` // status of the harvest that produced it: "ok" or "partial"
+	Entries    []Entry   `json:"entries"` // sorted by ID
+	// Producers maps a producer slug to its display name.
+	Producers map[string]string `json:"producers,omitempty"`
+}
+
+// Entry is one record of a snapshot.
+type Entry struct {
+	ID          string    `json:"id"` // fileIdentifier
+	Hash        string    `json:"hash"`
+	FirstStored time.Time `json:"first_stored"`
+	DateStamp   string    `json:"date_stamp,omitempty"`
+	Type        string    `json:"type,omitempty"`      // hierarchy level
+	Producers   []string  `json:"producers,omitempty"` // slugs, role order (publisher, owner, custodian, pointOfContact, others, metadata contact)
+	Identifier  string    `json:"identifier,omitempty"` // served dct:identifier
+}
