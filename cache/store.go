@@ -61,8 +61,8 @@ const MaxReports = 20
 
 // StoredRecord is one upstream record as kept in the store.
 type StoredRecord struct {
-	Hash        string    `json:"hash"` // hex sha256 of Raw
-	Raw         []byte    `json:"raw"`  // the record's bytes as harvested (self-contained XML document)
+	Hash        string    `json:"hash"`             // hex sha256 of Raw
+	Raw         []byte    `json:"raw"`              // the record's bytes as harvested (self-contained XML document)
 	Parsed      []byte    `json:"parsed,omitempty"` // JSON of iso.Record; empty when parsing failed
 	ParseError  string    `json:"parse_error,omitempty"`
 	FirstStored time.Time `json:"first_stored"` // when this hash was first stored for the catalog
@@ -73,7 +73,7 @@ type Snapshot struct {
 	Catalog    string    `json:"catalog"`
 	Generation int64     `json:"generation"`
 	Created    time.Time `json:"created"`
-	Status     string    `json:"status"` // status of the harvest that produced it: "ok" or "partial"
+	Status     string    `json:"status"`  // status of the harvest that produced it: "ok" or "partial"
 	Entries    []Entry   `json:"entries"` // sorted by ID
 	// Producers maps a producer slug to its display name.
 	Producers map[string]string `json:"producers,omitempty"`
@@ -85,7 +85,7 @@ type Entry struct {
 	Hash        string    `json:"hash"`
 	FirstStored time.Time `json:"first_stored"`
 	DateStamp   string    `json:"date_stamp,omitempty"`
-	Type        string    `json:"type,omitempty"`      // hierarchy level
-	Producers   []string  `json:"producers,omitempty"` // slugs, role order (publisher, owner, custodian, pointOfContact, others, metadata contact)
+	Type        string    `json:"type,omitempty"`       // hierarchy level
+	Producers   []string  `json:"producers,omitempty"`  // slugs, role order (publisher, owner, custodian, pointOfContact, others, metadata contact)
 	Identifier  string    `json:"identifier,omitempty"` // served dct:identifier
 }
