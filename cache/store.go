@@ -85,7 +85,17 @@ type Entry struct {
 	Hash        string    `json:"hash"`
 	FirstStored time.Time `json:"first_stored"`
 	DateStamp   string    `json:"date_stamp,omitempty"`
-	Type        string    `json:"type,omitempty"`       // hierarchy level
-	Producers   []string  `json:"producers,omitempty"`  // slugs, role order (publisher, owner, custodian, pointOfContact, others, metadata contact)
-	Identifier  string    `json:"identifier,omitempty"` // served dct:identifier
+	Type        string    `json:"type,omitempty"`      // hierarchy level
+	Producers   []string  `json:"producers,omitempty"` // slugs, role order (publisher, owner, custodian, pointOfContact, others, metadata contact); ["_none"] when none
+	// ProducerNames are the organisation names as written, in the same role
+	// order before alias resolution, so producers can be re-resolved when
+	// the configuration changes without re-parsing the record.
+	ProducerNames []string `json:"producer_names,omitempty"`
+	Identifier    string   `json:"identifier,omitempty"` // served dct:identifier (the first value served is kept)
+	// Conflict names the fileIdentifier of another record of the catalog
+	// that already serves Identifier: this one is kept (CSW, JSON) but left
+	// out of DCAT feeds, and reported.
+	Conflict string `json:"conflict,omitempty"`
+	ParentID string `json:"parent_id,omitempty"` // parentIdentifier, for series membership
+	Title    string `json:"title,omitempty"`
 }
