@@ -1,0 +1,3 @@
+package dcat
+
+//go:generate go run ./internal/gen -out vocab_gen.go
