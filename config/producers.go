@@ -1,0 +1,171 @@
+package config
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/passerelle/passerelle/iso"
+)
+
+// prepare builds the lookup tables behind Resolve, Claims and
+// OrganizationFor.
+func (c *Config) prepare() {
+	p := &c.Producers
+	p.aliasBySlug = make(map[string]string, len(p.Aliases))
+	for _, k := range sortedKeys(p.Aliases) {
+		if s := iso.Slug(k); s != "" {
+			if _, dup := p.aliasBySlug[s]; !dup {
+				p.aliasBySlug[s] = strings.TrimSpace(p.Aliases[k])
+			}
+		}
+	}
+	p.ignored = make(map[string]struct{}, len(p.Ignore))
+	for _, name := range p.Ignore {
+		if s := iso.Slug(name); s != "" {
+			p.ignored[s] = struct{}{}
+		}
+	}
+	for i := range c.Organizations {
+		o := &c.Organizations[i]
+		o.producers = p
+		o.claims, o.wildcard = o.buildClaims()
+	}
+}
+
+func (o *Organization) buildClaims() (map[string]map[string]struct{}, map[string]bool) {
+	var p Producers
+	if o.producers != nil {
+		p = *o.producers
+	}
+	claims := map[string]map[string]struct{}{}
+	wildcard := map[string]bool{}
+	for _, s := range o.Sources {
+		for _, name := range s.Producers {
+			if strings.TrimSpace(name) == Wildcard {
+				wildcard[s.Catalog] = true
+				continue
+			}
+			slug, _, ok := p.Resolve(name)
+			if !ok {
+				continue
+			}
+			if claims[s.Catalog] == nil {
+				claims[s.Catalog] = map[string]struct{}{}
+			}
+			claims[s.Catalog][slug] = struct{}{}
+		}
+	}
+	return claims, wildcard
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (p *Producers) isIgnored(slug string) bool {
+	if p.ignored != nil || len(p.Ignore) == 0 {
+		_, ok := p.ignored[slug]
+		return ok
+	}
+	for _, name := range p.Ignore {
+		if iso.Slug(name) == slug {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Producers) alias(slug string) (string, bool) {
+	if p.aliasBySlug != nil || len(p.Aliases) == 0 {
+		t, ok := p.aliasBySlug[slug]
+		return t, ok
+	}
+	for _, k := range sortedKeys(p.Aliases) {
+		if iso.Slug(k) == slug {
+			return strings.TrimSpace(p.Aliases[k]), true
+		}
+	}
+	return "", false
+}
+
+// Resolve normalises a producer name (or slug) found in a record: aliases
+// are matched by the slug of name and give the display name; otherwise the
+// display name is name itself (trimmed); slug is iso.Slug(display). ok is
+// false when the name is empty, has no letter or digit, or is ignored
+// (before or after alias resolution).
+func (p Producers) Resolve(name string) (slug, display string, ok bool) {
+	display = strings.TrimSpace(name)
+	slug = iso.Slug(display)
+	if slug == "" || p.isIgnored(slug) {
+		return "", "", false
+	}
+	if target, aliased := p.alias(slug); aliased {
+		display = target
+		slug = iso.Slug(display)
+		if slug == "" || p.isIgnored(slug) {
+			return "", "", false
+		}
+	}
+	return slug, display, true
+}
+
+// Claims reports whether the organization names producerSlug (a producer
+// slug or name, resolved through the aliases) among the producers of
+// catalog. A ["*"] source claims nothing by name: use
+// Config.OrganizationFor to apply it.
+func (o *Organization) Claims(catalog, producerSlug string) bool {
+	var p Producers
+	if o.producers != nil {
+		p = *o.producers
+	}
+	slug, _, ok := p.Resolve(producerSlug)
+	return ok && o.claimsResolved(catalog, slug)
+}
+
+func (o *Organization) claimsResolved(catalog, slug string) bool {
+	claims := o.claims
+	if claims == nil {
+		claims, _ = o.buildClaims()
+	}
+	_, ok := claims[catalog][slug]
+	return ok
+}
+
+// TakesUnclaimed reports whether the organization sources catalog with
+// producers = ["*"].
+func (o *Organization) TakesUnclaimed(catalog string) bool {
+	wildcard := o.wildcard
+	if wildcard == nil {
+		_, wildcard = o.buildClaims()
+	}
+	return wildcard[catalog]
+}
+
+// OrganizationFor returns the organization a record of catalog belongs to,
+// given the record's producer slugs (or names) in role order: the
+// organization claiming the first producer that one claims; else the
+// organization sourcing the catalog with ["*"]; else nil.
+func (c *Config) OrganizationFor(catalog string, producerSlugs []string) *Organization {
+	for _, ps := range producerSlugs {
+		slug, _, ok := c.Producers.Resolve(ps)
+		if !ok {
+			continue
+		}
+		for i := range c.Organizations {
+			if o := &c.Organizations[i]; o.claimsResolved(catalog, slug) {
+				return o
+			}
+		}
+	}
+	for i := range c.Organizations {
+		if o := &c.Organizations[i]; o.TakesUnclaimed(catalog) {
+			return o
+		}
+	}
+	return nil
+}
