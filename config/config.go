@@ -166,7 +166,17 @@ func parse(name string, data []byte, baseDir string, lookup func(string) (string
 	issues = append(issues, expandAll(reflect.ValueOf(&raw).Elem(), "", lookup)...)
 	issues = append(issues, c.fill(&raw, baseDir)...)
 	c.prepare()
-	issues = append(issues, c.validate()...)
+	// A key already reported (wrong type, unset variable) is not reported
+	// again by validation, which only sees its default.
+	reported := make(map[string]bool, len(issues))
+	for _, is := range issues {
+		reported[is.path] = true
+	}
+	for _, is := range c.validate() {
+		if !reported[is.path] {
+			issues = append(issues, is)
+		}
+	}
 	if len(issues) > 0 {
 		return nil, c.join(issues)
 	}
@@ -191,8 +201,25 @@ func decodeError(file string, err error) *Error {
 		e.Field = m[2]
 		msg = msg[len(m[0]):]
 	}
-	e.Msg = strings.TrimPrefix(msg, "toml: ")
+	e.Msg = goTypeNames.Replace(strings.TrimPrefix(msg, "toml: "))
 	return e
+}
+
+// goTypeNames rewrites the Go types BurntSushi/toml names in structure
+// errors as TOML terms.
+var goTypeNames = strings.NewReplacer(
+	"type []map[string]any", "type array of tables",
+	"type map[string]any", "type table",
+	"type []any", "type array",
+	"type slice", "type array of tables ([[…]])",
+	"type struct", "type table ([…])",
+)
+
+func article(noun string) string {
+	if noun != "" && strings.IndexByte("aeiou", noun[0]) >= 0 {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 // unknownKeys reports keys the decoder did not use (md.Undecoded) and keys
@@ -328,7 +355,7 @@ func expandAll(v reflect.Value, path string, lookup func(string) (string, bool))
 type filler struct{ issues []issue }
 
 func (f *filler) typeErr(path, want, got string) {
-	f.issues = append(f.issues, issue{path: path, msg: fmt.Sprintf("must be %s, got a %s", want, got)})
+	f.issues = append(f.issues, issue{path: path, msg: fmt.Sprintf("must be %s, got %s", want, article(got))})
 }
 
 func (f *filler) str(path string, r rawString, def string) string {
@@ -369,10 +396,14 @@ func (f *filler) integer(path string, r rawInt, def int) int {
 }
 
 func (f *filler) duration(path string, r rawString, def time.Duration) time.Duration {
-	s := f.str(path, r, "")
-	if !r.Set || r.Got != "" {
+	if r.Got != "" {
+		f.typeErr(path, `a duration string such as "6h"`, r.Got)
 		return def
 	}
+	if !r.Set {
+		return def
+	}
+	s := r.V
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
 		f.issues = append(f.issues, issue{path: path, err: err,
