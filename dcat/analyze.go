@@ -1,0 +1,878 @@
+package dcat
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/passerelle/passerelle/iso"
+	"golang.org/x/text/unicode/norm"
+)
+
+// CatalogInfo is a catalog's description from catalogs.toml.
+type CatalogInfo struct {
+	ID          string // catalog key, used in minted IRIs
+	Title       string
+	Description string
+	Publisher   string // publisher organisation name
+}
+
+// Options are the configuration-derived inputs of the mapping.
+type Options struct {
+	PublicURL string // absolute base URL of passerelle, without trailing slash
+	Catalog   CatalogInfo
+	// Now returns the current time (dates after it are dropped); nil: time.Now.
+	Now func() time.Time
+}
+
+// Input is one record to map.
+type Input struct {
+	Record         *iso.Record
+	FileIdentifier string // "" → Record.FileIdentifier
+	// Identifier is the served dct:identifier, decided by the caller (the
+	// first value served is kept); "" → ResourceIdentifier(Record).
+	Identifier  string
+	Hash        string    // hash of the record's current content
+	FirstStored time.Time // when that content was first stored
+	Producer    string    // display name of the first producer (publisher fallback)
+	RecordURL   string    // upstream GetRecordById URL, when known
+	ProducerSlug string   // producer slug for Item.Source, when known
+}
+
+// ResourceIdentifier is the dct:identifier rule of geodcat-mapping.md §3.3:
+// the first citation identifier in document order (an Anchor gives its
+// trimmed text, else trim(codeSpace) + "/" + trim(code), the "/" left out
+// when codeSpace is empty or already ends with "/"), else the trimmed
+// fileIdentifier.
+func ResourceIdentifier(rec *iso.Record) string {
+	if rec == nil {
+		return ""
+	}
+	for _, id := range rec.Identifiers {
+		code := strings.TrimSpace(id.Code)
+		if code == "" {
+			continue
+		}
+		if id.Anchor {
+			return code
+		}
+		cs := strings.TrimSpace(id.CodeSpace)
+		if cs == "" || strings.HasSuffix(cs, "/") {
+			return cs + code
+		}
+		return cs + "/" + code
+	}
+	return strings.TrimSpace(rec.FileIdentifier)
+}
+
+type concept struct {
+	IRI    string
+	Labels [][2]string // {value, lang}
+}
+
+type agent struct {
+	Name   string // organisation name, else individual
+	Person bool
+	Party  iso.Party
+}
+
+type service struct {
+	Key      string
+	Title    string
+	Endpoint string
+	Desc     string // GetCapabilities URL
+	Standard string // OGC standard code: wms, wfs…
+}
+
+type dist struct {
+	Title, Desc string
+	AccessURL   string
+	DownloadURL string
+	Format      formatInfo
+	HasFormat   bool
+	Size        int64
+	Service     *service
+	Doc         bool // documentation-like (for udata type)
+}
+
+type period struct {
+	Start, End *dateValue
+}
+
+// analysis is everything Map and BuildItem derive from a record.
+type analysis struct {
+	in       Input
+	opt      Options
+	rec      *iso.Record
+	fileID   string
+	kind     string
+	level    string
+	iri      string
+	crIRI    string
+	ident    string
+	bprefix  string
+	langEU   string
+	langTag  string
+	titles   [][2]string
+	descs    [][2]string
+	purpose  string
+	keywords []string
+	themes   []string // INSPIRE theme codes
+	concepts []concept
+	hvd      []concept
+	legis    []string
+	svcCats  []concept
+	licence  *udataLicence
+	rights   string
+	access   string
+	freq     string
+	bboxes   []iso.BoundingBox
+	places   []string // text geographic identifiers
+	placeIRI []string
+	temporal *period
+	issued   *dateValue
+	modified *dateValue
+	created  *dateValue
+	crMod    *dateValue
+	dists    []dist
+	pages    []string
+	landing  []string
+	services map[string]*service
+	svcType  string
+	endpoint string
+	endDesc  string
+	svcStd   string
+	pub      *agent
+	contacts []iso.Party
+	roles    map[string][]iso.Party
+	links    []Link
+	notes    []string
+	resLangs []string
+}
+
+func (a *analysis) note(format string, args ...any) {
+	a.notes = append(a.notes, fmt.Sprintf(format, args...))
+}
+
+func (a *analysis) now() time.Time {
+	if a.opt.Now != nil {
+		return a.opt.Now()
+	}
+	return time.Now()
+}
+
+func analyze(in Input, opt Options) (*analysis, error) {
+	if in.Record == nil {
+		return nil, fmt.Errorf("map record: no record: %w", ErrInvalid)
+	}
+	if r := checkIRI(opt.PublicURL); r != "" {
+		return nil, fmt.Errorf("map record: public URL %q: %s: %w", opt.PublicURL, r, ErrInvalid)
+	}
+	if opt.Catalog.ID == "" {
+		return nil, fmt.Errorf("map record: no catalog id: %w", ErrInvalid)
+	}
+	rec := in.Record
+	a := &analysis{in: in, opt: opt, rec: rec, services: map[string]*service{}, roles: map[string][]iso.Party{}}
+	a.fileID = strings.TrimSpace(in.FileIdentifier)
+	if a.fileID == "" {
+		a.fileID = strings.TrimSpace(rec.FileIdentifier)
+	}
+	if a.fileID == "" {
+		return nil, fmt.Errorf("map record: no fileIdentifier: %w", ErrInvalid)
+	}
+	base := strings.TrimRight(opt.PublicURL, "/") + "/catalogs/" + url.PathEscape(opt.Catalog.ID)
+	esc := url.PathEscape(a.fileID)
+	a.crIRI = base + "/records/" + esc
+	a.ident = strings.TrimSpace(in.Identifier)
+	if a.ident == "" {
+		a.ident = ResourceIdentifier(rec)
+	}
+	if validIRI(a.ident) {
+		a.iri = a.ident
+	} else {
+		a.iri = base + "/datasets/" + esc
+	}
+	sum := sha256.Sum256([]byte(opt.Catalog.ID + "\x00" + a.fileID))
+	a.bprefix = "r" + hex.EncodeToString(sum[:5])
+
+	a.level = strings.TrimSpace(rec.HierarchyLevel)
+	switch a.level {
+	case "dataset", "nonGeographicDataset":
+		a.kind = "dataset"
+	case "series":
+		a.kind = "series"
+	case "service":
+		a.kind = "service"
+	case "":
+		switch rec.IdentificationKind {
+		case "data":
+			a.kind, a.level = "dataset", "dataset"
+		case "service":
+			a.kind, a.level = "service", "service"
+		default:
+			a.kind = "other"
+		}
+	default:
+		a.kind = "other"
+	}
+	if a.kind == "service" && rec.IdentificationKind == "data" {
+		a.kind = "dataset"
+		a.note("hierarchyLevel service with MD_DataIdentification: mapped as a dataset")
+	}
+
+	if eu, tag, ok := language(rec.Language); ok {
+		a.langEU, a.langTag = eu, tag
+	} else if rec.Language != "" {
+		a.note("metadata language %q not recognised", rec.Language)
+	}
+	a.titles = a.texts(rec.Title)
+	if len(a.titles) == 0 {
+		for _, alt := range rec.AlternateTitles {
+			if a.titles = a.texts(alt); len(a.titles) > 0 {
+				a.note("no title: first alternate title used")
+				break
+			}
+		}
+	}
+	if len(a.titles) == 0 {
+		a.note("no title")
+	}
+	a.descs = a.texts(rec.Abstract)
+	a.purpose = rec.Purpose.Value
+	for _, l := range rec.ResourceLanguages {
+		if eu, _, ok := language(l); ok {
+			a.resLangs = appendUnique(a.resLangs, eu)
+		}
+	}
+	if len(a.resLangs) == 0 && a.langEU != "" && a.kind != "service" {
+		a.resLangs = []string{a.langEU}
+	}
+	if f := frequency(rec.MaintenanceFrequency); f != "" {
+		a.freq = f
+	} else if rec.MaintenanceFrequency != "" {
+		a.note("maintenance frequency %q not recognised", rec.MaintenanceFrequency)
+	}
+	a.keywordsAndThemes()
+	a.constraints()
+	a.extents()
+	a.dates()
+	a.parties()
+	if a.kind == "service" {
+		a.serviceInfo()
+	} else {
+		a.distributions()
+	}
+	if p := strings.TrimSpace(rec.ParentIdentifier); p != "" && p != a.fileID && a.kind != "service" {
+		a.links = append(a.links, Link{Predicate: nsDCAT + "inSeries", TargetFileID: p})
+	}
+	return a, nil
+}
+
+// texts returns a Text's value and translations as {value, tag} pairs,
+// one per language, main value first.
+func (a *analysis) texts(t iso.Text) [][2]string {
+	var out [][2]string
+	seen := map[string]bool{}
+	if v := strings.TrimSpace(t.Value); v != "" {
+		out = append(out, [2]string{v, a.langTag})
+		seen[a.langTag] = true
+	}
+	keys := make([]string, 0, len(t.Translations))
+	for k := range t.Translations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := strings.TrimSpace(t.Translations[k])
+		tag := a.localeTag(k)
+		if v == "" || tag == "" || seen[tag] {
+			continue
+		}
+		seen[tag] = true
+		out = append(out, [2]string{v, tag})
+	}
+	return out
+}
+
+func (a *analysis) localeTag(k string) string {
+	if tag := langTag(k); tag != "" {
+		return tag
+	}
+	for _, l := range a.rec.Locales {
+		if l.ID == k || "#"+l.ID == k {
+			return langTag(l.LanguageCode)
+		}
+	}
+	return ""
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func (a *analysis) keywordsAndThemes() {
+	seenKw := map[string]bool{}
+	seenConcept := map[string]bool{}
+	for _, g := range a.rec.Keywords {
+		thesaurus := ""
+		thesHref := ""
+		if g.Thesaurus != nil {
+			thesaurus = strings.ToLower(g.Thesaurus.Title.Value)
+			thesHref = g.Thesaurus.Title.Href
+		}
+		inspireThes := strings.Contains(thesaurus, "inspire") && (strings.Contains(thesaurus, "them") || strings.Contains(thesaurus, "gemet"))
+		hvdThes := strings.Contains(thesHref, "data.europa.eu/bna/asd487ae75")
+		for _, k := range g.Keywords {
+			label := strings.TrimSpace(k.Value)
+			href := strings.TrimSpace(k.Href)
+			if code := themeFromIRI(href); code != "" {
+				a.themes = appendUnique(a.themes, code)
+				continue
+			}
+			if inspireThes && label != "" {
+				if code := themeFromLabel(label); code != "" {
+					a.themes = appendUnique(a.themes, code)
+					continue
+				}
+			}
+			if href != "" && validIRI(href) {
+				switch {
+				case strings.Contains(href, "data.europa.eu/eli/reg_impl/2023/138/oj"):
+					a.legis = appendUnique(a.legis, href)
+					continue
+				case hvdThes || strings.HasPrefix(href, "http://data.europa.eu/bna/c_"):
+					a.hvd = append(a.hvd, concept{IRI: href, Labels: [][2]string{{orDefault(label, href), a.langTag}}})
+					continue
+				case strings.Contains(href, "/SpatialDataServiceCategory/"):
+					a.svcCats = append(a.svcCats, concept{IRI: href, Labels: [][2]string{{orDefault(label, href), a.langTag}}})
+					continue
+				}
+				if !seenConcept[href] && label != "" {
+					seenConcept[href] = true
+					a.concepts = append(a.concepts, concept{IRI: href, Labels: [][2]string{{label, a.langTag}}})
+				}
+				continue
+			}
+			if label == "" {
+				continue
+			}
+			// Free text: one keyword per label, case-insensitively.
+			key := strings.ToLower(label)
+			if !seenKw[key] {
+				seenKw[key] = true
+				a.keywords = append(a.keywords, label)
+			}
+		}
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func (a *analysis) constraints() {
+	var texts []string
+	seen := map[string]bool{}
+	addText := func(s string) {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			return
+		}
+		seen[s] = true
+		texts = append(texts, s)
+	}
+	for _, c := range a.rec.Constraints {
+		for _, t := range c.UseLimitations {
+			if a.licence == nil {
+				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
+					a.licence = &l
+				}
+			}
+			addText(t.Value)
+		}
+		for _, t := range c.OtherConstraints {
+			if acc := accessRight(t.Value, t.Href); acc != "" && len(c.AccessConstraints) > 0 || acc != "" && strings.Contains(t.Href, "LimitationsOnPublicAccess") {
+				if a.access == "" || a.access == "noLimitations" {
+					a.access = acc
+				}
+			}
+			if a.licence == nil {
+				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
+					a.licence = &l
+				}
+			}
+			addText(t.Value)
+		}
+	}
+	a.rights = strings.Join(texts, "\n")
+}
+
+func (a *analysis) extents() {
+	for _, b := range a.rec.BoundingBoxes {
+		if !validBox(b) {
+			a.note("bounding box %v out of range: dropped", b)
+			continue
+		}
+		a.bboxes = append(a.bboxes, b)
+	}
+	for _, g := range a.rec.GeographicIdentifiers {
+		code := strings.TrimSpace(g.Code)
+		if code == "" {
+			continue
+		}
+		if validIRI(code) {
+			a.placeIRI = appendUnique(a.placeIRI, code)
+		} else {
+			a.places = appendUnique(a.places, code)
+		}
+	}
+	for _, te := range a.rec.TemporalExtents {
+		var p period
+		if d, ok := parseDate(te.Begin); ok {
+			p.Start = &d
+		}
+		if te.Instant {
+			p.End = p.Start
+		} else if d, ok := parseDate(te.End); ok && te.EndIndeterminate == "" {
+			p.End = &d
+		}
+		if p.Start == nil && p.End == nil {
+			if te.Begin != "" || te.End != "" {
+				a.note("temporal extent %q/%q not parsable", te.Begin, te.End)
+			}
+			continue
+		}
+		if p.Start != nil && p.End != nil && p.Start.Kind != p.End.Kind {
+			// Both ends typed the same way (udata.md §G): reduce to days.
+			s := dateValue{T: mustDay(p.Start.day(true)), Kind: "date", Lex: p.Start.day(true)}
+			e := dateValue{T: mustDay(p.End.day(false)), Kind: "date", Lex: p.End.day(false)}
+			p.Start, p.End = &s, &e
+		}
+		a.temporal = &p
+		break
+	}
+}
+
+func mustDay(s string) time.Time {
+	t, _ := time.Parse("2006-01-02", s)
+	return t
+}
+
+func validBox(b iso.BoundingBox) bool {
+	for _, v := range []float64{b.West, b.East, b.South, b.North} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	if b.West < -180 || b.West > 180 || b.East < -180 || b.East > 180 {
+		return false
+	}
+	if b.South < -90 || b.North > 90 || b.South > b.North {
+		return false
+	}
+	if b.West > b.East {
+		return false // antimeridian crossing: not representable as one simple polygon here
+	}
+	return true
+}
+
+func fnum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func wkt(b iso.BoundingBox) string {
+	w, e, s, n := fnum(b.West), fnum(b.East), fnum(b.South), fnum(b.North)
+	return "POLYGON((" + w + " " + s + ", " + e + " " + s + ", " + e + " " + n + ", " + w + " " + n + ", " + w + " " + s + "))"
+}
+
+func geoJSON(b iso.BoundingBox) string {
+	w, e, s, n := fnum(b.West), fnum(b.East), fnum(b.South), fnum(b.North)
+	return `{"type":"Polygon","coordinates":[[[` + w + "," + s + "],[" + e + "," + s + "],[" + e + "," + n + "],[" + w + "," + n + "],[" + w + "," + s + "]]]}"
+}
+
+func (a *analysis) dates() {
+	now := a.now()
+	for _, d := range a.rec.Dates {
+		v, ok := parseDate(d.Value)
+		if !ok {
+			if d.Value != "" {
+				a.note("date %q (%s) not parsable", d.Value, d.Type)
+			}
+			continue
+		}
+		if v.T.After(now) {
+			a.note("%s date %s in the future: dropped", d.Type, d.Value)
+			continue
+		}
+		vv := v
+		switch d.Type {
+		case "publication":
+			if a.issued == nil || vv.T.Before(a.issued.T) {
+				a.issued = &vv
+			}
+		case "revision":
+			if a.modified == nil || vv.T.After(a.modified.T) {
+				a.modified = &vv
+			}
+		case "creation":
+			if a.created == nil || vv.T.Before(a.created.T) {
+				a.created = &vv
+			}
+		}
+	}
+	if v, ok := parseDate(a.rec.DateStamp); ok && !v.T.After(now) {
+		a.crMod = &v
+	} else if !a.in.FirstStored.IsZero() {
+		v := dateValue{T: a.in.FirstStored.UTC(), Kind: "dateTime", Lex: a.in.FirstStored.UTC().Format("2006-01-02T15:04:05Z"), Zoned: true}
+		a.crMod = &v
+		a.note("dateStamp %q unusable: record modified = first stored", a.rec.DateStamp)
+	}
+}
+
+func partyName(p iso.Party) (string, bool) {
+	if o := strings.TrimSpace(p.Organisation.Value); o != "" {
+		return o, false
+	}
+	if i := strings.TrimSpace(p.Individual.Value); i != "" {
+		return i, true
+	}
+	return "", false
+}
+
+func (a *analysis) parties() {
+	for _, p := range a.rec.Parties {
+		role := strings.TrimSpace(p.Role)
+		if role == "" {
+			role = "pointOfContact"
+		}
+		if !isoRoles[role] {
+			a.note("party role %q is not an ISO role code: treated as other", role)
+			role = "other"
+		}
+		a.roles[role] = append(a.roles[role], p)
+	}
+	a.contacts = a.roles["pointOfContact"]
+	for _, role := range []string{"publisher", "owner", "custodian", "pointOfContact"} {
+		for _, p := range a.roles[role] {
+			if name := strings.TrimSpace(p.Organisation.Value); name != "" {
+				a.pub = &agent{Name: name, Party: p}
+				return
+			}
+		}
+	}
+	if name := strings.TrimSpace(a.in.Producer); name != "" {
+		a.pub = &agent{Name: name}
+		return
+	}
+	if name := strings.TrimSpace(a.opt.Catalog.Publisher); name != "" {
+		a.pub = &agent{Name: name}
+	}
+}
+
+var (
+	reOGCProto   = regexp.MustCompile(`(?i)^OGC:(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)`)
+	reOGCTypeIRI = regexp.MustCompile(`(?i)opengis\.net/def/serviceType/ogc/(wms|wfs|wmts|wcs|csw|sos|wps)`)
+	reServiceQ   = regexp.MustCompile(`(?i)[?&]service=(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)\b`)
+	reFileExt    = regexp.MustCompile(`(?i)\.(zip|csv|json|geojson|gpkg|shp|xlsx?|ods|gml|kml|kmz|tif|tiff|gz|7z|tar|xml|pdf|txt|las|laz|asc|ecw|jp2|parquet|fgb)$`)
+	reRecordPage = regexp.MustCompile(`(?i)catalog\.search#/metadata/|/api/records/|/geonetwork/srv/[a-z]+/metadata\.show`)
+)
+
+// serviceOf recognises an OGC (or OGC API / ESRI REST) service link.
+func serviceOf(o iso.OnlineResource) string {
+	proto := strings.TrimSpace(o.Protocol)
+	if m := reOGCProto.FindStringSubmatch(proto); m != nil {
+		return strings.ToLower(m[1])
+	}
+	if m := reOGCTypeIRI.FindStringSubmatch(o.ProtocolHref + " " + proto); m != nil {
+		return strings.ToLower(m[1])
+	}
+	low := strings.ToLower(proto)
+	if strings.HasPrefix(low, "ogc api") || strings.HasPrefix(low, "ogc:api") || strings.Contains(low, "17-069r3") {
+		return "ogcapi"
+	}
+	if strings.HasPrefix(low, "esri:rest") || strings.HasPrefix(low, "esri rest") {
+		return "esrirest"
+	}
+	if m := reServiceQ.FindStringSubmatch(o.URL); m != nil {
+		return strings.ToLower(m[1])
+	}
+	return ""
+}
+
+// splitEndpoint removes the OGC request parameters from a service URL and
+// builds its GetCapabilities URL.
+func splitEndpoint(raw, std string) (endpoint, caps string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw, ""
+	}
+	q := u.Query()
+	for k := range q {
+		switch strings.ToLower(k) {
+		case "request", "service", "version", "acceptversions":
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	endpoint = u.String()
+	switch std {
+	case "wms", "wfs", "wmts", "wcs", "csw", "sos", "wps":
+		q.Set("service", strings.ToUpper(std))
+		q.Set("request", "GetCapabilities")
+		u.RawQuery = q.Encode()
+		caps = u.String()
+	}
+	return endpoint, caps
+}
+
+var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "wcs": "WCS_SRVC"}
+
+func (a *analysis) distFormat(o iso.OnlineResource) (formatInfo, bool) {
+	if o.Distributor >= 0 && o.Distributor < len(a.rec.Distributors) {
+		for _, f := range a.rec.Distributors[o.Distributor].Formats {
+			if fi, ok := lookupFormat(f.Name, f.Href); ok {
+				return fi, true
+			}
+		}
+	}
+	for _, f := range a.rec.DistributionFormats {
+		if fi, ok := lookupFormat(f.Name, f.Href); ok {
+			return fi, true
+		}
+	}
+	if fi, ok := formatFromURL(o.URL); ok {
+		return fi, true
+	}
+	for _, f := range a.rec.DistributionFormats {
+		if n := strings.TrimSpace(f.Name); n != "" && !isJunkFormat(n) {
+			return formatInfo{Label: n}, true
+		}
+	}
+	return formatInfo{}, false
+}
+
+func isJunkFormat(n string) bool {
+	l := strings.ToLower(n)
+	return l == "unknown" || l == "inconnu" || l == "n/a" || l == "-" || strings.Contains(l, "missing")
+}
+
+func (a *analysis) distributions() {
+	seen := map[string]bool{}
+	for _, o := range a.rec.OnlineResources {
+		u := strings.TrimSpace(o.URL)
+		if u == "" {
+			continue
+		}
+		if r := checkURL(u); r != "" || badLocalInFixedNamespace(u) {
+			a.note("online resource %q dropped: %s", u, orDefault(r, "unsafe IRI"))
+			continue
+		}
+		proto := strings.ToLower(o.Protocol)
+		fn := strings.ToLower(o.Function)
+		title := strings.TrimSpace(o.Name)
+		desc := strings.TrimSpace(o.Description)
+		if std := serviceOf(o); std != "" {
+			endpoint, caps := splitEndpoint(u, std)
+			if !validURL(endpoint) {
+				a.note("service endpoint %q dropped", endpoint)
+				continue
+			}
+			key := endpoint
+			s := a.services[key]
+			if s == nil {
+				s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: strings.ToUpper(std) + " " + hostOf(endpoint)}
+				a.services[key] = s
+			}
+			dt := title
+			if dt == "" {
+				dt = desc
+			}
+			if dt == "" {
+				dt = strings.ToUpper(std)
+			} else if !strings.Contains(strings.ToUpper(dt), strings.ToUpper(std)) {
+				dt += " (" + strings.ToUpper(std) + ")"
+			}
+			k := u + "\x00" + dt
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: bytes(o.TransferSizeMB)}
+			if code, ok := serviceFileType[std]; ok {
+				d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
+			}
+			a.dists = append(a.dists, d)
+			continue
+		}
+		atom := strings.Contains(proto, "atom") || strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
+		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || reFileExt.MatchString(pathOf(u))
+		if atom || file {
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
+			d := dist{Title: title, Desc: desc, AccessURL: u, Size: bytes(o.TransferSizeMB)}
+			if atom {
+				d.Format, d.HasFormat = formatInfo{EU: "ATOM", Media: "application/atom+xml", Label: "ATOM"}, true
+			} else {
+				d.DownloadURL = u
+				d.Format, d.HasFormat = a.distFormat(o)
+			}
+			if d.Title == "" {
+				d.Title = titleFromURL(u, d.Format)
+			}
+			a.dists = append(a.dists, d)
+			continue
+		}
+		if reRecordPage.MatchString(u) {
+			a.landing = appendUnique(a.landing, u)
+			continue
+		}
+		a.pages = appendUnique(a.pages, u)
+	}
+	if ds := strings.TrimSpace(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
+		a.landing = append(a.landing, ds)
+	}
+}
+
+func bytes(mb float64) int64 {
+	if mb <= 0 || math.IsNaN(mb) || math.IsInf(mb, 0) || mb > 1e12 {
+		return 0
+	}
+	return int64(math.Round(mb * 1e6))
+}
+
+func hostOf(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return pu.Host
+}
+
+func pathOf(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	return pu.Path
+}
+
+func titleFromURL(u string, f formatInfo) string {
+	p := pathOf(u)
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	if p != "" && strings.Contains(p, ".") {
+		if s, err := url.PathUnescape(p); err == nil {
+			return s
+		}
+		return p
+	}
+	if f.Label != "" {
+		return f.Label + " file"
+	}
+	return "Download"
+}
+
+func (a *analysis) serviceInfo() {
+	s := a.rec.Service
+	if s != nil {
+		a.svcType = serviceType(s.Type)
+		for _, op := range s.OperatesOn {
+			target := strings.TrimSpace(op.UUIDRef)
+			if target == "" && op.Href != "" {
+				if pu, err := url.Parse(strings.TrimSpace(op.Href)); err == nil {
+					for k, v := range pu.Query() {
+						if strings.EqualFold(k, "id") && len(v) > 0 {
+							target = strings.TrimSpace(v[0])
+						}
+					}
+					if target == "" && pu.Fragment != "" {
+						target = pu.Fragment
+					}
+				}
+			}
+			if target == "" {
+				a.note("operatesOn without uuidref or id: not linked")
+				continue
+			}
+			a.links = append(a.links, Link{Predicate: nsDCAT + "servesDataset", TargetFileID: target})
+		}
+	}
+	var candidates []iso.OnlineResource
+	if s != nil {
+		for _, op := range s.Operations {
+			for _, u := range op.URLs {
+				candidates = append(candidates, iso.OnlineResource{URL: u})
+			}
+		}
+	}
+	candidates = append(a.rec.OnlineResources, candidates...)
+	for _, o := range candidates {
+		u := strings.TrimSpace(o.URL)
+		if u == "" || checkURL(u) != "" || badLocalInFixedNamespace(u) {
+			if u != "" {
+				a.note("service URL %q dropped", u)
+			}
+			continue
+		}
+		std := serviceOf(o)
+		endpoint, caps := splitEndpoint(u, std)
+		if std == "" && a.svcStd == "" && s != nil {
+			if st := serviceOf(iso.OnlineResource{Protocol: "OGC:" + strings.TrimPrefix(strings.ToUpper(s.Type), "OGC:")}); st != "" {
+				std = st
+				endpoint, caps = splitEndpoint(u, std)
+			}
+		}
+		if !validURL(endpoint) {
+			continue
+		}
+		if a.endpoint == "" || (a.svcStd == "" && std != "") {
+			a.endpoint, a.endDesc, a.svcStd = endpoint, caps, std
+		}
+		if reRecordPage.MatchString(u) {
+			a.landing = appendUnique(a.landing, u)
+		}
+	}
+	if a.endpoint == "" {
+		a.note("service without a usable endpoint URL")
+	}
+}
+
+// slugify makes a stable ASCII slug of a name (used in publisher IRIs).
+func slugify(s string) string {
+	s = norm.NFD.String(strings.ToLower(strings.TrimSpace(s)))
+	var b strings.Builder
+	dash := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}

@@ -1,0 +1,372 @@
+package dcat
+
+import (
+	"bufio"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/knakk/rdf"
+)
+
+// turtleNamespaces is the knakk encoder's fixed prefix map (IRI → prefix).
+// GeoSPARQL is left out on purpose: knakk writes prefixed-datatype literals
+// without escaping, and GeoJSON literals hold quotes.
+var turtleNamespaces = func() map[string]string {
+	m := map[string]string{}
+	for _, p := range prefixes {
+		if p[1] == nsGSP {
+			continue
+		}
+		m[p[1]] = p[0]
+	}
+	return m
+}()
+
+// writeTriples serializes ts in format f.
+func writeTriples(w io.Writer, f Format, ts []Triple) error {
+	switch f {
+	case Turtle, NTriples:
+		return writeKnakk(w, f, ts)
+	case RDFXML:
+		return writeRDFXML(w, ts)
+	case JSONLD:
+		return writeJSONLD(w, ts)
+	}
+	return fmt.Errorf("write graph: unknown format %d: %w", f, ErrInvalid)
+}
+
+func knakkTerm(t Term) (rdf.Term, error) {
+	switch t.Kind {
+	case kindIRI:
+		return rdf.NewIRI(t.Value)
+	case kindBlank:
+		return rdf.NewBlank(t.Value)
+	case kindLiteral:
+		if t.Lang != "" {
+			return rdf.NewLangLiteral(t.Value, t.Lang)
+		}
+		if t.Datatype != "" {
+			dt, err := rdf.NewIRI(t.Datatype)
+			if err != nil {
+				return nil, err
+			}
+			return rdf.NewTypedLiteral(t.Value, dt), nil
+		}
+		return rdf.NewLiteral(t.Value)
+	}
+	return nil, fmt.Errorf("term kind %d", t.Kind)
+}
+
+func writeKnakk(w io.Writer, f Format, ts []Triple) error {
+	kf := rdf.Turtle
+	if f == NTriples {
+		kf = rdf.NTriples
+	}
+	enc := rdf.NewTripleEncoder(w, kf)
+	enc.GenerateNamespaces = false
+	for k, v := range turtleNamespaces {
+		enc.Namespaces[k] = v
+	}
+	for _, t := range ts {
+		s, err := knakkTerm(t.S)
+		if err != nil {
+			return fmt.Errorf("write %s: subject %q: %w", f, t.S.Value, err)
+		}
+		p, err := knakkTerm(t.P)
+		if err != nil {
+			return fmt.Errorf("write %s: predicate %q: %w", f, t.P.Value, err)
+		}
+		o, err := knakkTerm(t.O)
+		if err != nil {
+			return fmt.Errorf("write %s: object %q: %w", f, t.O.Value, err)
+		}
+		if err := enc.Encode(rdf.Triple{Subj: s.(rdf.Subject), Pred: p.(rdf.Predicate), Obj: o.(rdf.Object)}); err != nil {
+			return fmt.Errorf("write %s: %w", f, err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", f, err)
+	}
+	if f == Turtle && len(ts) > 0 {
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return fmt.Errorf("write %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// qname splits a predicate or class IRI into a known prefix and an XML local
+// name; ok is false when it cannot.
+func qname(s string) (prefix, local string, ok bool) {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p[1]) {
+			local = s[len(p[1]):]
+			if xmlName(local) {
+				return p[0], local, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+func xmlName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80 && r != utf8.RuneError:
+		case i > 0 && (r == '-' || r == '.' || r >= '0' && r <= '9'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// splitForXML splits an IRI at its last '#' or '/' into a namespace and a
+// local name usable as an XML element name.
+func splitForXML(s string) (ns, local string, ok bool) {
+	i := strings.LastIndexAny(s, "#/")
+	if i < 0 || i == len(s)-1 {
+		return "", "", false
+	}
+	ns, local = s[:i+1], s[i+1:]
+	return ns, local, xmlName(local)
+}
+
+func writeRDFXML(w io.Writer, ts []Triple) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rdf:RDF")
+	for _, p := range prefixes {
+		bw.WriteString("\n  xmlns:" + p[0] + "=\"")
+		xmlAttr(bw, p[1])
+		bw.WriteString("\"")
+	}
+	bw.WriteString(">\n")
+	var cur Term
+	open := false
+	for _, t := range ts {
+		if !open || t.S != cur {
+			if open {
+				bw.WriteString("  </rdf:Description>\n")
+			}
+			cur, open = t.S, true
+			if t.S.Kind == kindBlank {
+				bw.WriteString("  <rdf:Description rdf:nodeID=\"")
+			} else {
+				bw.WriteString("  <rdf:Description rdf:about=\"")
+			}
+			xmlAttr(bw, t.S.Value)
+			bw.WriteString("\">\n")
+		}
+		name, decl := "", ""
+		if p, l, ok := qname(t.P.Value); ok {
+			name = p + ":" + l
+		} else if ns, l, ok := splitForXML(t.P.Value); ok {
+			name, decl = "ns0:"+l, ns
+		} else {
+			bw.Flush()
+			return fmt.Errorf("write RDF/XML: predicate %q has no XML name: %w", t.P.Value, ErrInvalid)
+		}
+		bw.WriteString("    <" + name)
+		if decl != "" {
+			bw.WriteString(" xmlns:ns0=\"")
+			xmlAttr(bw, decl)
+			bw.WriteString("\"")
+		}
+		switch t.O.Kind {
+		case kindIRI:
+			bw.WriteString(" rdf:resource=\"")
+			xmlAttr(bw, t.O.Value)
+			bw.WriteString("\"/>\n")
+		case kindBlank:
+			bw.WriteString(" rdf:nodeID=\"")
+			xmlAttr(bw, t.O.Value)
+			bw.WriteString("\"/>\n")
+		default:
+			if t.O.Lang != "" {
+				bw.WriteString(" xml:lang=\"" + t.O.Lang + "\"")
+			} else if t.O.Datatype != "" {
+				bw.WriteString(" rdf:datatype=\"")
+				xmlAttr(bw, t.O.Datatype)
+				bw.WriteString("\"")
+			}
+			bw.WriteString(">")
+			xml.EscapeText(bw, []byte(t.O.Value))
+			bw.WriteString("</" + name + ">\n")
+		}
+	}
+	if open {
+		bw.WriteString("  </rdf:Description>\n")
+	}
+	bw.WriteString("</rdf:RDF>\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write RDF/XML: %w", err)
+	}
+	return nil
+}
+
+func xmlAttr(w *bufio.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			w.WriteString("&amp;")
+		case '<':
+			w.WriteString("&lt;")
+		case '>':
+			w.WriteString("&gt;")
+		case '"':
+			w.WriteString("&quot;")
+		case '\n':
+			w.WriteString("&#xA;")
+		case '\r':
+			w.WriteString("&#xD;")
+		case '\t':
+			w.WriteString("&#x9;")
+		default:
+			w.WriteByte(c)
+		}
+	}
+}
+
+// compactIRI writes an IRI with a context prefix when its local part is a
+// plain name, else in full.
+func compactIRI(s string) string {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p[1]) && plainLocal(s[len(p[1]):]) {
+			return p[0] + ":" + s[len(p[1]):]
+		}
+	}
+	return s
+}
+
+func writeJSONLD(w io.Writer, ts []Triple) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("{\n  \"@context\": {")
+	for i, p := range prefixes {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		jsonString(bw, p[0])
+		bw.WriteString(": ")
+		jsonString(bw, p[1])
+	}
+	bw.WriteString("\n  },\n  \"@graph\": [")
+	// Group by subject, keeping first-appearance order of subjects and of
+	// predicates within a subject.
+	type node struct {
+		id    Term
+		types []string
+		preds []string
+		objs  map[string][]Term
+	}
+	var order []*node
+	index := map[Term]*node{}
+	for _, t := range ts {
+		n := index[t.S]
+		if n == nil {
+			n = &node{id: t.S, objs: map[string][]Term{}}
+			index[t.S] = n
+			order = append(order, n)
+		}
+		if t.P.Value == nsRDF+"type" && t.O.Kind == kindIRI {
+			n.types = append(n.types, t.O.Value)
+			continue
+		}
+		if _, ok := n.objs[t.P.Value]; !ok {
+			n.preds = append(n.preds, t.P.Value)
+		}
+		n.objs[t.P.Value] = append(n.objs[t.P.Value], t.O)
+	}
+	for i, n := range order {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    {\n      \"@id\": ")
+		jsonString(bw, nodeID(n.id))
+		if len(n.types) > 0 {
+			bw.WriteString(",\n      \"@type\": [")
+			for j, ty := range n.types {
+				if j > 0 {
+					bw.WriteString(", ")
+				}
+				jsonString(bw, compactIRI(ty))
+			}
+			bw.WriteString("]")
+		}
+		for _, p := range n.preds {
+			bw.WriteString(",\n      ")
+			jsonString(bw, compactIRI(p))
+			bw.WriteString(": [")
+			for j, o := range n.objs[p] {
+				if j > 0 {
+					bw.WriteString(", ")
+				}
+				switch o.Kind {
+				case kindIRI, kindBlank:
+					bw.WriteString("{\"@id\": ")
+					jsonString(bw, nodeID(o))
+					bw.WriteString("}")
+				default:
+					bw.WriteString("{\"@value\": ")
+					jsonString(bw, o.Value)
+					if o.Lang != "" {
+						bw.WriteString(", \"@language\": ")
+						jsonString(bw, o.Lang)
+					} else if o.Datatype != "" {
+						bw.WriteString(", \"@type\": ")
+						jsonString(bw, compactIRI(o.Datatype))
+					}
+					bw.WriteString("}")
+				}
+			}
+			bw.WriteString("]")
+		}
+		bw.WriteString("\n    }")
+	}
+	bw.WriteString("\n  ]\n}\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write JSON-LD: %w", err)
+	}
+	return nil
+}
+
+func nodeID(t Term) string {
+	if t.Kind == kindBlank {
+		return "_:" + t.Value
+	}
+	return t.Value
+}
+
+const hexDigits = "0123456789abcdef"
+
+func jsonString(w *bufio.Writer, s string) {
+	w.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			w.WriteString(`\"`)
+		case c == '\\':
+			w.WriteString(`\\`)
+		case c == '\n':
+			w.WriteString(`\n`)
+		case c == '\r':
+			w.WriteString(`\r`)
+		case c == '\t':
+			w.WriteString(`\t`)
+		case c < 0x20:
+			w.WriteString(`\u00`)
+			w.WriteByte(hexDigits[c>>4])
+			w.WriteByte(hexDigits[c&0xf])
+		default:
+			w.WriteByte(c)
+		}
+	}
+	w.WriteByte('"')
+}

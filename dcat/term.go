@@ -1,0 +1,112 @@
+package dcat
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Namespaces of the fixed prefix map shared by every serialization.
+const (
+	nsRDF       = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	nsRDFS      = "http://www.w3.org/2000/01/rdf-schema#"
+	nsXSD       = "http://www.w3.org/2001/XMLSchema#"
+	nsDCAT      = "http://www.w3.org/ns/dcat#"
+	nsDCT       = "http://purl.org/dc/terms/"
+	nsFOAF      = "http://xmlns.com/foaf/0.1/"
+	nsVCard     = "http://www.w3.org/2006/vcard/ns#"
+	nsSKOS      = "http://www.w3.org/2004/02/skos/core#"
+	nsLOCN      = "http://www.w3.org/ns/locn#"
+	nsPROV      = "http://www.w3.org/ns/prov#"
+	nsADMS      = "http://www.w3.org/ns/adms#"
+	nsDQV       = "http://www.w3.org/ns/dqv#"
+	nsGeoDCATAP = "http://data.europa.eu/930/"
+	nsDCATAP    = "http://data.europa.eu/r5r/"
+	nsGSP       = "http://www.opengis.net/ont/geosparql#"
+	nsHydra     = "http://www.w3.org/ns/hydra/core#"
+	nsELI       = "http://data.europa.eu/eli/ontology#"
+)
+
+// prefixes is the fixed prefix map, in the order serializations declare it.
+var prefixes = [][2]string{
+	{"rdf", nsRDF}, {"rdfs", nsRDFS}, {"xsd", nsXSD}, {"dcat", nsDCAT}, {"dct", nsDCT},
+	{"foaf", nsFOAF}, {"vcard", nsVCard}, {"skos", nsSKOS}, {"locn", nsLOCN}, {"prov", nsPROV},
+	{"adms", nsADMS}, {"dqv", nsDQV}, {"geodcatap", nsGeoDCATAP}, {"dcatap", nsDCATAP},
+	{"gsp", nsGSP}, {"hydra", nsHydra}, {"eli", nsELI},
+}
+
+// termKind says what a Term is.
+type termKind uint8
+
+const (
+	kindIRI termKind = iota + 1
+	kindBlank
+	kindLiteral
+)
+
+// Term is an RDF term: an IRI, a blank node (Value is the label without
+// "_:") or a literal with an optional language tag or datatype IRI.
+type Term struct {
+	Kind     termKind `json:"k"`
+	Value    string   `json:"v"`
+	Lang     string   `json:"l,omitempty"`
+	Datatype string   `json:"d,omitempty"`
+}
+
+// Triple is one statement; P is always an IRI.
+type Triple struct {
+	S Term `json:"s"`
+	P Term `json:"p"`
+	O Term `json:"o"`
+}
+
+func iri(s string) Term   { return Term{Kind: kindIRI, Value: s} }
+func blank(s string) Term { return Term{Kind: kindBlank, Value: s} }
+
+// lit returns a plain literal, tagged when lang is not empty.
+func lit(s, lang string) Term { return Term{Kind: kindLiteral, Value: cleanText(s), Lang: lang} }
+
+// typed returns a typed literal.
+func typed(s, dt string) Term { return Term{Kind: kindLiteral, Value: cleanText(s), Datatype: dt} }
+
+// cleanText drops what no serialization can carry: invalid UTF-8 and control
+// characters other than tab, newline and carriage return (not allowed in XML 1.0).
+func cleanText(s string) string {
+	ok := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, r == 0x7f, r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// graph accumulates triples with helpers that skip empty values.
+type graph struct {
+	triples []Triple
+}
+
+func (g *graph) add(s Term, p string, o Term) {
+	if o.Kind == 0 || (o.Kind != kindLiteral && o.Value == "") {
+		return
+	}
+	if o.Kind == kindLiteral && strings.TrimSpace(o.Value) == "" {
+		return
+	}
+	g.triples = append(g.triples, Triple{S: s, P: iri(p), O: o})
+}
+
+func (g *graph) typ(s Term, class string) { g.add(s, nsRDF+"type", iri(class)) }

@@ -1,0 +1,279 @@
+package dcat
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/passerelle/passerelle/dcat/internal/vocabnorm"
+)
+
+const (
+	euLanguage  = "http://publications.europa.eu/resource/authority/language/"
+	euFrequency = "http://publications.europa.eu/resource/authority/frequency/"
+	euFileType  = "http://publications.europa.eu/resource/authority/file-type/"
+	euDataTheme = "http://publications.europa.eu/resource/authority/data-theme/"
+	ianaMedia   = "https://www.iana.org/assignments/media-types/"
+	inspireCL   = "http://inspire.ec.europa.eu/metadata-codelist/"
+	inspireTh   = "http://inspire.ec.europa.eu/theme/"
+)
+
+// language resolves an ISO 639 code (B, T or alpha-2, any case) to the EU
+// NAL code and the BCP 47 tag; ok is false for anything else ("eng; CAN").
+func language(code string) (eu, tag string, ok bool) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if code == "" {
+		return "", "", false
+	}
+	if e, found := vocabLanguages[code]; found {
+		return e[0], e[1], true
+	}
+	return "", "", false
+}
+
+// langTag returns the literal tag for a record language code, "" when unknown.
+func langTag(code string) string {
+	_, tag, _ := language(code)
+	return tag
+}
+
+// themeCode resolves an INSPIRE theme from an IRI (register, GEMET or
+// eionet forms) or, when label is true, from a label in any language.
+func themeFromIRI(href string) string {
+	h := strings.TrimSpace(href)
+	if code, ok := vocabThemeByGEMET[h]; ok {
+		return code
+	}
+	low := strings.ToLower(h)
+	low = strings.TrimPrefix(strings.TrimPrefix(low, "https://"), "http://")
+	for _, p := range []string{"inspire.ec.europa.eu/theme/", "www.eionet.europa.eu/gemet/"} {
+		i := strings.Index(low, p)
+		if i != 0 {
+			continue
+		}
+		rest := strings.Trim(low[len(p):], "/")
+		if p == "www.eionet.europa.eu/gemet/" {
+			j := strings.LastIndex(rest, "inspire-theme/")
+			if j < 0 {
+				return ""
+			}
+			rest = rest[j+len("inspire-theme/"):]
+		}
+		if k := strings.IndexAny(rest, "/."); k >= 0 {
+			rest = rest[:k]
+		}
+		if _, ok := vocabThemeDataThemes[rest]; ok {
+			return rest
+		}
+		if _, ok := vocabThemeLabel[rest+"|en"]; ok {
+			return rest
+		}
+	}
+	return ""
+}
+
+func themeFromLabel(label string) string {
+	return vocabThemeByLabel[vocabnorm.Label(label)]
+}
+
+// frequency maps an MD_MaintenanceFrequencyCode to the EU frequency code.
+func frequency(iso string) string {
+	iso = strings.TrimSpace(iso)
+	if c, ok := vocabISOFrequency[iso]; ok {
+		return c
+	}
+	for k, c := range vocabISOFrequency {
+		if strings.EqualFold(k, iso) {
+			return c
+		}
+	}
+	return ""
+}
+
+// udataFrequency maps EU frequency codes to udata ids (udata.md §D.1).
+var udataFrequency = map[string]string{
+	"CONT": "severalTimesADay", "DAILY": "daily", "WEEKLY": "weekly", "BIWEEKLY": "biweekly",
+	"MONTHLY_2": "semimonthly", "MONTHLY": "monthly", "QUARTERLY": "quarterly", "ANNUAL_2": "semiannual",
+	"ANNUAL": "annual", "BIENNIAL": "biennial", "OTHER": "other", "AS_NEEDED": "punctual",
+	"IRREG": "irregular", "NOT_PLANNED": "notPlanned", "UNKNOWN": "unknown",
+}
+
+// formatInfo is what a format name resolves to.
+type formatInfo struct {
+	EU    string // EU file-type code, "" when none
+	Media string // IANA media type, "" when none
+	Label string // label written on the format node
+}
+
+// lookupFormat resolves a format name (or Anchor href) through the French
+// label variants, then EU file-type codes and IANA media types.
+func lookupFormat(name, href string) (formatInfo, bool) {
+	if strings.HasPrefix(href, euFileType) {
+		code := strings.TrimPrefix(href, euFileType)
+		if _, ok := vocabFileType[code]; ok {
+			return formatInfo{EU: code, Label: code}, true
+		}
+	}
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return formatInfo{}, false
+	}
+	if f, ok := vocabFormat[vocabnorm.Label(n)]; ok {
+		return formatInfo{EU: f[0], Media: f[1], Label: labelFor(f[0], f[2])}, true
+	}
+	up := strings.ToUpper(n)
+	if _, ok := vocabFileType[up]; ok {
+		return formatInfo{EU: up, Label: up}, true
+	}
+	low := strings.ToLower(n)
+	if _, ok := vocabMediaType[low]; ok {
+		return formatInfo{Media: low, Label: low}, true
+	}
+	return formatInfo{Label: n}, false
+}
+
+func labelFor(eu, canonical string) string {
+	if eu != "" {
+		return eu
+	}
+	return canonical
+}
+
+// formatFromURL guesses a format from the URL path's extension.
+func formatFromURL(u string) (formatInfo, bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return formatInfo{}, false
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	if ext == "" || len(ext) > 9 {
+		return formatInfo{}, false
+	}
+	if code, ok := vocabFileExt[ext]; ok {
+		f, _ := lookupFormat(code, "")
+		if f.EU == "" {
+			f = formatInfo{EU: code, Label: code}
+		}
+		return f, true
+	}
+	return formatInfo{}, false
+}
+
+// udataLicence is one licence data.gouv.fr knows (udata.md §D.2).
+type udataLicence struct {
+	ID, Title, URL string
+}
+
+var (
+	licLOv2  = udataLicence{"lov2", "Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence"}
+	licLOv1  = udataLicence{"fr-lo", "Licence Ouverte / Open Licence (v1)", "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf"}
+	licODbL  = udataLicence{"odc-odbl", "Open Data Commons Open Database License (ODbL)", "http://opendatacommons.org/licenses/odbl/summary/"}
+	licCCBY  = udataLicence{"cc-by", "Creative Commons Attribution", "http://www.opendefinition.org/licenses/cc-by"}
+	licCCBYS = udataLicence{"cc-by-sa", "Creative Commons Attribution Share-Alike", "http://www.opendefinition.org/licenses/cc-by-sa"}
+	licCC0   = udataLicence{"cc-zero", "Creative Commons CCZero", "http://www.opendefinition.org/licenses/cc-zero"}
+	licODCBY = udataLicence{"odc-by", "Open Data Commons Attribution License", "http://opendatacommons.org/licenses/by/summary/"}
+	licPDDL  = udataLicence{"odc-pddl", "Open Data Commons Public Domain Dedication and Licence (PDDL)", "http://opendatacommons.org/licenses/pddl/summary/"}
+)
+
+// licenceRules are tried in order on the folded text (or URL) of a
+// constraint; the first match wins.
+var licenceRules = []struct {
+	re  *regexp.Regexp
+	lic udataLicence
+}{
+	{regexp.MustCompile(`etalab[- ]?2|licence[- ]ouverte[^.;]{0,40}(2\.0|v2|version 2)|open licen[cs]e[^.;]{0,20}(2\.0|v2|version 2)|etalab\.gouv\.fr/licence-ouverte|etalab-licence-ouverte-v2|licence-ouverte/blob/master/lo\.md`), licLOv2},
+	{regexp.MustCompile(`licence[- ]ouverte[^.;]{0,40}(v1|version 1|1\.0)|licence_ouverte\.pdf|open_licence\.pdf`), licLOv1},
+	{regexp.MustCompile(`licence[- ]ouverte|open licen[cs]e / licence ouverte|\blo/ol\b`), licLOv2},
+	{regexp.MustCompile(`odbl|open database licen[cs]e|opendatacommons\.org/licenses/odbl`), licODbL},
+	{regexp.MustCompile(`pddl|opendatacommons\.org/licenses/pddl`), licPDDL},
+	{regexp.MustCompile(`odc[- ]by|opendatacommons\.org/licenses/by`), licODCBY},
+	{regexp.MustCompile(`cc[- ]?0|cc[- ]zero|creativecommons\.org/publicdomain/zero`), licCC0},
+	{regexp.MustCompile(`cc[- ]by[- ]sa|creativecommons\.org/licenses/by-sa|attribution[- ]share[- ]?alike`), licCCBYS},
+	{regexp.MustCompile(`cc[- ]by\b|creativecommons\.org/licenses/by/|creative commons attribution`), licCCBY},
+}
+
+// detectLicence finds a udata licence in a text or URL.
+func detectLicence(s string) (udataLicence, bool) {
+	if s == "" {
+		return udataLicence{}, false
+	}
+	low := strings.ToLower(s)
+	for _, r := range licenceRules {
+		if r.re.MatchString(low) {
+			return r.lic, true
+		}
+	}
+	return udataLicence{}, false
+}
+
+// accessRight detects an INSPIRE LimitationsOnPublicAccess code in an Anchor
+// href or a text: "noLimitations" or "INSPIRE_Directive_Article13_1x".
+var (
+	reArt13     = regexp.MustCompile(`(?i)article\s*13\s*[\(.]?\s*1\s*[\).]?\s*[\(.]?\s*([a-h])\b`)
+	reNoLimit   = regexp.MustCompile(`(?i)no\s+limitations?|pas\s+de\s+restriction|aucune\s+restriction|sans\s+restriction|keine\s+beschr[äa]nkung|geen\s+beperking`)
+	reLOPAHref  = regexp.MustCompile(`LimitationsOnPublicAccess/(noLimitations|INSPIRE_Directive_Article13_1[a-h])`)
+	reELIRegNum = regexp.MustCompile(`(\d{3,4})\s*/\s*(\d{4})|(\d{4})\s*/\s*(\d{3,4})`)
+)
+
+func accessRight(text, href string) string {
+	if m := reLOPAHref.FindStringSubmatch(href); m != nil {
+		return m[1]
+	}
+	if m := reArt13.FindStringSubmatch(text); m != nil {
+		return "INSPIRE_Directive_Article13_1" + strings.ToLower(m[1])
+	}
+	if reNoLimit.MatchString(text) {
+		return "noLimitations"
+	}
+	return ""
+}
+
+// eliRegulation maps the INSPIRE regulations cited as text to their ELI IRIs.
+func eliRegulation(title, href string) string {
+	if strings.HasPrefix(href, "http://data.europa.eu/eli/") || strings.HasPrefix(href, "https://data.europa.eu/eli/") {
+		return href
+	}
+	for _, m := range reELIRegNum.FindAllStringSubmatch(title, -1) {
+		num, year := m[1], m[2]
+		if num == "" {
+			year, num = m[3], m[4]
+		}
+		switch num + "/" + year {
+		case "1089/2010":
+			return "http://data.europa.eu/eli/reg/2010/1089/oj"
+		case "976/2009":
+			return "http://data.europa.eu/eli/reg/2009/976/oj"
+		case "1205/2008":
+			return "http://data.europa.eu/eli/reg/2008/1205/oj"
+		}
+	}
+	return ""
+}
+
+// isoRoles are the 11 CI_RoleCode values.
+var isoRoles = map[string]bool{
+	"resourceProvider": true, "custodian": true, "owner": true, "user": true, "distributor": true,
+	"originator": true, "pointOfContact": true, "principalInvestigator": true, "processor": true,
+	"publisher": true, "author": true,
+}
+
+// serviceTypes normalises srv:serviceType to the INSPIRE SpatialDataServiceType codes.
+func serviceType(s string) string {
+	low := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case low == "":
+		return ""
+	case strings.Contains(low, "discovery") || strings.Contains(low, "csw"):
+		return "discovery"
+	case strings.Contains(low, "view") || strings.Contains(low, "wms") || strings.Contains(low, "wmts"):
+		return "view"
+	case strings.Contains(low, "download") || strings.Contains(low, "wfs") || strings.Contains(low, "wcs") || strings.Contains(low, "atom"):
+		return "download"
+	case strings.Contains(low, "transformation"):
+		return "transformation"
+	case strings.Contains(low, "invoke") || strings.Contains(low, "wps"):
+		return "invoke"
+	}
+	return "other"
+}
