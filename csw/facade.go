@@ -1,0 +1,385 @@
+package csw
+
+import (
+	"bytes"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Endpoint describes one CSW endpoint of the facade (a catalog, a producer
+// or an organization view). URL is the absolute public URL clients reach it
+// at: GetCapabilities advertises it for GET and POST, and OWSLib posts to
+// what is advertised.
+type Endpoint struct {
+	URL      string // absolute public URL of this csw endpoint
+	Title    string
+	Abstract string
+	Provider string
+}
+
+// Facade answers CSW 2.0.2 requests from a view of snapshot entries. It
+// holds no per-request state and is safe for concurrent use; its settings
+// come from configuration, never from a request.
+type Facade struct {
+	// MaxRecords caps maxRecords (default and hard maximum 500).
+	MaxRecords int
+	// DefaultMaxRecords is used when a request gives no maxRecords (default
+	// 10); it is advertised as the MaxRecordDefault constraint.
+	DefaultMaxRecords int
+	// MaxBodyBytes bounds POST bodies for (*Facade).ParseXML
+	// (default DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// DCAT renders one entry as a self-contained rdf:RDF document, for the
+	// DCAT and GeoDCAT-AP output schemas; nil disables those schemas.
+	DCAT func(e *Entry) ([]byte, error)
+	// Now gives the time of csw:Acknowledgement answers (resultType=validate);
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// HardMaxRecords is the largest page the facade ever returns.
+const HardMaxRecords = 500
+
+// ContentTypeXML is the content type of every facade answer.
+const ContentTypeXML = "application/xml; charset=utf-8"
+
+func (f *Facade) maxRecords() int {
+	if f.MaxRecords <= 0 || f.MaxRecords > HardMaxRecords {
+		return HardMaxRecords
+	}
+	return f.MaxRecords
+}
+
+func (f *Facade) defaultMaxRecords() int {
+	d := f.DefaultMaxRecords
+	if d <= 0 {
+		d = 10
+	}
+	if m := f.maxRecords(); d > m {
+		d = m
+	}
+	return d
+}
+
+// Serve answers one parsed request over entries, the whole view sorted by
+// ID. It filters, sorts and pages itself, never calls upstream, and renders
+// exceptions as an ows:ExceptionReport (status 400 for client errors).
+func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int, contentType string, body []byte) {
+	if req == nil {
+		return f.exception(facMissing("request"))
+	}
+	var b bytes.Buffer
+	var ex *Exception
+	switch req.Operation {
+	case OpGetCapabilities:
+		f.writeCapabilities(&b, ep, req)
+	case OpDescribeRecord:
+		ex = f.writeDescribeRecord(&b, req)
+	case OpGetRecords:
+		ex = f.getRecords(&b, req, entries)
+	case OpGetRecordByID:
+		ex = f.getRecordByID(&b, req, entries)
+	case OpGetDomain:
+		ex = f.writeDomain(&b, req, entries)
+	default:
+		ex = facInvalid("request", "unknown operation "+facQuote(req.Operation))
+	}
+	if ex != nil {
+		return f.exception(ex)
+	}
+	return http.StatusOK, ContentTypeXML, b.Bytes()
+}
+
+// Error renders err as an exception answer: an *Exception as itself, any
+// other error as NoApplicableCode without its text.
+func (f *Facade) Error(err error) (status int, contentType string, body []byte) {
+	if ex, ok := err.(*Exception); ok { //nolint:errorlint // Parse* return *Exception unwrapped
+		return f.exception(ex)
+	}
+	return f.exception(&Exception{Code: ExceptionNoApplicableCode, Text: "internal error"})
+}
+
+func (f *Facade) exception(ex *Exception) (int, string, []byte) {
+	return ex.Status(), ContentTypeXML, ex.XML()
+}
+
+// schemaOf resolves the output schema of a request, checking DCAT
+// availability.
+func (f *Facade) schemaOf(req *Request) (string, *Exception) {
+	s := req.OutputSchema
+	if s == "" {
+		s = SchemaCSW
+	}
+	if (s == SchemaDCAT || s == SchemaGeoDCAT) && f.DCAT == nil {
+		return "", facInvalid("outputSchema", "outputSchema "+s+" is not available here")
+	}
+	return s, nil
+}
+
+// selectEntries filters entries, drops repeated IDs and orders the result.
+func selectEntries(req *Request, entries []*Entry) []*Entry {
+	out := make([]*Entry, 0, min(len(entries), 1024))
+	sorted := true
+	prev := ""
+	seen := map[string]bool(nil)
+	for i, e := range entries {
+		if e == nil {
+			continue
+		}
+		id := e.index().id
+		if i > 0 && id < prev {
+			sorted = false
+		}
+		if id == prev && i > 0 {
+			continue // never serve one identifier twice in a view
+		}
+		prev = id
+		if !sorted {
+			if seen == nil {
+				seen = make(map[string]bool, len(out))
+				for _, o := range out {
+					seen[o.index().id] = true
+				}
+			}
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
+		if req.Filter.Match(e) {
+			out = append(out, e)
+		}
+	}
+	keys := req.SortBy
+	if len(keys) == 0 {
+		if sorted {
+			return out
+		}
+		keys = []SortKey{{Property: "Identifier", field: facIdentifier}}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].index(), out[j].index()
+		for _, k := range keys {
+			c := facSortCompare(a, b, k.field)
+			if c == 0 {
+				continue
+			}
+			if k.Descending {
+				return c > 0
+			}
+			return c < 0
+		}
+		return a.id < b.id
+	})
+	return out
+}
+
+func facSortCompare(a, b *facIndex, f facField) int {
+	switch f {
+	case facTitle:
+		return strings.Compare(a.titleKey, b.titleKey)
+	case facModified:
+		switch {
+		case len(a.modified) == 0 && len(b.modified) == 0:
+			return 0
+		case len(a.modified) == 0:
+			return -1
+		case len(b.modified) == 0:
+			return 1
+		}
+		return a.modified[0].compare(b.modified[0])
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func (f *Facade) getRecords(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
+	schema, ex := f.schemaOf(req)
+	if ex != nil {
+		return ex
+	}
+	if req.ResultType == "validate" {
+		f.writeAcknowledgement(b, req)
+		return nil
+	}
+	matched := selectEntries(req, entries)
+	start := req.StartPosition
+	if start < 1 {
+		start = 1
+	}
+	limit := req.MaxRecords
+	if limit < 0 {
+		limit = f.defaultMaxRecords()
+	}
+	limit = min(limit, f.maxRecords())
+	var page []*Entry
+	if req.ResultType != "hits" && start <= len(matched) {
+		end := min(start-1+limit, len(matched))
+		page = matched[start-1 : end]
+	}
+	next := 0
+	if len(page) > 0 && start+len(page) <= len(matched) {
+		next = start + len(page)
+	}
+	esn := req.ElementSetName
+	if len(req.ElementNames) > 0 {
+		esn = ""
+	}
+	size := 1024
+	if schema == SchemaISO && esn == "full" {
+		for _, e := range page {
+			size += len(e.Raw) + 16
+		}
+	} else {
+		size += 2048 * len(page)
+	}
+	b.Grow(size)
+	b.WriteString(facXMLDecl)
+	b.WriteString(`<csw:GetRecordsResponse`)
+	facWriteNS(b, schema)
+	b.WriteString(` version="2.0.2" xsi:schemaLocation="` + facNSCSW + ` http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd">`)
+	b.WriteString(`<csw:SearchStatus/>`)
+	b.WriteString(`<csw:SearchResults numberOfRecordsMatched="` + facItoa(len(matched)) + `" numberOfRecordsReturned="` + facItoa(len(page)) + `" nextRecord="` + facItoa(next) + `"`)
+	facAttr(b, "recordSchema", schema)
+	if esn != "" {
+		facAttr(b, "elementSet", esn)
+	}
+	if len(page) == 0 {
+		b.WriteString("/></csw:GetRecordsResponse>\n")
+		return nil
+	}
+	b.WriteString(">")
+	for _, e := range page {
+		f.writeRecord(b, e, schema, esn, req.ElementNames)
+	}
+	b.WriteString("</csw:SearchResults></csw:GetRecordsResponse>\n")
+	return nil
+}
+
+// facWriteNS declares the namespaces a response envelope uses.
+func facWriteNS(b *bytes.Buffer, schema string) {
+	b.WriteString(` xmlns:csw="` + facNSCSW + `" xmlns:dc="` + facNSDC + `" xmlns:dct="` + facNSDCT + `" xmlns:ows="` + facNSOWS + `" xmlns:xsi="` + facNSXSI + `"`)
+	if schema == SchemaISO {
+		b.WriteString(` xmlns:gmd="` + facNSGMD + `" xmlns:gco="` + facNSGCO + `" xmlns:srv="` + facNSSRV + `"`)
+	}
+}
+
+func (f *Facade) getRecordByID(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
+	schema, ex := f.schemaOf(req)
+	if ex != nil {
+		return ex
+	}
+	found := make([]*Entry, 0, len(req.IDs))
+	seen := make(map[*Entry]bool, len(req.IDs))
+	for _, id := range req.IDs {
+		if e := facFindEntry(entries, id); e != nil && !seen[e] {
+			seen[e] = true
+			found = append(found, e)
+		}
+	}
+	b.WriteString(facXMLDecl)
+	b.WriteString(`<csw:GetRecordByIdResponse`)
+	facWriteNS(b, schema)
+	b.WriteString(` xsi:schemaLocation="` + facNSCSW + ` http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd"`)
+	if len(found) == 0 {
+		b.WriteString("/>\n")
+		return nil
+	}
+	b.WriteString(">")
+	for _, e := range found {
+		f.writeRecord(b, e, schema, req.ElementSetName, nil)
+	}
+	b.WriteString("</csw:GetRecordByIdResponse>\n")
+	return nil
+}
+
+// facFindEntry finds an entry by ID (binary search when the view is sorted,
+// as promised) or by its served identifier.
+func facFindEntry(entries []*Entry, id string) *Entry {
+	i := sort.Search(len(entries), func(i int) bool { return entries[i] != nil && entries[i].index().id >= id })
+	if i < len(entries) && entries[i] != nil && entries[i].index().id == id {
+		return entries[i]
+	}
+	for _, e := range entries {
+		if e == nil {
+			continue
+		}
+		for _, v := range e.index().ids {
+			if v == id {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// writeRecord writes one child of SearchResults (or GetRecordByIdResponse).
+func (f *Facade) writeRecord(b *bytes.Buffer, e *Entry, schema, esn string, names []string) {
+	switch schema {
+	case SchemaISO:
+		if esn == "full" && len(e.Raw) > 0 {
+			b.Write(facStripDecl(e.Raw))
+			return
+		}
+		if esn == "full" {
+			esn = "summary"
+		}
+		if esn == "" {
+			esn = "summary"
+		}
+		writeISO(b, e, esn)
+	case SchemaDCAT, SchemaGeoDCAT:
+		var doc []byte
+		if f.DCAT != nil {
+			if d, err := f.DCAT(e); err == nil {
+				doc = facStripDecl(d)
+			}
+		}
+		if len(doc) == 0 {
+			// Keep counts honest: one child per record, even when the
+			// record has no DCAT rendering.
+			b.WriteString(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>`)
+			return
+		}
+		b.Write(doc)
+	default:
+		writeDC(b, e, esn, names)
+	}
+}
+
+func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	b.WriteString(facXMLDecl)
+	b.WriteString(`<csw:Acknowledgement xmlns:csw="` + facNSCSW + `" xmlns:xsi="` + facNSXSI + `" xsi:schemaLocation="` + facNSCSW + ` http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd"`)
+	facAttr(b, "timeStamp", now().UTC().Format(time.RFC3339))
+	b.WriteString(`><csw:EchoedRequest><csw:GetRecords service="CSW" version="2.0.2" resultType="validate"`)
+	if req.OutputSchema != "" {
+		facAttr(b, "outputSchema", req.OutputSchema)
+	}
+	if req.StartPosition > 0 {
+		facAttr(b, "startPosition", facItoa(req.StartPosition))
+	}
+	if req.MaxRecords >= 0 {
+		facAttr(b, "maxRecords", facItoa(req.MaxRecords))
+	}
+	b.WriteString(`><csw:Query`)
+	facAttr(b, "typeNames", strings.Join(req.TypeNames, " "))
+	b.WriteString(`>`)
+	if len(req.ElementNames) > 0 {
+		for _, n := range req.ElementNames {
+			facElem(b, "csw:ElementName", n)
+		}
+	} else {
+		facElem(b, "csw:ElementSetName", req.ElementSetName)
+	}
+	if req.Filter != nil {
+		b.WriteString(`<csw:Constraint version="1.1.0">`)
+		facElem(b, "csw:CqlText", req.Filter.String())
+		b.WriteString(`</csw:Constraint>`)
+	}
+	b.WriteString("</csw:Query></csw:GetRecords></csw:EchoedRequest></csw:Acknowledgement>\n")
+}

@@ -1,0 +1,202 @@
+package csw
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/passerelle/passerelle/iso"
+)
+
+// Entry is one record of a facade view, as the proxy builds it from the
+// current snapshot. Entries are read-only once handed to Serve; the facade
+// caches a small search index inside each entry on first use, so share
+// *Entry values between requests rather than rebuilding them.
+type Entry struct {
+	ID         string      // gmd:fileIdentifier: the CSW identifier (GetRecordById, dc:identifier)
+	Identifier string      // dct:identifier served in DCAT (resource identifier), may equal ID
+	Raw        []byte      // the record as harvested (gmd:MD_Metadata or gmi:MI_Metadata), served verbatim
+	Record     *iso.Record // parsed model; may be nil when the record could not be parsed
+	// Organisations holds the organisation names the record is filed under,
+	// raw and display forms; filters on OrganisationName match any of them.
+	Organisations []string
+	Modified      string // change date (ISO 8601), for Modified filters and sorting
+	Type          string // hierarchy level: dataset, series, service, nonGeographicDataset…
+
+	once sync.Once
+	ix   *facIndex
+}
+
+// facIndex is the per-entry data filters, sorting and GetDomain read:
+// lower-cased values per field, computed once.
+type facIndex struct {
+	id          string
+	ids         []string // ID then Identifier when different
+	idsLow      []string
+	values      [facNumFields][]string // lower-cased, deduplicated, for text fields
+	display     [facNumFields][]string // as written, same order, for GetDomain and output
+	anyText     string
+	modifiedRaw []string
+	modified    []facDate
+	boxes       []iso.BoundingBox
+	titleKey    string
+	typ         string // as written, defaulted to "dataset"
+}
+
+func (e *Entry) index() *facIndex {
+	e.once.Do(func() { e.ix = buildIndex(e) })
+	return e.ix
+}
+
+func buildIndex(e *Entry) *facIndex {
+	ix := &facIndex{}
+	r := e.Record
+	if r == nil {
+		r = &iso.Record{}
+	}
+	id := e.ID
+	if id == "" {
+		id = r.FileIdentifier
+	}
+	ix.id = id
+	if id != "" {
+		ix.ids = append(ix.ids, id)
+	}
+	if e.Identifier != "" && e.Identifier != id {
+		ix.ids = append(ix.ids, e.Identifier)
+	}
+	for _, v := range ix.ids {
+		ix.idsLow = append(ix.idsLow, strings.ToLower(v))
+	}
+	add := func(f facField, vals ...string) {
+		for _, v := range vals {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			low := strings.ToLower(v)
+			dup := false
+			for _, w := range ix.values[f] {
+				if w == low {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				ix.values[f] = append(ix.values[f], low)
+				ix.display[f] = append(ix.display[f], v)
+			}
+		}
+	}
+	add(facTitle, facTextValues(r.Title)...)
+	add(facAbstract, facTextValues(r.Abstract)...)
+	for _, g := range r.Keywords {
+		for _, k := range g.Keywords {
+			add(facSubject, facTextValues(k)...)
+		}
+	}
+	add(facSubject, r.TopicCategories...)
+	typ := e.Type
+	if typ == "" {
+		typ = r.HierarchyLevel
+	}
+	if typ == "" {
+		typ = "dataset"
+	}
+	ix.typ = typ
+	add(facType, typ)
+	add(facOrganisation, e.Organisations...)
+	for _, p := range r.Contacts {
+		add(facOrganisation, facTextValues(p.Organisation)...)
+	}
+	for _, p := range r.Parties {
+		add(facOrganisation, facTextValues(p.Organisation)...)
+	}
+	for _, f := range r.DistributionFormats {
+		add(facFormat, f.Name)
+	}
+	for _, f := range r.ResourceFormats {
+		add(facFormat, f.Name)
+	}
+	for _, d := range r.Distributors {
+		for _, f := range d.Formats {
+			add(facFormat, f.Name)
+		}
+	}
+	mod := e.Modified
+	if mod == "" {
+		mod = r.DateStamp
+	}
+	if mod != "" {
+		ix.modifiedRaw = []string{mod}
+		if d, ok := facParseDate(mod); ok {
+			ix.modified = []facDate{d}
+		}
+	}
+	for _, b := range r.BoundingBoxes {
+		if b.West <= b.East && b.South <= b.North {
+			ix.boxes = append(ix.boxes, b)
+		}
+	}
+	if len(ix.values[facTitle]) > 0 {
+		ix.titleKey = ix.values[facTitle][0]
+	}
+
+	// AnyText: every searchable value, lower-cased, one per line.
+	var any strings.Builder
+	put := func(vals ...string) {
+		for _, v := range vals {
+			if v = strings.TrimSpace(v); v != "" {
+				any.WriteString(strings.ToLower(v))
+				any.WriteByte('\n')
+			}
+		}
+	}
+	put(ix.ids...)
+	for f := facTitle; f < facNumFields; f++ {
+		if f != facIdentifier {
+			put(ix.display[f]...)
+		}
+	}
+	for _, t := range r.AlternateTitles {
+		put(facTextValues(t)...)
+	}
+	put(facTextValues(r.Purpose)...)
+	put(facTextValues(r.Lineage)...)
+	for _, i := range r.Identifiers {
+		put(i.Code)
+	}
+	for _, o := range r.OnlineResources {
+		put(o.URL, o.Name, o.Description)
+	}
+	if r.Service != nil {
+		put(r.Service.Type)
+	}
+	put(r.ParentIdentifier)
+	ix.anyText = strings.TrimSuffix(any.String(), "\n")
+	return ix
+}
+
+// facTextValues returns the value of a Text followed by its translations in
+// a stable order.
+func facTextValues(t iso.Text) []string {
+	if len(t.Translations) == 0 {
+		if t.Value == "" {
+			return nil
+		}
+		return []string{t.Value}
+	}
+	out := make([]string, 0, 1+len(t.Translations))
+	if t.Value != "" {
+		out = append(out, t.Value)
+	}
+	keys := make([]string, 0, len(t.Translations))
+	for k := range t.Translations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, t.Translations[k])
+	}
+	return out
+}

@@ -1,0 +1,846 @@
+package csw
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+	"golang.org/x/text/encoding/ianaindex"
+)
+
+// Namespaces the facade reads and writes.
+const (
+	facNSCSW   = "http://www.opengis.net/cat/csw/2.0.2"
+	facNSGMD   = "http://www.isotc211.org/2005/gmd"
+	facNSGMI   = "http://www.isotc211.org/2005/gmi"
+	facNSGCO   = "http://www.isotc211.org/2005/gco"
+	facNSSRV   = "http://www.isotc211.org/2005/srv"
+	facNSOWS   = "http://www.opengis.net/ows"
+	facNSXSI   = "http://www.w3.org/2001/XMLSchema-instance"
+	facNSDC    = "http://purl.org/dc/elements/1.1/"
+	facNSDCT   = "http://purl.org/dc/terms/"
+	facNSAPISO = "http://www.opengis.net/cat/csw/apiso/1.0"
+	facNSXS    = "http://www.w3.org/2001/XMLSchema"
+
+	facXMLDecl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+)
+
+// Output schemas the facade serves.
+const (
+	SchemaCSW     = facNSCSW
+	SchemaISO     = facNSGMD
+	SchemaDCAT    = "http://www.w3.org/ns/dcat#"
+	SchemaGeoDCAT = "http://data.europa.eu/930/"
+)
+
+// Operation names.
+const (
+	OpGetCapabilities = "GetCapabilities"
+	OpDescribeRecord  = "DescribeRecord"
+	OpGetRecords      = "GetRecords"
+	OpGetRecordByID   = "GetRecordById"
+	OpGetDomain       = "GetDomain"
+)
+
+// Type names.
+const (
+	TypeRecord     = "csw:Record"
+	TypeMDMetadata = "gmd:MD_Metadata"
+)
+
+// DefaultMaxBodyBytes bounds a POST body when the Facade sets no limit.
+const DefaultMaxBodyBytes = 1 << 20
+
+// MaxRequestDepth bounds element nesting in a POST body.
+const MaxRequestDepth = 48
+
+// Request is one parsed CSW 2.0.2 request, from KVP or XML alike. Values are
+// resolved (type names to csw:Record / gmd:MD_Metadata, output schemas to
+// their URIs, constraints compiled); zero values mean "not given".
+type Request struct {
+	Operation      string   // GetCapabilities, DescribeRecord, GetRecords, GetRecordById or GetDomain
+	Version        string   // "2.0.2" unless GetCapabilities
+	AcceptVersions []string // GetCapabilities
+	Sections       []string // GetCapabilities: canonical section names; empty = all
+	TypeNames      []string // TypeRecord and/or TypeMDMetadata
+	OutputSchema   string   // resolved URI; "" = csw:Record
+	OutputFormat   string
+	ResultType     string   // hits, results (default) or validate
+	ElementSetName string   // brief, summary or full; "" when ElementNames is set
+	ElementNames   []string // queryable names (ISO AP names) when asked by ElementName
+	StartPosition  int      // 1-based; 0 = not given
+	MaxRecords     int      // -1 = not given
+	Filter         *Filter  // nil = everything
+	SortBy         []SortKey
+	IDs            []string // GetRecordById
+	DomainName     string   // GetDomain: the ParameterName or PropertyName as given
+	DomainProperty bool     // GetDomain: true for PropertyName, false for ParameterName
+}
+
+// SortKey is one ogc:SortProperty.
+type SortKey struct {
+	Property   string // canonical queryable name: Title, Modified or Identifier
+	Descending bool
+	field      facField
+}
+
+// ParseKVP parses a CSW request sent as HTTP GET key-value pairs. Parameter
+// names are case-insensitive; unknown parameters are ignored (none selects
+// configuration). The error is always an *Exception.
+func ParseKVP(q url.Values) (*Request, error) {
+	r, ex := parseKVP(q)
+	if ex != nil {
+		return nil, ex
+	}
+	return r, nil
+}
+
+func parseKVP(q url.Values) (*Request, *Exception) {
+	kv := make(map[string]string, len(q))
+	for k, vs := range q {
+		lk := strings.ToLower(strings.TrimSpace(k))
+		if _, dup := kv[lk]; dup || len(vs) == 0 {
+			continue
+		}
+		kv[lk] = strings.TrimSpace(vs[0])
+	}
+	get := func(names ...string) (string, bool) {
+		for _, n := range names {
+			if v, ok := kv[n]; ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	op, ok := get("request")
+	if !ok || op == "" {
+		return nil, facMissing("request")
+	}
+	r := &Request{MaxRecords: -1}
+	var ex *Exception
+	if r.Operation, ex = facOperation(op); ex != nil {
+		return nil, ex
+	}
+	svc, ok := get("service")
+	if !ok || svc == "" {
+		return nil, facMissing("service")
+	}
+	if svc != "CSW" && !strings.EqualFold(svc, "csw") {
+		return nil, facInvalid("service", "service must be CSW")
+	}
+	if r.Operation == OpGetCapabilities {
+		if v, ok := get("acceptversions"); ok && v != "" {
+			r.AcceptVersions = facSplitList(v)
+		}
+		if v, ok := get("sections"); ok && v != "" {
+			if r.Sections, ex = facSections(facSplitList(v)); ex != nil {
+				return nil, ex
+			}
+		}
+		return r, facCheckAcceptVersions(r.AcceptVersions)
+	}
+	if v, _ := get("version"); v != "" {
+		r.Version = v
+	}
+	if ex = facCheckVersion(r); ex != nil {
+		return nil, ex
+	}
+	ns, ex := facParseNamespaceParam(kv["namespace"])
+	if ex != nil {
+		return nil, ex
+	}
+	r.OutputFormat, _ = get("outputformat")
+	if v, ok := get("outputschema"); ok && v != "" {
+		if r.OutputSchema, ex = facOutputSchema(v); ex != nil {
+			return nil, ex
+		}
+	}
+	switch r.Operation {
+	case OpDescribeRecord:
+		if v, ok := get("typename", "typenames"); ok && v != "" {
+			for _, n := range facSplitList(v) {
+				t, ex := facTypeName(n, func(p string) string { return ns[p] }, "typeName")
+				if ex != nil {
+					return nil, ex
+				}
+				r.TypeNames = append(r.TypeNames, t)
+			}
+		}
+		if v, ok := get("schemalanguage"); ok && v != "" && !facXMLSchemaLang(v) {
+			return nil, facInvalid("schemaLanguage", "only XML Schema is supported")
+		}
+	case OpGetDomain:
+		if v, ok := get("propertyname"); ok && v != "" {
+			r.DomainName, r.DomainProperty = v, true
+		} else if v, ok := get("parametername"); ok && v != "" {
+			r.DomainName = v
+		} else {
+			return nil, facMissing("ParameterName")
+		}
+	case OpGetRecordByID:
+		v, ok := get("id")
+		if !ok || v == "" {
+			return nil, facMissing("id")
+		}
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				r.IDs = append(r.IDs, id)
+			}
+		}
+		if len(r.IDs) == 0 {
+			return nil, facMissing("id")
+		}
+		if r.ElementSetName, ex = facElementSet(kv["elementsetname"]); ex != nil {
+			return nil, ex
+		}
+	case OpGetRecords:
+		tn, ok := get("typenames", "typename")
+		if !ok || tn == "" {
+			return nil, facMissing("typeNames")
+		}
+		for _, n := range facSplitList(tn) {
+			t, ex := facTypeName(n, func(p string) string { return ns[p] }, "typeNames")
+			if ex != nil {
+				return nil, ex
+			}
+			r.TypeNames = append(r.TypeNames, t)
+		}
+		if r.ResultType, ex = facResultType(kv["resulttype"]); ex != nil {
+			return nil, ex
+		}
+		if v, ok := get("elementname"); ok && v != "" {
+			if _, has := kv["elementsetname"]; has {
+				return nil, facInvalid("ElementName", "ElementName and ElementSetName are exclusive")
+			}
+			if r.ElementNames, ex = facElementNames(facSplitList(v)); ex != nil {
+				return nil, ex
+			}
+		} else if r.ElementSetName, ex = facElementSet(kv["elementsetname"]); ex != nil {
+			return nil, ex
+		}
+		if r.StartPosition, ex = facPositive(kv, "startposition", "startPosition", 1); ex != nil {
+			return nil, ex
+		}
+		if _, has := kv["maxrecords"]; has {
+			if r.MaxRecords, ex = facPositive(kv, "maxrecords", "maxRecords", 0); ex != nil {
+				return nil, ex
+			}
+		}
+		if v, ok := get("sortby"); ok && v != "" {
+			if r.SortBy, ex = facParseSortKVP(v); ex != nil {
+				return nil, ex
+			}
+		}
+		if c, ok := get("constraint"); ok && c != "" {
+			lang, _ := get("constraintlanguage")
+			switch strings.ToUpper(lang) {
+			case "":
+				return nil, facMissing("constraintLanguage")
+			case "CQL_TEXT", "CQL":
+				if r.Filter, ex = parseCQL(c); ex != nil {
+					return nil, ex
+				}
+			case "FILTER":
+				if r.Filter, ex = parseFilterText(c); ex != nil {
+					return nil, ex
+				}
+			default:
+				return nil, facInvalid("constraintLanguage", "constraintLanguage must be FILTER or CQL_TEXT")
+			}
+		}
+	}
+	return r, nil
+}
+
+// ParseXML parses a CSW request sent as an XML POST body of at most
+// DefaultMaxBodyBytes. DTDs are refused and nesting is bounded. The error is
+// always an *Exception.
+func ParseXML(body []byte) (*Request, error) {
+	r, ex := parseXML(body, DefaultMaxBodyBytes)
+	if ex != nil {
+		return nil, ex
+	}
+	return r, nil
+}
+
+// ParseXML is ParseXML with the facade's MaxBodyBytes limit.
+func (f *Facade) ParseXML(body []byte) (*Request, error) {
+	r, ex := parseXML(body, f.maxBody())
+	if ex != nil {
+		return nil, ex
+	}
+	return r, nil
+}
+
+func (f *Facade) maxBody() int64 {
+	if f != nil && f.MaxBodyBytes > 0 {
+		return f.MaxBodyBytes
+	}
+	return DefaultMaxBodyBytes
+}
+
+// facReadXML checks size, DTDs and depth with a token scan, then builds the
+// tree.
+func facReadXML(body []byte, limit int64, locator string) (*etree.Document, *Exception) {
+	if int64(len(body)) > limit {
+		return nil, facInvalid(locator, "request body larger than "+strconv.FormatInt(limit, 10)+" bytes")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, facMissing(locator)
+	}
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.CharsetReader = facCharsetReader
+	depth, roots := 0, 0
+	for {
+		tok, err := d.RawToken()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, facInvalid(locator, "malformed XML: "+err.Error())
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+			}
+			depth++
+			if depth > MaxRequestDepth {
+				return nil, facInvalid(locator, "XML nested deeper than "+strconv.Itoa(MaxRequestDepth))
+			}
+		case xml.EndElement:
+			depth--
+		case xml.Directive:
+			return nil, facInvalid(locator, "DTDs are not accepted")
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return nil, facInvalid(locator, "malformed XML: text outside the root element")
+			}
+		}
+	}
+	if depth != 0 || roots != 1 {
+		return nil, facInvalid(locator, "malformed XML: expected one root element")
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings.CharsetReader = facCharsetReader
+	if err := doc.ReadFromBytes(body); err != nil {
+		return nil, facInvalid(locator, "malformed XML: "+err.Error())
+	}
+	if doc.Root() == nil {
+		return nil, facInvalid(locator, "malformed XML: no root element")
+	}
+	return doc, nil
+}
+
+func facCharsetReader(label string, in io.Reader) (io.Reader, error) {
+	enc, err := ianaindex.IANA.Encoding(label)
+	if err != nil || enc == nil {
+		return nil, errors.New("unsupported charset " + strconv.Quote(label))
+	}
+	return enc.NewDecoder().Reader(in), nil
+}
+
+func parseXML(body []byte, limit int64) (*Request, *Exception) {
+	doc, ex := facReadXML(body, limit, "request")
+	if ex != nil {
+		return nil, ex
+	}
+	root := doc.Root()
+	ns := root.NamespaceURI()
+	if ns != facNSCSW {
+		if strings.HasPrefix(ns, "http://www.opengis.net/cat/csw/") {
+			return nil, &Exception{Code: ExceptionVersionNegotiationFailed, Locator: "version", Text: "only CSW 2.0.2 is supported"}
+		}
+		return nil, facInvalid("request", "root element must be in the CSW 2.0.2 namespace, got "+facQuote(ns))
+	}
+	r := &Request{MaxRecords: -1}
+	if r.Operation, ex = facOperation(root.Tag); ex != nil {
+		return nil, ex
+	}
+	if svc := root.SelectAttr("service"); svc != nil && !strings.EqualFold(strings.TrimSpace(svc.Value), "CSW") {
+		return nil, facInvalid("service", "service must be CSW")
+	}
+	if r.Operation == OpGetCapabilities {
+		for _, k := range root.ChildElements() {
+			switch k.Tag {
+			case "AcceptVersions":
+				for _, v := range k.ChildElements() {
+					if v.Tag == "Version" {
+						r.AcceptVersions = append(r.AcceptVersions, strings.TrimSpace(v.Text()))
+					}
+				}
+			case "Sections":
+				var names []string
+				for _, v := range k.ChildElements() {
+					if v.Tag == "Section" {
+						names = append(names, strings.TrimSpace(v.Text()))
+					}
+				}
+				if r.Sections, ex = facSections(names); ex != nil {
+					return nil, ex
+				}
+			}
+		}
+		return r, facCheckAcceptVersions(r.AcceptVersions)
+	}
+	r.Version = strings.TrimSpace(root.SelectAttrValue("version", ""))
+	if ex = facCheckVersion(r); ex != nil {
+		return nil, ex
+	}
+	r.OutputFormat = root.SelectAttrValue("outputFormat", "")
+	if v := strings.TrimSpace(root.SelectAttrValue("outputSchema", "")); v != "" {
+		if r.OutputSchema, ex = facOutputSchema(v); ex != nil {
+			return nil, ex
+		}
+	}
+	resolve := func(el *etree.Element) func(string) string {
+		return func(p string) string { return facLookupPrefix(el, p) }
+	}
+	switch r.Operation {
+	case OpDescribeRecord:
+		for _, k := range root.ChildElements() {
+			if k.Tag == "TypeName" {
+				t, ex := facTypeName(strings.TrimSpace(k.Text()), resolve(k), "TypeName")
+				if ex != nil {
+					return nil, ex
+				}
+				r.TypeNames = append(r.TypeNames, t)
+			}
+		}
+		if v := root.SelectAttrValue("schemaLanguage", ""); v != "" && !facXMLSchemaLang(v) {
+			return nil, facInvalid("schemaLanguage", "only XML Schema is supported")
+		}
+	case OpGetDomain:
+		for _, k := range root.ChildElements() {
+			switch k.Tag {
+			case "PropertyName":
+				r.DomainName, r.DomainProperty = strings.TrimSpace(k.Text()), true
+			case "ParameterName":
+				r.DomainName = strings.TrimSpace(k.Text())
+			}
+		}
+		if r.DomainName == "" {
+			return nil, facMissing("ParameterName")
+		}
+	case OpGetRecordByID:
+		esn := ""
+		for _, k := range root.ChildElements() {
+			switch k.Tag {
+			case "Id":
+				if id := strings.TrimSpace(k.Text()); id != "" {
+					r.IDs = append(r.IDs, id)
+				}
+			case "ElementSetName":
+				esn = k.Text()
+			}
+		}
+		if len(r.IDs) == 0 {
+			return nil, facMissing("Id")
+		}
+		if r.ElementSetName, ex = facElementSet(esn); ex != nil {
+			return nil, ex
+		}
+	case OpGetRecords:
+		if r.ResultType, ex = facResultType(root.SelectAttrValue("resultType", "")); ex != nil {
+			return nil, ex
+		}
+		attrs := map[string]string{}
+		if a := root.SelectAttr("startPosition"); a != nil {
+			attrs["startposition"] = a.Value
+		}
+		if a := root.SelectAttr("maxRecords"); a != nil {
+			attrs["maxrecords"] = a.Value
+		}
+		if r.StartPosition, ex = facPositive(attrs, "startposition", "startPosition", 1); ex != nil {
+			return nil, ex
+		}
+		if _, has := attrs["maxrecords"]; has {
+			if r.MaxRecords, ex = facPositive(attrs, "maxrecords", "maxRecords", 0); ex != nil {
+				return nil, ex
+			}
+		}
+		var query *etree.Element
+		for _, k := range root.ChildElements() {
+			if k.Tag == "Query" && k.NamespaceURI() == facNSCSW {
+				query = k
+			}
+		}
+		if query == nil {
+			return nil, facMissing("Query")
+		}
+		if ex = r.parseQuery(query, resolve); ex != nil {
+			return nil, ex
+		}
+	}
+	return r, nil
+}
+
+func (r *Request) parseQuery(q *etree.Element, resolve func(*etree.Element) func(string) string) *Exception {
+	tn := strings.TrimSpace(q.SelectAttrValue("typeNames", ""))
+	if tn == "" {
+		return facMissing("typeNames")
+	}
+	for _, n := range facSplitList(tn) {
+		t, ex := facTypeName(n, resolve(q), "typeNames")
+		if ex != nil {
+			return ex
+		}
+		r.TypeNames = append(r.TypeNames, t)
+	}
+	var esn *etree.Element
+	var names []string
+	for _, k := range q.ChildElements() {
+		switch k.Tag {
+		case "ElementSetName":
+			esn = k
+		case "ElementName":
+			names = append(names, strings.TrimSpace(k.Text()))
+		case "Constraint":
+			if ex := r.parseConstraint(k); ex != nil {
+				return ex
+			}
+		case "SortBy":
+			keys, ex := facParseSortXML(k)
+			if ex != nil {
+				return ex
+			}
+			r.SortBy = keys
+		}
+	}
+	if esn != nil && len(names) > 0 {
+		return facInvalid("ElementName", "ElementName and ElementSetName are exclusive")
+	}
+	var ex *Exception
+	if len(names) > 0 {
+		r.ElementNames, ex = facElementNames(names)
+		return ex
+	}
+	text := ""
+	if esn != nil {
+		text = esn.Text()
+	}
+	r.ElementSetName, ex = facElementSet(text)
+	return ex
+}
+
+func (r *Request) parseConstraint(c *etree.Element) *Exception {
+	for _, k := range c.ChildElements() {
+		switch {
+		case k.Tag == "CqlText":
+			f, ex := parseCQL(k.Text())
+			if ex != nil {
+				return ex
+			}
+			r.Filter = f
+			return nil
+		case k.Tag == "Filter":
+			f, ex := parseFilterElement(k)
+			if ex != nil {
+				return ex
+			}
+			r.Filter = f
+			return nil
+		}
+	}
+	return facInvalid("Constraint", "csw:Constraint needs an ogc:Filter or a csw:CqlText")
+}
+
+// facLookupPrefix resolves a namespace prefix in scope at el, falling back
+// to the conventional prefixes.
+func facLookupPrefix(el *etree.Element, prefix string) string {
+	for e := el; e != nil; e = e.Parent() {
+		for _, a := range e.Attr {
+			if (prefix == "" && a.Space == "" && a.Key == "xmlns") || (prefix != "" && a.Space == "xmlns" && a.Key == prefix) {
+				return a.Value
+			}
+		}
+	}
+	return ""
+}
+
+var facOperations = map[string]string{
+	"getcapabilities": OpGetCapabilities,
+	"describerecord":  OpDescribeRecord,
+	"getrecords":      OpGetRecords,
+	"getrecordbyid":   OpGetRecordByID,
+	"getdomain":       OpGetDomain,
+}
+
+func facOperation(op string) (string, *Exception) {
+	o := strings.ToLower(strings.TrimSpace(op))
+	if v, ok := facOperations[o]; ok {
+		return v, nil
+	}
+	switch o {
+	case "harvest", "transaction", "getrepositoryitem":
+		return "", &Exception{Code: ExceptionOperationNotSupported, Locator: "request", Text: "operation " + strings.TrimSpace(op) + " is not supported by this read-only catalogue"}
+	}
+	return "", facInvalid("request", "unknown operation "+facQuote(strings.TrimSpace(op)))
+}
+
+func facCheckVersion(r *Request) *Exception {
+	if r.Version == "" {
+		r.Version = "2.0.2" // lenient: the schema gives 2.0.2 as the only value
+		return nil
+	}
+	if r.Version != "2.0.2" {
+		return facInvalid("version", "version must be 2.0.2")
+	}
+	return nil
+}
+
+func facCheckAcceptVersions(vs []string) *Exception {
+	if len(vs) == 0 {
+		return nil
+	}
+	for _, v := range vs {
+		if v == "2.0.2" {
+			return nil
+		}
+	}
+	return &Exception{Code: ExceptionVersionNegotiationFailed, Locator: "acceptVersions", Text: "only version 2.0.2 is supported"}
+}
+
+var facSectionNames = map[string]string{
+	"serviceidentification": "ServiceIdentification",
+	"serviceprovider":       "ServiceProvider",
+	"operationsmetadata":    "OperationsMetadata",
+	"filter_capabilities":   "Filter_Capabilities",
+	"all":                   "All",
+}
+
+func facSections(names []string) ([]string, *Exception) {
+	var out []string
+	for _, n := range names {
+		s, ok := facSectionNames[strings.ToLower(n)]
+		if !ok {
+			return nil, facInvalid("sections", "unknown section "+facQuote(n))
+		}
+		if s == "All" {
+			return nil, nil
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// facParseNamespaceParam reads "xmlns(gmd=http://…),xmlns(csw=…)"; a bare
+// "xmlns(http://…)" sets the default namespace.
+func facParseNamespaceParam(v string) (map[string]string, *Exception) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	rest := strings.TrimSpace(v)
+	for rest != "" {
+		rest = strings.TrimLeft(rest, ", ")
+		if rest == "" {
+			break
+		}
+		if !strings.HasPrefix(rest, "xmlns(") {
+			return nil, facInvalid("namespace", "namespace must be a list of xmlns(prefix=uri)")
+		}
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			return nil, facInvalid("namespace", "unclosed xmlns(")
+		}
+		decl := rest[len("xmlns("):end]
+		rest = rest[end+1:]
+		prefix, uri, ok := strings.Cut(decl, "=")
+		if !ok {
+			prefix, uri = "", decl
+		}
+		out[strings.TrimSpace(prefix)] = strings.TrimSpace(uri)
+	}
+	return out, nil
+}
+
+// facTypeName resolves a qualified type name to TypeRecord or TypeMDMetadata.
+func facTypeName(name string, resolve func(string) string, locator string) (string, *Exception) {
+	prefix, local, ok := strings.Cut(name, ":")
+	if !ok {
+		prefix, local = "", name
+	}
+	uri := ""
+	if resolve != nil {
+		uri = resolve(prefix)
+	}
+	if uri == "" {
+		switch prefix {
+		case "csw":
+			uri = facNSCSW
+		case "gmd":
+			uri = facNSGMD
+		case "gmi":
+			uri = facNSGMI
+		case "":
+			// Unqualified: accept the two local names.
+			switch local {
+			case "Record":
+				uri = facNSCSW
+			case "MD_Metadata":
+				uri = facNSGMD
+			}
+		}
+	}
+	switch {
+	case uri == facNSCSW && local == "Record":
+		return TypeRecord, nil
+	case (uri == facNSGMD && local == "MD_Metadata") || (uri == facNSGMI && local == "MI_Metadata"):
+		return TypeMDMetadata, nil
+	}
+	return "", facInvalid(locator, "unsupported type name "+facQuote(name)+": use csw:Record or gmd:MD_Metadata")
+}
+
+func facOutputSchema(v string) (string, *Exception) {
+	switch strings.TrimSpace(v) {
+	case SchemaCSW, "csw:Record", "http://www.opengis.net/cat/csw/2.0.2/":
+		return SchemaCSW, nil
+	case SchemaISO, "http://www.isotc211.org/2005/gmd/", facNSGMI, "gmd:MD_Metadata":
+		return SchemaISO, nil
+	case SchemaDCAT, "http://www.w3.org/ns/dcat":
+		return SchemaDCAT, nil
+	case SchemaGeoDCAT, "http://data.europa.eu/930":
+		return SchemaGeoDCAT, nil
+	}
+	return "", facInvalid("outputSchema", "unsupported outputSchema "+facQuote(v))
+}
+
+func facResultType(v string) (string, *Exception) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "results":
+		return "results", nil
+	case "hits":
+		return "hits", nil
+	case "validate":
+		return "validate", nil
+	}
+	return "", facInvalid("resultType", "resultType must be hits, results or validate")
+}
+
+// facElementSet reads an ElementSetName; absent means summary (lenient: the
+// historical gateway's hits request names none).
+func facElementSet(v string) (string, *Exception) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return "summary", nil
+	case "brief":
+		return "brief", nil
+	case "summary":
+		return "summary", nil
+	case "full":
+		return "full", nil
+	}
+	return "", facInvalid("ElementSetName", "ElementSetName must be brief, summary or full")
+}
+
+func facElementNames(names []string) ([]string, *Exception) {
+	var out []string
+	for _, n := range names {
+		f, ok := facLookupField(n)
+		if !ok || f == facAnyText {
+			return nil, facInvalid("ElementName", "unknown ElementName "+facQuote(n)+": use queryable names")
+		}
+		out = append(out, f.String())
+	}
+	return out, nil
+}
+
+func facPositive(kv map[string]string, key, locator string, min int) (int, *Exception) {
+	v, ok := kv[key]
+	if !ok || strings.TrimSpace(v) == "" {
+		return min, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0, facInvalid(locator, locator+" must be a non-negative integer")
+	}
+	if n < min {
+		n = min // startPosition=0 is read as 1
+	}
+	return n, nil
+}
+
+func facXMLSchemaLang(v string) bool {
+	switch strings.TrimSpace(v) {
+	case "http://www.w3.org/XML/Schema", "http://www.w3.org/2001/XMLSchema", "XMLSCHEMA":
+		return true
+	}
+	return false
+}
+
+// facSplitList splits a KVP list on commas (and spaces, for typeNames).
+func facSplitList(v string) []string {
+	f := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	return f
+}
+
+var facSortable = map[facField]bool{facTitle: true, facModified: true, facIdentifier: true}
+
+func newSortKey(name string, desc bool, locator string) (SortKey, *Exception) {
+	f, ok := facLookupField(name)
+	if !ok || !facSortable[f] {
+		return SortKey{}, facInvalid(locator, "cannot sort on "+facQuote(name)+": use Title, Modified or Identifier")
+	}
+	return SortKey{Property: f.String(), Descending: desc, field: f}, nil
+}
+
+// facParseSortKVP reads "dc:title:A,apiso:Modified:D".
+func facParseSortKVP(v string) ([]SortKey, *Exception) {
+	var out []SortKey
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, desc := part, false
+		if i := strings.LastIndexByte(part, ':'); i >= 0 {
+			switch strings.ToUpper(part[i+1:]) {
+			case "A", "ASC":
+				name = part[:i]
+			case "D", "DESC":
+				name, desc = part[:i], true
+			}
+		}
+		k, ex := newSortKey(name, desc, "sortBy")
+		if ex != nil {
+			return nil, ex
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+func facParseSortXML(el *etree.Element) ([]SortKey, *Exception) {
+	var out []SortKey
+	for _, sp := range el.ChildElements() {
+		if sp.Tag != "SortProperty" {
+			continue
+		}
+		pn, order := facAnyChild(sp, "PropertyName"), facAnyChild(sp, "SortOrder")
+		if pn == nil {
+			return nil, facInvalid("SortBy", "ogc:SortProperty needs an ogc:PropertyName")
+		}
+		desc := false
+		if order != nil {
+			switch strings.ToUpper(strings.TrimSpace(order.Text())) {
+			case "", "ASC":
+			case "DESC":
+				desc = true
+			default:
+				return nil, facInvalid("SortBy", "SortOrder must be ASC or DESC")
+			}
+		}
+		k, ex := newSortKey(strings.TrimSpace(pn.Text()), desc, "SortBy")
+		if ex != nil {
+			return nil, ex
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}

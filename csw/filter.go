@@ -1,0 +1,597 @@
+package csw
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on constraints a request may carry.
+const (
+	// MaxFilterDepth is the deepest nesting of logical operators accepted in
+	// an OGC filter or a CQL expression.
+	MaxFilterDepth = 16
+	// MaxFilterNodes is the largest number of operators in one constraint.
+	MaxFilterNodes = 512
+	// MaxCQLBytes bounds the length of a CQL_TEXT constraint.
+	MaxCQLBytes = 16 << 10
+)
+
+// facField is one queryable of the ISO AP 1.0 / Dublin Core set the facade
+// filters, sorts and lists domains on.
+type facField int
+
+const (
+	facAnyText facField = iota
+	facTitle
+	facAbstract
+	facSubject
+	facIdentifier
+	facType
+	facModified
+	facOrganisation
+	facFormat
+	facBoundingBox
+	facNumFields
+)
+
+var facFieldNames = [facNumFields]string{"AnyText", "Title", "Abstract", "Subject", "Identifier", "Type", "Modified", "OrganisationName", "Format", "BoundingBox"}
+
+// String returns the ISO AP queryable name.
+func (f facField) String() string {
+	if f >= 0 && f < facNumFields {
+		return facFieldNames[f]
+	}
+	return "?"
+}
+
+// facQueryables maps lower-cased local names of queryables (ISO AP 1.0, Dublin
+// Core, DCMI terms and OWS) to fields.
+var facQueryables = map[string]facField{
+	"anytext":          facAnyText,
+	"title":            facTitle,
+	"abstract":         facAbstract,
+	"description":      facAbstract,
+	"subject":          facSubject,
+	"keywords":         facSubject,
+	"topiccategory":    facSubject,
+	"identifier":       facIdentifier,
+	"fileidentifier":   facIdentifier,
+	"type":             facType,
+	"hierarchylevel":   facType,
+	"modified":         facModified,
+	"organisationname": facOrganisation,
+	"organizationname": facOrganisation,
+	"creator":          facOrganisation,
+	"publisher":        facOrganisation,
+	"contributor":      facOrganisation,
+	"format":           facFormat,
+	"boundingbox":      facBoundingBox,
+	"envelope":         facBoundingBox,
+}
+
+// facPrefixes are the namespace prefixes accepted before a queryable name.
+var facPrefixes = map[string]bool{"": true, "apiso": true, "csw": true, "dc": true, "dct": true, "ows": true}
+
+// facLookupField resolves a property name such as "apiso:OrganisationName",
+// "dc:title", "csw:AnyText" or "Title" (case-insensitive).
+func facLookupField(name string) (facField, bool) {
+	name = strings.TrimSpace(name)
+	prefix, local := "", name
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		prefix, local = strings.ToLower(name[:i]), name[i+1:]
+	}
+	if !facPrefixes[prefix] {
+		return 0, false
+	}
+	f, ok := facQueryables[strings.ToLower(local)]
+	return f, ok
+}
+
+// Filter is a compiled constraint (OGC Filter 1.1 or CQL_TEXT). It is
+// immutable and safe for concurrent use; evaluating it allocates nothing.
+type Filter struct {
+	root facNode
+	text string // a canonical rendering, for tests and logs
+}
+
+// String renders the filter in a CQL-like canonical form.
+func (f *Filter) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.text
+}
+
+// Match reports whether the entry satisfies the filter; a nil filter matches
+// everything.
+func (f *Filter) Match(e *Entry) bool {
+	if f == nil || f.root == nil {
+		return true
+	}
+	return f.root.eval(e.index())
+}
+
+func newFilter(n facNode) *Filter {
+	var b strings.Builder
+	n.write(&b)
+	return &Filter{root: n, text: b.String()}
+}
+
+type facNode interface {
+	eval(ix *facIndex) bool
+	write(b *strings.Builder)
+}
+
+type facAnd []facNode
+type facOr []facNode
+type facNot struct{ n facNode }
+
+func (n facAnd) eval(ix *facIndex) bool {
+	for _, c := range n {
+		if !c.eval(ix) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n facOr) eval(ix *facIndex) bool {
+	for _, c := range n {
+		if c.eval(ix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n facNot) eval(ix *facIndex) bool { return !n.n.eval(ix) }
+
+func (n facAnd) write(b *strings.Builder) { facWriteList(b, "AND", n) }
+func (n facOr) write(b *strings.Builder)  { facWriteList(b, "OR", n) }
+func (n facNot) write(b *strings.Builder) {
+	b.WriteString("NOT (")
+	n.n.write(b)
+	b.WriteString(")")
+}
+
+func facWriteList(b *strings.Builder, op string, ns []facNode) {
+	b.WriteString("(")
+	for i, c := range ns {
+		if i > 0 {
+			b.WriteString(" " + op + " ")
+		}
+		c.write(b)
+	}
+	b.WriteString(")")
+}
+
+// facOp is a binary comparison operator.
+type facOp int
+
+const (
+	facEq facOp = iota
+	facNe
+	facLt
+	facLe
+	facGt
+	facGe
+)
+
+var facOpNames = [...]string{"=", "<>", "<", "<=", ">", ">="}
+
+// facCompare compares a field with a literal. Text is compared
+// case-insensitively (identifiers case-sensitively unless matchCase is
+// false); Modified compares as dates; multi-valued fields match when one
+// value does. NotEqualTo is true when no value equals the literal. AnyText
+// equality means "contains".
+type facCompare struct {
+	field     facField
+	op        facOp
+	lit       string // as written
+	low       string // lower-cased
+	date      facDate
+	matchCase bool
+}
+
+func newCompare(field facField, op facOp, lit string, matchCase bool) (*facCompare, *Exception) {
+	c := &facCompare{field: field, op: op, lit: lit, low: strings.ToLower(lit), matchCase: matchCase}
+	switch field {
+	case facBoundingBox:
+		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
+	case facModified:
+		d, ok := facParseDate(lit)
+		if !ok {
+			return nil, facInvalid("constraint", "Modified needs an ISO 8601 date, got "+facQuote(lit))
+		}
+		c.date = d
+	}
+	return c, nil
+}
+
+func (c *facCompare) eval(ix *facIndex) bool {
+	if c.op == facNe {
+		return !c.test(ix, facEq)
+	}
+	return c.test(ix, c.op)
+}
+
+func (c *facCompare) test(ix *facIndex, op facOp) bool {
+	switch c.field {
+	case facAnyText:
+		if op == facEq {
+			return strings.Contains(ix.anyText, c.low)
+		}
+		return facCmpOK(strings.Compare(ix.anyText, c.low), op)
+	case facModified:
+		for _, d := range ix.modified {
+			if facCmpOK(d.compare(c.date), op) {
+				return true
+			}
+		}
+		return false
+	case facIdentifier:
+		for i, v := range ix.ids {
+			want := c.lit
+			if !c.matchCase {
+				v, want = ix.idsLow[i], c.low
+			}
+			if facCmpOK(strings.Compare(v, want), op) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range ix.values[c.field] {
+		if facCmpOK(strings.Compare(v, c.low), op) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *facCompare) write(b *strings.Builder) {
+	b.WriteString(c.field.String() + " " + facOpNames[c.op] + " " + facQuote(c.lit))
+}
+
+func facCmpOK(cmp int, op facOp) bool {
+	switch op {
+	case facEq:
+		return cmp == 0
+	case facNe:
+		return cmp != 0
+	case facLt:
+		return cmp < 0
+	case facLe:
+		return cmp <= 0
+	case facGt:
+		return cmp > 0
+	default:
+		return cmp >= 0
+	}
+}
+
+// facBetween is PropertyIsBetween: lower <= value <= upper.
+type facBetween struct{ lo, hi *facCompare }
+
+func (n facBetween) eval(ix *facIndex) bool {
+	// Per value for multi-valued fields: one value must lie in the range.
+	switch n.lo.field {
+	case facModified:
+		for _, d := range ix.modified {
+			if d.compare(n.lo.date) >= 0 && d.compare(n.hi.date) <= 0 {
+				return true
+			}
+		}
+		return false
+	case facAnyText:
+		return ix.anyText >= n.lo.low && ix.anyText <= n.hi.low
+	case facIdentifier:
+		for _, v := range ix.ids {
+			if v >= n.lo.lit && v <= n.hi.lit {
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range ix.values[n.lo.field] {
+		if v >= n.lo.low && v <= n.hi.low {
+			return true
+		}
+	}
+	return false
+}
+
+func (n facBetween) write(b *strings.Builder) {
+	b.WriteString(n.lo.field.String() + " BETWEEN " + facQuote(n.lo.lit) + " AND " + facQuote(n.hi.lit))
+}
+
+// facNull is PropertyIsNull: the field has no value.
+type facNull struct{ field facField }
+
+func (n facNull) eval(ix *facIndex) bool {
+	switch n.field {
+	case facAnyText:
+		return ix.anyText == ""
+	case facModified:
+		return len(ix.modified) == 0
+	case facIdentifier:
+		return len(ix.ids) == 0
+	case facBoundingBox:
+		return len(ix.boxes) == 0
+	}
+	return len(ix.values[n.field]) == 0
+}
+
+func (n facNull) write(b *strings.Builder) { b.WriteString(n.field.String() + " IS NULL") }
+
+// facLike is PropertyIsLike, compiled to a wildcard matcher over the
+// lower-cased value (case-insensitive), never a regular expression.
+type facLike struct {
+	field   facField
+	pattern string // as written
+	cql     string // the pattern in CQL syntax (% _ and \ escapes), for String
+	toks    []facTok
+}
+
+type facTokKind uint8
+
+const (
+	facTokLit facTokKind = iota
+	facTokAny
+	facTokOne
+)
+
+type facTok struct {
+	kind facTokKind
+	lit  string
+}
+
+// newLike compiles a pattern with the given wildcard, single-character and
+// escape characters (each one rune; escape may be 0 for none).
+func newLike(field facField, pattern string, wild, single, escape rune) (*facLike, *Exception) {
+	if field == facBoundingBox {
+		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
+	}
+	l := &facLike{field: field, pattern: pattern}
+	var lit, cql strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			l.toks = append(l.toks, facTok{kind: facTokLit, lit: strings.ToLower(lit.String())})
+			lit.Reset()
+		}
+	}
+	escaped := false
+	for _, r := range pattern {
+		switch {
+		case escaped:
+			lit.WriteRune(r)
+			facCQLLit(&cql, r)
+			escaped = false
+		case escape != 0 && r == escape:
+			escaped = true
+		case r == wild:
+			flush()
+			cql.WriteByte('%')
+			if n := len(l.toks); n == 0 || l.toks[n-1].kind != facTokAny {
+				l.toks = append(l.toks, facTok{kind: facTokAny})
+			}
+		case r == single:
+			flush()
+			cql.WriteByte('_')
+			l.toks = append(l.toks, facTok{kind: facTokOne})
+		default:
+			lit.WriteRune(r)
+			facCQLLit(&cql, r)
+		}
+	}
+	if escaped {
+		lit.WriteRune(escape)
+		facCQLLit(&cql, escape)
+	}
+	flush()
+	l.cql = cql.String()
+	return l, nil
+}
+
+func (l *facLike) eval(ix *facIndex) bool {
+	switch l.field {
+	case facAnyText:
+		return facGlob(l.toks, ix.anyText)
+	case facIdentifier:
+		for _, v := range ix.idsLow {
+			if facGlob(l.toks, v) {
+				return true
+			}
+		}
+		return false
+	case facModified:
+		for _, v := range ix.modifiedRaw {
+			if facGlob(l.toks, strings.ToLower(v)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, v := range ix.values[l.field] {
+		if facGlob(l.toks, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *facLike) write(b *strings.Builder) {
+	b.WriteString(l.field.String() + " LIKE " + facQuote(l.cql))
+}
+
+func facCQLLit(b *strings.Builder, r rune) {
+	if r == '%' || r == '_' || r == '\\' {
+		b.WriteByte('\\')
+	}
+	b.WriteRune(r)
+}
+
+// facGlob matches s against the tokens. Backtracking is limited to the last
+// wildcard seen, which keeps it linear in practice (the classic greedy
+// algorithm; literals between wildcards are found with strings.Index).
+func facGlob(toks []facTok, s string) bool {
+	return facGlobAt(toks, s)
+}
+
+func facGlobAt(toks []facTok, s string) bool {
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case facTokLit:
+			if !strings.HasPrefix(s, t.lit) {
+				return false
+			}
+			s = s[len(t.lit):]
+		case facTokOne:
+			if s == "" {
+				return false
+			}
+			_, n := utf8.DecodeRuneInString(s)
+			s = s[n:]
+		case facTokAny:
+			rest := toks[i+1:]
+			if len(rest) == 0 {
+				return true
+			}
+			// Anchor on the next literal when there is one.
+			if rest[0].kind == facTokLit {
+				lit := rest[0].lit
+				for {
+					j := strings.Index(s, lit)
+					if j < 0 {
+						return false
+					}
+					if facGlobAt(rest[1:], s[j+len(lit):]) {
+						return true
+					}
+					_, n := utf8.DecodeRuneInString(s[j:])
+					s = s[j+n:]
+				}
+			}
+			for {
+				if facGlobAt(rest, s) {
+					return true
+				}
+				if s == "" {
+					return false
+				}
+				_, n := utf8.DecodeRuneInString(s)
+				s = s[n:]
+			}
+		}
+	}
+	return s == ""
+}
+
+// facBBox is the BBOX spatial operator: true when one of the record's
+// geographic bounding boxes intersects the envelope (in longitude/latitude
+// after axis-order resolution).
+type facBBox struct {
+	minX, minY, maxX, maxY float64 // lon/lat
+	srs                    string
+}
+
+func (n facBBox) eval(ix *facIndex) bool {
+	for _, b := range ix.boxes {
+		if b.West <= n.maxX && b.East >= n.minX && b.South <= n.maxY && b.North >= n.minY {
+			return true
+		}
+	}
+	return false
+}
+
+func (n facBBox) write(b *strings.Builder) {
+	b.WriteString("BBOX(BoundingBox, " + facFloat(n.minX) + ", " + facFloat(n.minY) + ", " + facFloat(n.maxX) + ", " + facFloat(n.maxY) + ")")
+}
+
+// newBBox builds a BBOX from two corners as written in a request, swapping
+// axes when the CRS is latitude-first, and checks the result.
+func newBBox(lower, upper [2]float64, srs string) (facBBox, *Exception) {
+	latFirst, ok := facLatFirst(srs)
+	if !ok {
+		return facBBox{}, facInvalid("constraint", "unsupported srsName "+facQuote(srs)+": use urn:ogc:def:crs:EPSG::4326, EPSG:4326 or CRS84")
+	}
+	b := facBBox{minX: lower[0], minY: lower[1], maxX: upper[0], maxY: upper[1], srs: srs}
+	if latFirst {
+		b = facBBox{minX: lower[1], minY: lower[0], maxX: upper[1], maxY: upper[0], srs: srs}
+	}
+	if b.minX > b.maxX || b.minY > b.maxY {
+		return facBBox{}, facInvalid("constraint", "BBOX lower corner is above its upper corner")
+	}
+	return b, nil
+}
+
+// facLatFirst tells the axis order of a srsName. WGS 84 as an OGC URN or
+// http URI (urn:ogc:def:crs:EPSG::4326, urn:x-ogc:def:crs:EPSG:6.11:4326,
+// http://www.opengis.net/def/crs/EPSG/0/4326) is latitude first, as EPSG
+// defines it; CRS84, the short "EPSG:4326" form and the
+// http://www.opengis.net/gml/srs/epsg.xml#4326 form are longitude first (the
+// traditional GIS order). No srsName — what OWSLib's fes.BBox sends unless
+// given crs= — is longitude first, the order OWSLib documents for
+// BBox([minx, miny, maxx, maxy]) and QGIS MetaSearch uses.
+func facLatFirst(srs string) (latFirst, ok bool) {
+	s := strings.ToLower(strings.TrimSpace(srs))
+	switch {
+	case s == "", s == "epsg:4326", s == "crs:84", s == "http://www.opengis.net/gml/srs/epsg.xml#4326",
+		strings.HasSuffix(s, "crs84") && (strings.HasPrefix(s, "urn:ogc:def:crs:ogc") || strings.HasPrefix(s, "http://www.opengis.net/def/crs/ogc/")):
+		return false, true
+	case strings.HasPrefix(s, "urn:ogc:def:crs:epsg:") || strings.HasPrefix(s, "urn:x-ogc:def:crs:epsg:"):
+		return true, strings.HasSuffix(s, ":4326") || strings.HasSuffix(s, ":4258")
+	case strings.HasPrefix(s, "http://www.opengis.net/def/crs/epsg/0/"):
+		return true, strings.HasSuffix(s, "/4326") || strings.HasSuffix(s, "/4258")
+	case s == "epsg:4258":
+		return false, true
+	}
+	return false, false
+}
+
+// facDate is a parsed date or date-time; comparisons with a date-only value
+// compare calendar days.
+type facDate struct {
+	t        time.Time
+	dateOnly bool
+}
+
+var facDateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z0700"}
+
+func facParseDate(s string) (facDate, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) == 10 {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return facDate{t: t, dateOnly: true}, true
+		}
+	}
+	for _, l := range facDateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return facDate{t: t.UTC()}, true
+		}
+	}
+	switch len(s) {
+	case 4:
+		if t, err := time.Parse("2006", s); err == nil {
+			return facDate{t: t, dateOnly: true}, true
+		}
+	case 7:
+		if t, err := time.Parse("2006-01", s); err == nil {
+			return facDate{t: t, dateOnly: true}, true
+		}
+	}
+	return facDate{}, false
+}
+
+func (d facDate) compare(o facDate) int {
+	a, b := d.t, o.t
+	if d.dateOnly || o.dateOnly {
+		a = time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+		b = time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return a.Compare(b)
+}
+
+func facQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
