@@ -586,4 +586,3 @@ func facWriteExtent(b *bytes.Buffer, name string, boxes []iso.BoundingBox) {
 	}
 	b.WriteString("</gmd:EX_Extent></" + name + ">")
 }
-
