@@ -128,7 +128,7 @@ func (f *Fake) orgRef(base, id string) any {
 	return map[string]any{
 		"class": "Organization", "id": o.ID, "name": o.Name, "acronym": nil, "slug": o.Slug,
 		"logo": nil, "logo_thumbnail": nil, "badges": []any{},
-		"uri":  base + "/api/1/organizations/" + o.ID + "/", "page": base + "/organizations/" + o.Slug + "/",
+		"uri": base + "/api/1/organizations/" + o.ID + "/", "page": base + "/organizations/" + o.Slug + "/",
 	}
 }
 
@@ -191,8 +191,8 @@ func (f *Fake) datasetJSON(base string, d *Dataset, u *User) map[string]any {
 		"harvest": nil, "organization": f.orgRef(base, d.Organization), "owner": owner,
 		"schema": nil, "temporal_coverage": tc, "spatial": sp, "license": lic,
 		"access_type": "open", "contact_points": []any{},
-		"metrics":     map[string]any{"discussions": 0, "followers": 0, "resources_downloads": 0, "reuses": 0, "views": 0},
-		"uri":         base + "/api/1/datasets/" + d.Slug + "/", "page": base + "/datasets/" + d.Slug + "/",
+		"metrics": map[string]any{"discussions": 0, "followers": 0, "resources_downloads": 0, "reuses": 0, "views": 0},
+		"uri":     base + "/api/1/datasets/" + d.Slug + "/", "page": base + "/datasets/" + d.Slug + "/",
 		"internal": map[string]any{
 			"created_at_internal": fmtTime(d.CreatedAt), "last_modified_internal": fmtTime(d.LastModified),
 		},
