@@ -249,9 +249,10 @@ func (f *Facade) getRecords(b *bytes.Buffer, req *Request, entries []*Entry) *Ex
 		b.WriteString("/></csw:GetRecordsResponse>\n")
 		return nil
 	}
-	b.WriteString(">")
+	b.WriteString(">\n")
 	for _, e := range page {
 		f.writeRecord(b, e, schema, esn, req.ElementNames)
+		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:SearchResults></csw:GetRecordsResponse>\n")
 	return nil
@@ -286,9 +287,10 @@ func (f *Facade) getRecordByID(b *bytes.Buffer, req *Request, entries []*Entry) 
 		b.WriteString("/>\n")
 		return nil
 	}
-	b.WriteString(">")
+	b.WriteString(">\n")
 	for _, e := range found {
 		f.writeRecord(b, e, schema, req.ElementSetName, nil)
+		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:GetRecordByIdResponse>\n")
 	return nil

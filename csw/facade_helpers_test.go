@@ -1,0 +1,130 @@
+package csw
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/iso"
+	"github.com/stretchr/testify/require"
+)
+
+// facUpdate is the -update flag: rewrite golden files. It is registered
+// only if another test file of the package has not already done so.
+var facUpdate = func() *bool {
+	if flag.Lookup("update") != nil {
+		return new(bool) // read through facFlagSet
+	}
+	return flag.Bool("update", false, "rewrite golden files under testdata/")
+}()
+
+// facGolden compares got with testdata/facade/<name>, rewriting it under -update.
+func facGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "facade", name)
+	if *facUpdate || facFlagSet("update") {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./csw -run %s -update", t.Name())
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got ---\n%s\n--- want ---\n%s", path, facHead(got), facHead(want))
+	}
+}
+
+func facFlagSet(name string) bool {
+	f := flag.Lookup(name)
+	return f != nil && f.Value.String() == "true"
+}
+
+func facHead(b []byte) string {
+	if len(b) > 3000 {
+		return string(b[:3000]) + "…"
+	}
+	return string(b)
+}
+
+// facEntryFrom builds an Entry the way the proxy does: identifier, producer
+// names (display and slug), change date and hierarchy level.
+func facEntryFrom(raw []byte, r *iso.Record) *Entry {
+	var orgs []string
+	for _, n := range r.ProducerNames() {
+		orgs = append(orgs, n, iso.Slug(n))
+	}
+	typ := r.HierarchyLevel
+	if typ == "" {
+		typ = "dataset"
+	}
+	return &Entry{ID: r.FileIdentifier, Identifier: r.FileIdentifier, Raw: raw, Record: r, Organisations: orgs, Modified: r.DateStamp, Type: typ}
+}
+
+// facLoadEntries parses every *.xml of dir with iso.Parse, keeps the first
+// record of each identifier and sorts by ID, as a snapshot view is.
+func facLoadEntries(t testing.TB, dir string) []*Entry {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no records in %s", dir)
+	sort.Strings(files)
+	seen := map[string]bool{}
+	var out []*Entry
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		r, err := iso.Parse(raw)
+		if err != nil || r.FileIdentifier == "" || seen[r.FileIdentifier] {
+			continue
+		}
+		seen[r.FileIdentifier] = true
+		out = append(out, facEntryFrom(raw, r))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func facFixtureEntries(t testing.TB) []*Entry {
+	return facLoadEntries(t, filepath.Join("testdata", "facade", "records"))
+}
+
+func facCorpusEntries(t testing.TB) []*Entry {
+	return facLoadEntries(t, testenv.Corpus(t, "records"))
+}
+
+// facXmllint validates doc against an XSD of the shared schemas with
+// xmllint --nonet; it skips when xmllint is missing.
+func facXmllint(t *testing.T, xsd string, doc []byte) {
+	t.Helper()
+	bin, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Skip("xmllint not installed")
+	}
+	schema := filepath.Join(testenv.Shared(t), "xsd", xsd)
+	dir := t.TempDir()
+	if xsd == facXSDISO {
+		// srv.xsd does not compile alone with libxml2: import gmd first.
+		base := filepath.Join(testenv.Shared(t), "xsd", "iso19139", "20060504")
+		wrapper := `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x-passerelle:test">` +
+			`<xs:import namespace="http://www.isotc211.org/2005/gmd" schemaLocation="` + filepath.Join(base, "gmd", "gmd.xsd") + `"/>` +
+			`<xs:import namespace="http://www.isotc211.org/2005/srv" schemaLocation="` + filepath.Join(base, "srv", "srv.xsd") + `"/></xs:schema>`
+		schema = filepath.Join(dir, "iso.xsd")
+		require.NoError(t, os.WriteFile(schema, []byte(wrapper), 0o644))
+	}
+	tmp := filepath.Join(dir, "doc.xml")
+	require.NoError(t, os.WriteFile(tmp, doc, 0o644))
+	out, err := exec.Command(bin, "--noout", "--nonet", "--schema", schema, tmp).CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if len(msg) > 2000 {
+			msg = msg[:2000] + "…"
+		}
+		t.Errorf("xmllint %s: %v\n%s\n--- document ---\n%s", xsd, err, msg, facHead(doc))
+	}
+}
