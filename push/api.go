@@ -1,0 +1,248 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Me is the caller's account (GET /api/1/me/).
+type Me struct {
+	ID            string   `json:"id"`
+	Slug          string   `json:"slug"`
+	Email         string   `json:"email"`
+	Organizations []OrgRef `json:"organizations"`
+}
+
+// OrgRef is an organization reference.
+type OrgRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+}
+
+// Organization is GET /api/1/organizations/{id}/ (what push reads).
+type Organization struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Slug    string `json:"slug"`
+	Members []struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+		Role string `json:"role"`
+	} `json:"members"`
+}
+
+// Dataset is a udata dataset as push reads it.
+type Dataset struct {
+	ID               string           `json:"id"`
+	Title            string           `json:"title"`
+	Slug             string           `json:"slug"`
+	Description      string           `json:"description"`
+	Tags             []string         `json:"tags"`
+	License          string           `json:"license"`
+	Frequency        string           `json:"frequency"`
+	TemporalCoverage json.RawMessage  `json:"temporal_coverage"`
+	Spatial          json.RawMessage  `json:"spatial"`
+	Extras           map[string]any   `json:"extras"`
+	Resources        []RemoteResource `json:"resources"`
+	Deleted          *string          `json:"deleted"`
+	Archived         *string          `json:"archived"`
+	Private          bool             `json:"private"`
+	CreatedAt        string           `json:"created_at"`
+	Page             string           `json:"page"`
+}
+
+// RemoteResource is a udata resource as push reads it.
+type RemoteResource struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	URL         string         `json:"url"`
+	Filetype    string         `json:"filetype"`
+	Type        string         `json:"type"`
+	Format      string         `json:"format"`
+	Mime        string         `json:"mime"`
+	Filesize    *int64         `json:"filesize"`
+	Extras      map[string]any `json:"extras"`
+}
+
+// Extra returns a string extra ("" when absent or not a string).
+func (d *Dataset) Extra(key string) string {
+	s, _ := d.Extras[key].(string)
+	return s
+}
+
+// Created parses created_at (zero when unparsable).
+func (d *Dataset) Created() time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999"} {
+		if t, err := time.Parse(layout, d.CreatedAt); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// Me returns the caller's account (cached for the client's life).
+func (c *Client) Me(ctx context.Context) (*Me, error) {
+	c.meMu.Lock()
+	defer c.meMu.Unlock()
+	if c.me != nil {
+		return c.me, nil
+	}
+	var me Me
+	if err := c.do(ctx, "GET", "/api/1/me/", nil, &me); err != nil {
+		return nil, fmt.Errorf("read current account: %w", err)
+	}
+	c.me = &me
+	return &me, nil
+}
+
+// Organization reads an organization and its members.
+func (c *Client) Organization(ctx context.Context, id string) (*Organization, error) {
+	var o Organization
+	if err := c.do(ctx, "GET", "/api/1/organizations/"+url.PathEscape(id)+"/", nil, &o); err != nil {
+		return nil, fmt.Errorf("read organization %s: %w", id, err)
+	}
+	return &o, nil
+}
+
+// CheckOrg is the pre-flight: the account must list the organization and
+// hold an admin or editor role in it.
+func (c *Client) CheckOrg(ctx context.Context, org Org) error {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return fmt.Errorf("organization %q: %w", org.ConfigID, err)
+	}
+	found := false
+	for _, o := range me.Organizations {
+		found = found || o.ID == org.DatagouvID
+	}
+	who := me.Email
+	if who == "" {
+		who = me.Slug
+	}
+	if !found {
+		return fmt.Errorf("organization %q: data.gouv.fr organization %s is not among the organizations of account %s: %w",
+			org.ConfigID, org.DatagouvID, who, ErrAuth)
+	}
+	o, err := c.Organization(ctx, org.DatagouvID)
+	if err != nil {
+		return fmt.Errorf("organization %q: %w", org.ConfigID, err)
+	}
+	role := ""
+	for _, m := range o.Members {
+		if m.User.ID == me.ID {
+			role = m.Role
+		}
+	}
+	if role != "admin" && role != "editor" {
+		if role == "" {
+			role = "none"
+		}
+		return fmt.Errorf("organization %q: account %s has role %q in data.gouv.fr organization %s (%s), admin or editor needed: %w",
+			org.ConfigID, who, role, org.DatagouvID, o.Name, ErrAuth)
+	}
+	return nil
+}
+
+type page struct {
+	Data     []Dataset `json:"data"`
+	Total    int       `json:"total"`
+	NextPage *string   `json:"next_page"`
+}
+
+// listPageSize is the page size of dataset lists.
+const listPageSize = 100
+
+// Datasets pages through every dataset of an organization (authenticated:
+// deleted, archived and private included), newest first (sort=-created, so
+// that datasets created during the walk shift others forward and none is
+// missed). fn returning false stops the walk.
+func (c *Client) Datasets(ctx context.Context, orgID string, pageSize int, fn func(*Dataset) bool) error {
+	if pageSize <= 0 {
+		pageSize = listPageSize
+	}
+	q := url.Values{"organization": {orgID}, "page_size": {strconv.Itoa(pageSize)}, "sort": {"-created"}, "page": {"1"}}
+	ref := "/api/1/datasets/?" + q.Encode()
+	for n := 0; ref != "" && n < 100000; n++ {
+		var p page
+		err := c.do(ctx, "GET", ref, nil, &p)
+		if errors.Is(err, ErrNotFound) && n > 0 {
+			return nil // past the last page
+		}
+		if err != nil {
+			return fmt.Errorf("list datasets of organization %s: %w", orgID, err)
+		}
+		for i := range p.Data {
+			if !fn(&p.Data[i]) {
+				return nil
+			}
+		}
+		ref = ""
+		if p.NextPage != nil && len(p.Data) > 0 {
+			ref = *p.NextPage
+		}
+	}
+	return nil
+}
+
+// CreateDataset POSTs a dataset.
+func (c *Client) CreateDataset(ctx context.Context, body any) (*Dataset, error) {
+	var d Dataset
+	if err := c.do(ctx, "POST", "/api/1/datasets/", body, &d); err != nil {
+		return nil, fmt.Errorf("create dataset: %w", err)
+	}
+	return &d, nil
+}
+
+// UpdateDataset PUTs a (partial) dataset. Mind udata's traps: an absent
+// "tags" wipes the tags, a provided "extras" replaces them all.
+func (c *Client) UpdateDataset(ctx context.Context, id string, body map[string]any) (*Dataset, error) {
+	var d Dataset
+	if err := c.do(ctx, "PUT", "/api/1/datasets/"+url.PathEscape(id)+"/", body, &d); err != nil {
+		return nil, fmt.Errorf("update dataset %s: %w", id, err)
+	}
+	return &d, nil
+}
+
+// CreateResource adds a remote resource to a dataset.
+func (c *Client) CreateResource(ctx context.Context, datasetID string, body any) (*RemoteResource, error) {
+	var r RemoteResource
+	if err := c.do(ctx, "POST", "/api/1/datasets/"+url.PathEscape(datasetID)+"/resources/", body, &r); err != nil {
+		return nil, fmt.Errorf("add resource to dataset %s: %w", datasetID, err)
+	}
+	return &r, nil
+}
+
+// UpdateResource PUTs a (partial) resource.
+func (c *Client) UpdateResource(ctx context.Context, datasetID, rid string, body any) error {
+	if err := c.do(ctx, "PUT", "/api/1/datasets/"+url.PathEscape(datasetID)+"/resources/"+url.PathEscape(rid)+"/", body, nil); err != nil {
+		return fmt.Errorf("update resource %s of dataset %s: %w", rid, datasetID, err)
+	}
+	return nil
+}
+
+// DeleteResource removes a resource; one already gone is not an error.
+func (c *Client) DeleteResource(ctx context.Context, datasetID, rid string) error {
+	err := c.do(ctx, "DELETE", "/api/1/datasets/"+url.PathEscape(datasetID)+"/resources/"+url.PathEscape(rid)+"/", nil, nil)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("delete resource %s of dataset %s: %w", rid, datasetID, err)
+	}
+	return nil
+}
+
+// MergeExtras merges extras through the v2 endpoint (a nil value removes
+// the key) and returns the dataset's extras.
+func (c *Client) MergeExtras(ctx context.Context, datasetID string, extras map[string]any) (map[string]any, error) {
+	var out map[string]any
+	if err := c.do(ctx, "PUT", "/api/2/datasets/"+url.PathEscape(datasetID)+"/extras/", extras, &out); err != nil {
+		return nil, fmt.Errorf("merge extras of dataset %s: %w", datasetID, err)
+	}
+	return out, nil
+}
