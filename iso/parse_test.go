@@ -104,7 +104,7 @@ func TestParseFields(t *testing.T) {
 		{"decimal comma and spaces in bbox", ident(bbox(" 2,5 ", "3.5", "\n47\n", "48,25")), func(t *testing.T, r *Record) {
 			assert.Equal(t, []BoundingBox{{West: 2.5, East: 3.5, South: 47, North: 48.25}}, r.BoundingBoxes)
 		}},
-		{"unparsable bbox skipped", ident(bbox("west", "3", "4", "5")+bbox("1", "2", "3", "4")+bbox("NaN", "1", "1", "1")), func(t *testing.T, r *Record) {
+		{"unparsable bbox skipped", ident(bbox("west", "3", "4", "5") + bbox("1", "2", "3", "4") + bbox("NaN", "1", "1", "1")), func(t *testing.T, r *Record) {
 			assert.Equal(t, []BoundingBox{{West: 1, East: 2, South: 3, North: 4}}, r.BoundingBoxes)
 		}},
 		{"gml 3.2 period with indeterminate end", ident(temporal(nsGML32, `<gml:TimePeriod gml:id="t"><gml:beginPosition>2001-01-01</gml:beginPosition><gml:endPosition indeterminatePosition="now"/></gml:TimePeriod>`)), func(t *testing.T, r *Record) {
@@ -133,10 +133,10 @@ func TestParseFields(t *testing.T) {
 		{"no identification", md(""), func(t *testing.T, r *Record) {
 			assert.Equal(t, "", r.Type())
 		}},
-		{"conformity pass", md(`<gmd:dataQualityInfo><gmd:DQ_DataQuality>`+
-			`<gmd:report><gmd:DQ_DomainConsistency><gmd:result><gmd:DQ_ConformanceResult><gmd:specification><gmd:CI_Citation><gmd:title><gmx:Anchor xlink:href="http://data.europa.eu/eli/reg/2010/1089">Règlement 1089/2010</gmx:Anchor></gmd:title></gmd:CI_Citation></gmd:specification><gmd:pass><gco:Boolean>true</gco:Boolean></gmd:pass></gmd:DQ_ConformanceResult></gmd:result></gmd:DQ_DomainConsistency></gmd:report>`+
-			`<gmd:report><gmd:DQ_DomainConsistency><gmd:result><gmd:DQ_ConformanceResult><gmd:specification><gmd:CI_Citation><gmd:title><gco:CharacterString>Spec</gco:CharacterString></gmd:title></gmd:CI_Citation></gmd:specification><gmd:pass gco:nilReason="unknown"/></gmd:DQ_ConformanceResult></gmd:result></gmd:DQ_DomainConsistency></gmd:report>`+
-			`<gmd:lineage><gmd:LI_Lineage><gmd:statement><gco:CharacterString>Made.</gco:CharacterString></gmd:statement></gmd:LI_Lineage></gmd:lineage>`+
+		{"conformity pass", md(`<gmd:dataQualityInfo><gmd:DQ_DataQuality>` +
+			`<gmd:report><gmd:DQ_DomainConsistency><gmd:result><gmd:DQ_ConformanceResult><gmd:specification><gmd:CI_Citation><gmd:title><gmx:Anchor xlink:href="http://data.europa.eu/eli/reg/2010/1089">Règlement 1089/2010</gmx:Anchor></gmd:title></gmd:CI_Citation></gmd:specification><gmd:pass><gco:Boolean>true</gco:Boolean></gmd:pass></gmd:DQ_ConformanceResult></gmd:result></gmd:DQ_DomainConsistency></gmd:report>` +
+			`<gmd:report><gmd:DQ_DomainConsistency><gmd:result><gmd:DQ_ConformanceResult><gmd:specification><gmd:CI_Citation><gmd:title><gco:CharacterString>Spec</gco:CharacterString></gmd:title></gmd:CI_Citation></gmd:specification><gmd:pass gco:nilReason="unknown"/></gmd:DQ_ConformanceResult></gmd:result></gmd:DQ_DomainConsistency></gmd:report>` +
+			`<gmd:lineage><gmd:LI_Lineage><gmd:statement><gco:CharacterString>Made.</gco:CharacterString></gmd:statement></gmd:LI_Lineage></gmd:lineage>` +
 			`</gmd:DQ_DataQuality></gmd:dataQualityInfo>`), func(t *testing.T, r *Record) {
 			require.Len(t, r.Conformity, 2)
 			require.NotNil(t, r.Conformity[0].Pass)
@@ -145,14 +145,14 @@ func TestParseFields(t *testing.T) {
 			assert.Nil(t, r.Conformity[1].Pass)
 			assert.Equal(t, "Made.", r.Lineage.Value)
 		}},
-		{"translations use this record's locales", md(`<gmd:locale><gmd:PT_Locale id="locale-fr"><gmd:languageCode><gmd:LanguageCode codeListValue="fre"/></gmd:languageCode></gmd:PT_Locale></gmd:locale>`+
+		{"translations use this record's locales", md(`<gmd:locale><gmd:PT_Locale id="locale-fr"><gmd:languageCode><gmd:LanguageCode codeListValue="fre"/></gmd:languageCode></gmd:PT_Locale></gmd:locale>` +
 			`<gmd:identificationInfo><gmd:MD_DataIdentification><gmd:citation><gmd:CI_Citation><gmd:title><gco:CharacterString>Roads</gco:CharacterString><gmd:PT_FreeText><gmd:textGroup><gmd:LocalisedCharacterString locale="#locale-fr">Routes</gmd:LocalisedCharacterString></gmd:textGroup><gmd:textGroup><gmd:LocalisedCharacterString locale="#DE">Straßen</gmd:LocalisedCharacterString></gmd:textGroup><gmd:textGroup><gmd:LocalisedCharacterString locale="#IT"/></gmd:textGroup></gmd:PT_FreeText></gmd:title></gmd:CI_Citation></gmd:citation></gmd:MD_DataIdentification></gmd:identificationInfo>`), func(t *testing.T, r *Record) {
 			assert.Equal(t, Text{Value: "Roads", Translations: map[string]string{"fre": "Routes", "DE": "Straßen"}}, r.Title)
 		}},
-		{"transfer options and distributors", md(`<gmd:distributionInfo><gmd:MD_Distribution>`+
-			`<gmd:distributor><gmd:MD_Distributor><gmd:distributorContact><gmd:CI_ResponsibleParty><gmd:organisationName><gco:CharacterString>Dist</gco:CharacterString></gmd:organisationName><gmd:role><gmd:CI_RoleCode codeListValue="distributor"/></gmd:role></gmd:CI_ResponsibleParty></gmd:distributorContact><gmd:distributorFormat><gmd:MD_Format><gmd:name><gco:CharacterString>CSV</gco:CharacterString></gmd:name><gmd:version gco:nilReason="unknown"/></gmd:MD_Format></gmd:distributorFormat>`+
-			`<gmd:distributorTransferOptions><gmd:MD_DigitalTransferOptions><gmd:onLine><gmd:CI_OnlineResource><gmd:linkage><gmd:URL>https://b</gmd:URL></gmd:linkage></gmd:CI_OnlineResource></gmd:onLine></gmd:MD_DigitalTransferOptions></gmd:distributorTransferOptions></gmd:MD_Distributor></gmd:distributor>`+
-			`<gmd:transferOptions><gmd:MD_DigitalTransferOptions><gmd:transferSize><gco:Real>1,5</gco:Real></gmd:transferSize><gmd:onLine><gmd:CI_OnlineResource><gmd:linkage><gmd:URL> https://a </gmd:URL></gmd:linkage><gmd:protocol><gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms">OGC:WMS</gmx:Anchor></gmd:protocol><gmd:function><gmd:CI_OnLineFunctionCode codeListValue="download"/></gmd:function></gmd:CI_OnlineResource></gmd:onLine></gmd:MD_DigitalTransferOptions></gmd:transferOptions>`+
+		{"transfer options and distributors", md(`<gmd:distributionInfo><gmd:MD_Distribution>` +
+			`<gmd:distributor><gmd:MD_Distributor><gmd:distributorContact><gmd:CI_ResponsibleParty><gmd:organisationName><gco:CharacterString>Dist</gco:CharacterString></gmd:organisationName><gmd:role><gmd:CI_RoleCode codeListValue="distributor"/></gmd:role></gmd:CI_ResponsibleParty></gmd:distributorContact><gmd:distributorFormat><gmd:MD_Format><gmd:name><gco:CharacterString>CSV</gco:CharacterString></gmd:name><gmd:version gco:nilReason="unknown"/></gmd:MD_Format></gmd:distributorFormat>` +
+			`<gmd:distributorTransferOptions><gmd:MD_DigitalTransferOptions><gmd:onLine><gmd:CI_OnlineResource><gmd:linkage><gmd:URL>https://b</gmd:URL></gmd:linkage></gmd:CI_OnlineResource></gmd:onLine></gmd:MD_DigitalTransferOptions></gmd:distributorTransferOptions></gmd:MD_Distributor></gmd:distributor>` +
+			`<gmd:transferOptions><gmd:MD_DigitalTransferOptions><gmd:transferSize><gco:Real>1,5</gco:Real></gmd:transferSize><gmd:onLine><gmd:CI_OnlineResource><gmd:linkage><gmd:URL> https://a </gmd:URL></gmd:linkage><gmd:protocol><gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms">OGC:WMS</gmx:Anchor></gmd:protocol><gmd:function><gmd:CI_OnLineFunctionCode codeListValue="download"/></gmd:function></gmd:CI_OnlineResource></gmd:onLine></gmd:MD_DigitalTransferOptions></gmd:transferOptions>` +
 			`</gmd:MD_Distribution></gmd:distributionInfo>`), func(t *testing.T, r *Record) {
 			assert.Equal(t, []OnlineResource{
 				{URL: "https://a", Protocol: "OGC:WMS", ProtocolHref: "http://www.opengis.net/def/serviceType/ogc/wms", Function: "download", TransferSizeMB: 1.5, Distributor: -1},
