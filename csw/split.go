@@ -1,0 +1,552 @@
+package csw
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// Namespaces the client recognises.
+const (
+	clNSCSWPrefix = "http://www.opengis.net/cat/csw" // 2.0.2 and 3.0
+	clNSOWSPrefix = "http://www.opengis.net/ows"     // 1.0.0 has no version suffix, 1.1 and 2.0 have one
+	clNSGMD       = "http://www.isotc211.org/2005/gmd"
+)
+
+// Parser limits.
+const (
+	// MaxXMLDepth is the deepest element nesting SplitRecords accepts.
+	MaxXMLDepth = 256
+	clMinRead   = 32 << 10
+	clMaxText   = 4 << 10
+)
+
+// Envelope describes the CSW response around the records SplitRecords
+// delivered. Matched, Returned and Next are the server's claims
+// (numberOfRecordsMatched, numberOfRecordsReturned, nextRecord), -1 when
+// absent; Records is what was actually delivered.
+type Envelope struct {
+	Matched          int
+	Returned         int
+	Next             int
+	HasSearchResults bool
+	// Records counts the record elements handed to fn (children of
+	// csw:SearchResults or of csw:GetRecordByIdResponse).
+	Records int
+	// Root is the local name of the root element.
+	Root string
+}
+
+// SplitRecords streams a CSW response and calls fn once per record, in
+// document order: the element children of csw:SearchResults in a
+// GetRecordsResponse, or of a GetRecordByIdResponse. Each raw is the
+// record's original bytes (UTF-8) made self-contained: every namespace
+// declaration in scope on an ancestor and not redeclared by the record root
+// is copied onto the record root. raw belongs to fn.
+//
+// Only one record is held in memory at a time. A DOCTYPE (hence any entity
+// definition) is refused, nesting is bounded by MaxXMLDepth, non-UTF-8
+// encodings declared in the XML declaration are converted.
+//
+// An ows:ExceptionReport root gives an *ExceptionError; another root gives
+// a *RootError; malformed XML gives an error wrapping ErrUpstream, and a
+// document cut short (EOF inside an element) one wrapping ErrTransient.
+// Errors from r are returned wrapped, unclassified; an error from fn stops
+// the walk and is returned wrapped. The Envelope is returned in every case
+// with what was seen.
+func SplitRecords(r io.Reader, fn func(raw []byte) error) (*Envelope, error) {
+	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
+	rec := &clRecorder{src: r}
+	if err := rec.prepare(); err != nil {
+		return env, err
+	}
+	s := clSplitter{rec: rec, env: env, fn: fn}
+	s.dec = xml.NewDecoder(rec)
+	s.dec.Strict = true
+	// rec already converted the stream to UTF-8: the declared encoding is
+	// only a label now.
+	s.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
+	err := s.run()
+	if err != nil {
+		return env, err
+	}
+	return env, nil
+}
+
+// clSplitter holds the state of one SplitRecords pass.
+type clSplitter struct {
+	rec *clRecorder
+	dec *xml.Decoder
+	env *Envelope
+	fn  func([]byte) error
+
+	names []xml.Name   // open elements, raw (prefix in Space)
+	scope [][]xml.Attr // namespace declarations per open element, outside records only
+
+	containerDepth int // depth of the element whose children are records, 0 until known
+	recStart       int64
+	recDepth       int // depth of the open record, 0 when outside
+	recOwn         []xml.Attr
+}
+
+func (s *clSplitter) run() error {
+	sawRoot := false
+	for {
+		if s.recDepth == 0 {
+			s.rec.keep = s.dec.InputOffset()
+		}
+		before := s.dec.InputOffset()
+		tok, err := s.dec.RawToken()
+		if err == io.EOF {
+			if len(s.names) > 0 || !sawRoot {
+				return clErr(ErrTransient, "truncated document: end of input inside an element", nil)
+			}
+			return nil
+		}
+		if err != nil {
+			return s.classify(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(s.names) >= MaxXMLDepth {
+				return clErr(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
+			}
+			if len(s.names) == 0 && sawRoot {
+				return clErr(ErrUpstream, "malformed XML: more than one root element", nil)
+			}
+			sawRoot = true
+			s.names = append(s.names, t.Name)
+			depth := len(s.names)
+			if s.recDepth != 0 {
+				continue
+			}
+			if s.containerDepth != 0 && depth == s.containerDepth+1 {
+				s.recDepth = depth
+				s.recStart = before
+				s.rec.keep = before
+				s.recOwn = clNSDecls(t.Attr)
+				continue
+			}
+			s.scope = append(s.scope, clNSDecls(t.Attr))
+			if err := s.enter(t, depth); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			n := len(s.names)
+			if n == 0 || s.names[n-1] != t.Name {
+				return clErr(ErrUpstream, fmt.Sprintf("malformed XML: unexpected end element </%s>", clRawName(t.Name)), nil)
+			}
+			s.names = s.names[:n-1]
+			if s.recDepth != 0 {
+				if n == s.recDepth {
+					s.recDepth = 0
+					if err := s.emit(s.dec.InputOffset()); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			s.scope = s.scope[:len(s.scope)-1]
+			if n == s.containerDepth {
+				s.containerDepth = -1 // records are over; later siblings are not records
+			}
+		case xml.Directive:
+			return clErr(ErrUpstream, "refused a DTD or directive (<!"+clShort(string(t), 20)+">)", nil)
+		}
+	}
+}
+
+// enter handles a start element outside records.
+func (s *clSplitter) enter(t xml.StartElement, depth int) error {
+	space := s.resolve(t.Name.Space)
+	switch depth {
+	case 1:
+		s.env.Root = t.Name.Local
+		switch {
+		case t.Name.Local == "ExceptionReport" && strings.HasPrefix(space, clNSOWSPrefix):
+			return s.exception()
+		case t.Name.Local == "GetRecordsResponse" && strings.HasPrefix(space, clNSCSWPrefix):
+		case t.Name.Local == "GetRecordByIdResponse" && strings.HasPrefix(space, clNSCSWPrefix):
+			s.containerDepth = 1
+		default:
+			return &RootError{Space: space, Local: t.Name.Local}
+		}
+	case 2:
+		if s.env.Root == "GetRecordsResponse" && t.Name.Local == "SearchResults" && strings.HasPrefix(space, clNSCSWPrefix) && !s.env.HasSearchResults {
+			s.env.HasSearchResults = true
+			s.containerDepth = 2
+			return s.searchResults(t.Attr)
+		}
+	}
+	return nil
+}
+
+func (s *clSplitter) searchResults(attrs []xml.Attr) error {
+	for _, a := range attrs {
+		var dst *int
+		switch a.Name.Local {
+		case "numberOfRecordsMatched":
+			dst = &s.env.Matched
+		case "numberOfRecordsReturned":
+			dst = &s.env.Returned
+		case "nextRecord":
+			dst = &s.env.Next
+		default:
+			continue
+		}
+		if a.Name.Space != "" {
+			continue
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(a.Value))
+		if err != nil || v < 0 {
+			return clErr(ErrUpstream, fmt.Sprintf("csw:SearchResults/@%s is not a non-negative integer: %q", a.Name.Local, clShort(a.Value, 40)), nil)
+		}
+		*dst = v
+	}
+	return nil
+}
+
+// emit delivers the record that ended at offset end.
+func (s *clSplitter) emit(end int64) error {
+	body, err := s.rec.slice(s.recStart, end)
+	if err != nil {
+		return err
+	}
+	raw := clSelfContained(body, s.scope, s.recOwn)
+	s.env.Records++
+	if s.containerDepth == 1 {
+		s.env.Returned = s.env.Records
+		s.env.Matched = s.env.Records
+		s.env.Next = 0
+	}
+	if err := s.fn(raw); err != nil {
+		return fmt.Errorf("record %d: %w", s.env.Records, err)
+	}
+	return nil
+}
+
+// exception reads an ExceptionReport to its end (or as far as it goes).
+func (s *clSplitter) exception() error {
+	ex := &ExceptionError{}
+	var texts []string
+	inText := false
+	var cur strings.Builder
+	seen := false
+	for len(s.names) > 0 {
+		tok, err := s.dec.RawToken()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			s.names = append(s.names, t.Name)
+			if len(s.names) > MaxXMLDepth {
+				return ex
+			}
+			switch t.Name.Local {
+			case "Exception":
+				if !seen {
+					seen = true
+					for _, a := range t.Attr {
+						switch a.Name.Local {
+						case "exceptionCode":
+							ex.Code = strings.TrimSpace(a.Value)
+						case "locator":
+							ex.Locator = strings.TrimSpace(a.Value)
+						}
+					}
+				}
+			case "ExceptionText":
+				inText = true
+				cur.Reset()
+			}
+		case xml.EndElement:
+			s.names = s.names[:len(s.names)-1]
+			if t.Name.Local == "ExceptionText" && inText {
+				inText = false
+				if v := strings.Join(strings.Fields(cur.String()), " "); v != "" {
+					texts = append(texts, v)
+				}
+			}
+		case xml.CharData:
+			if inText && cur.Len() < clMaxText {
+				cur.Write(t)
+			}
+		case xml.Directive:
+			return ex
+		}
+	}
+	ex.Text = clShort(strings.Join(texts, "; "), clMaxText)
+	return ex
+}
+
+// resolve maps a prefix to its namespace URI using the declarations of the
+// open elements outside records.
+func (s *clSplitter) resolve(prefix string) string {
+	if prefix == "xml" {
+		return "http://www.w3.org/XML/1998/namespace"
+	}
+	for i := len(s.scope) - 1; i >= 0; i-- {
+		for _, a := range s.scope[i] {
+			if (prefix == "" && a.Name.Space == "" && a.Name.Local == "xmlns") ||
+				(prefix != "" && a.Name.Space == "xmlns" && a.Name.Local == prefix) {
+				return a.Value
+			}
+		}
+	}
+	return ""
+}
+
+// classify turns a decoder error into a classified one.
+func (s *clSplitter) classify(err error) error {
+	if s.rec.err != nil && s.rec.err != io.EOF && errors.Is(err, s.rec.err) {
+		return fmt.Errorf("csw: read response: %w", err)
+	}
+	var se *xml.SyntaxError
+	if errors.As(err, &se) && strings.Contains(se.Msg, "unexpected EOF") {
+		return clErr(ErrTransient, "truncated document", err)
+	}
+	return clErr(ErrUpstream, "malformed XML", err)
+}
+
+// clNSDecls returns the namespace declarations among attrs (raw tokens:
+// xmlns:p has Space "xmlns", the default one Local "xmlns").
+func clNSDecls(attrs []xml.Attr) []xml.Attr {
+	var out []xml.Attr
+	for _, a := range attrs {
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// clSelfContained copies body, adding after the root element's name every
+// declaration of scope (outermost first, inner ones winning) whose prefix
+// the root does not declare itself.
+func clSelfContained(body []byte, scope [][]xml.Attr, own []xml.Attr) []byte {
+	declared := func(a xml.Attr, list []xml.Attr) bool {
+		for _, b := range list {
+			if b.Name == a.Name {
+				return true
+			}
+		}
+		return false
+	}
+	var add []xml.Attr
+	for i := len(scope) - 1; i >= 0; i-- {
+		for _, a := range scope[i] {
+			if declared(a, own) || declared(a, add) {
+				continue
+			}
+			if a.Name.Space == "" && a.Value == "" { // xmlns="" undeclares: nothing to carry
+				continue
+			}
+			add = append(add, a)
+		}
+	}
+	if len(add) == 0 {
+		return bytes.Clone(body)
+	}
+	cut := 1
+	for cut < len(body) && !strings.ContainsRune(" \t\r\n/>", rune(body[cut])) {
+		cut++
+	}
+	var b bytes.Buffer
+	b.Grow(len(body) + 64*len(add))
+	b.Write(body[:cut])
+	for _, a := range add {
+		b.WriteString(" xmlns")
+		if a.Name.Space == "xmlns" {
+			b.WriteByte(':')
+			b.WriteString(a.Name.Local)
+		}
+		b.WriteString(`="`)
+		_ = xml.EscapeText(&b, []byte(a.Value)) // writes to a bytes.Buffer: no error
+		b.WriteByte('"')
+	}
+	b.Write(body[cut:])
+	return b.Bytes()
+}
+
+func clRawName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// clShort truncates s to n bytes (at a rune boundary) for messages.
+func clShort(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// clRecorder is the decoder's byte source. It keeps the bytes from offset
+// keep onwards so that a record's original text can be cut out once its
+// end element has been read.
+type clRecorder struct {
+	src  io.Reader
+	buf  []byte // stream bytes [base, base+len(buf))
+	pos  int    // next byte to hand out, index into buf
+	base int64
+	keep int64 // earliest offset still needed
+	err  error // sticky error of src
+}
+
+// prepare reads the start of the stream, drops a UTF-8 BOM and converts a
+// non-UTF-8 declared encoding.
+func (r *clRecorder) prepare() error {
+	for len(r.buf) < 512 && r.err == nil {
+		r.read()
+	}
+	head := r.buf
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		r.buf = r.buf[3:]
+		head = r.buf
+	}
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(head, []byte("\xfe\xff")), bytes.HasPrefix(head, []byte("\xff\xfe")):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(head, []byte("<?xml")):
+		end := bytes.Index(head, []byte("?>"))
+		if end < 0 {
+			break
+		}
+		label := clDeclaredEncoding(string(head[:end]))
+		if label == "" || strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "utf8") ||
+			strings.EqualFold(label, "us-ascii") || strings.EqualFold(label, "ascii") {
+			break
+		}
+		e, err := ianaindex.IANA.Encoding(label)
+		if err != nil || e == nil {
+			e, err = htmlindex.Get(label)
+		}
+		if err != nil || e == nil {
+			return clErr(ErrUpstream, fmt.Sprintf("unsupported document encoding %q", clShort(label, 40)), nil)
+		}
+		enc = e
+	}
+	if enc == nil {
+		return nil
+	}
+	rest := r.src
+	if r.err != nil {
+		rest = clErrReader{r.err}
+	}
+	src := io.MultiReader(bytes.NewReader(bytes.Clone(r.buf)), rest)
+	*r = clRecorder{src: enc.NewDecoder().Reader(src)}
+	return nil
+}
+
+type clErrReader struct{ err error }
+
+func (e clErrReader) Read([]byte) (int, error) { return 0, e.err }
+
+// clDeclaredEncoding returns the encoding pseudo-attribute of an XML
+// declaration ("" when absent).
+func clDeclaredEncoding(decl string) string {
+	i := strings.Index(decl, "encoding")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if !strings.HasPrefix(rest, "=") {
+		return ""
+	}
+	rest = strings.TrimLeft(rest[1:], " \t\r\n")
+	if rest == "" || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	end := strings.IndexByte(rest[1:], q)
+	if end < 0 {
+		return ""
+	}
+	return rest[1 : end+1]
+}
+
+// ReadByte implements io.ByteReader for the decoder.
+func (r *clRecorder) ReadByte() (byte, error) {
+	if r.pos >= len(r.buf) {
+		r.compact()
+		for r.pos >= len(r.buf) {
+			if r.err != nil {
+				return 0, r.err
+			}
+			r.read()
+		}
+	}
+	b := r.buf[r.pos]
+	r.pos++
+	return b, nil
+}
+
+// Read implements io.Reader (the decoder only uses ReadByte).
+func (r *clRecorder) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	b, err := r.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	p[0] = b
+	return 1, nil
+}
+
+// compact drops the bytes before keep.
+func (r *clRecorder) compact() {
+	drop := int(r.keep - r.base)
+	if drop > r.pos {
+		drop = r.pos
+	}
+	if drop <= 0 {
+		return
+	}
+	n := copy(r.buf, r.buf[drop:])
+	r.buf = r.buf[:n]
+	r.pos -= drop
+	r.base += int64(drop)
+}
+
+func (r *clRecorder) read() {
+	if cap(r.buf)-len(r.buf) < clMinRead {
+		nb := make([]byte, len(r.buf), 2*cap(r.buf)+clMinRead)
+		copy(nb, r.buf)
+		r.buf = nb
+	}
+	n, err := r.src.Read(r.buf[len(r.buf):cap(r.buf)])
+	r.buf = r.buf[:len(r.buf)+n]
+	if err != nil {
+		r.err = err
+	} else if n == 0 {
+		r.err = io.ErrNoProgress
+	}
+}
+
+// slice returns the stream bytes [from, to).
+func (r *clRecorder) slice(from, to int64) ([]byte, error) {
+	i, j := from-r.base, to-r.base
+	if i < 0 || j < i || j > int64(len(r.buf)) {
+		return nil, clErr(ErrUpstream, "internal: record bytes no longer buffered", nil)
+	}
+	return r.buf[i:j], nil
+}
