@@ -1,0 +1,109 @@
+package cache_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/cache/cachetest"
+)
+
+func openBolt(tb testing.TB) cache.Store {
+	tb.Helper()
+	s, err := cache.OpenBolt(tb.TempDir())
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestBolt(t *testing.T) {
+	cachetest.Run(t, func(t *testing.T) cache.Store { return openBolt(t) })
+}
+
+func BenchmarkBolt(b *testing.B) {
+	cachetest.Benchmark(b, func(b *testing.B) cache.Store { return openBolt(b) })
+}
+
+func TestBoltLocked(t *testing.T) {
+	dir := t.TempDir()
+	s, err := cache.OpenBolt(dir)
+	require.NoError(t, err)
+	defer s.Close()
+
+	start := time.Now()
+	_, err = cache.OpenBolt(dir)
+	require.ErrorIs(t, err, cache.ErrLocked)
+	assert.Contains(t, err.Error(), filepath.Join(dir, cache.BoltFile))
+	assert.Less(t, time.Since(start), 10*time.Second, "open of a locked store must give up")
+
+	require.NoError(t, s.Close())
+	again, err := cache.OpenBolt(dir)
+	require.NoError(t, err, "open after the holder closed")
+	require.NoError(t, again.Close())
+}
+
+func TestBoltPersists(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	s, err := cache.OpenBolt(dir)
+	require.NoError(t, err)
+	recs := []cache.StoredRecord{cachetest.Rec("a")}
+	require.NoError(t, s.PutRecords(ctx, "cat", recs))
+	require.NoError(t, s.Commit(ctx, &cache.Snapshot{Catalog: "cat", Generation: 3,
+		Entries: []cache.Entry{{ID: "a", Hash: recs[0].Hash}}}))
+	require.NoError(t, s.AddReport(ctx, "cat", []byte(`{}`)))
+	require.NoError(t, s.Set(ctx, "kept", []byte("v"), 0))
+	require.NoError(t, s.Set(ctx, "expiring", []byte("v"), time.Millisecond))
+	require.NoError(t, s.Close())
+	time.Sleep(5 * time.Millisecond)
+
+	s, err = cache.OpenBolt(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	gen, err := s.Generation(ctx, "cat")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), gen)
+	got, err := s.Records(ctx, "cat", []string{recs[0].Hash})
+	require.NoError(t, err)
+	assert.Equal(t, recs[0].Raw, got[0].Raw)
+	reps, err := s.Reports(ctx, "cat")
+	require.NoError(t, err)
+	assert.Len(t, reps, 1)
+	_, ok, err := s.Get(ctx, "kept")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	// OpenBolt swept the expired key: a later sweep finds nothing.
+	n, err := s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+}
+
+func TestBoltSweep(t *testing.T) {
+	ctx := context.Background()
+	s, err := cache.OpenBolt(t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set(ctx, "a", []byte("v"), time.Millisecond))
+	require.NoError(t, s.Set(ctx, "b", []byte("v"), time.Millisecond))
+	require.NoError(t, s.Set(ctx, "c", []byte("v"), time.Hour))
+	require.NoError(t, s.Set(ctx, "d", []byte("v"), 0))
+	time.Sleep(5 * time.Millisecond)
+	n, err := s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+}
+
+func TestOpenBoltNotADirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
+	_, err := cache.OpenBolt(file)
+	require.Error(t, err)
+	_, err = cache.OpenBolt(filepath.Join(file, "sub"))
+	require.Error(t, err)
+}
