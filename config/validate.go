@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,10 +27,14 @@ var (
 // Validate checks the configuration and returns every problem at once,
 // joined; each is an *Error matching ErrInvalid. Load and Parse call it;
 // call it again after building or changing a Config by hand.
+//
+// Validate does not modify c: it may run while other goroutines read c.
 func (c *Config) Validate() error {
-	c.prepare()
-	if issues := c.validate(); len(issues) > 0 {
-		return c.join(issues)
+	cp := *c
+	cp.Organizations = slices.Clone(c.Organizations)
+	cp.prepare()
+	if issues := cp.validate(); len(issues) > 0 {
+		return cp.join(issues)
 	}
 	return nil
 }
@@ -140,7 +145,8 @@ func (v *validator) catalogs() {
 		if cat.PageSize < 1 || cat.PageSize > MaxPageSize {
 			v.add(p+"page_size", "must be between 1 and %d, got %d", MaxPageSize, cat.PageSize)
 		}
-		for k, val := range cat.Headers {
+		for _, k := range sortedKeys(cat.Headers) {
+			val := cat.Headers[k]
 			hp := p + "headers." + k
 			if !validHeaderName(k) {
 				v.add(hp, "%q is not a valid HTTP header name", k)
@@ -211,6 +217,10 @@ func (v *validator) producers() {
 func (v *validator) organizations() {
 	c := v.c
 	seen := map[string]int{}
+	catalogs := make(map[string]bool, len(c.Catalogs))
+	for _, cat := range c.Catalogs {
+		catalogs[cat.ID] = true
+	}
 	byDatagouv := map[string]string{}
 	type claim struct{ org, name string }
 	claimed := map[string]map[string]claim{} // catalog → producer slug → first claim
@@ -255,7 +265,7 @@ func (v *validator) organizations() {
 			switch {
 			case s.Catalog == "":
 				v.add(sp+"catalog", "required: the id of a declared catalog")
-			case c.Catalog(s.Catalog) == nil:
+			case !catalogs[s.Catalog]:
 				v.add(sp+"catalog", "no catalog has id %q", s.Catalog)
 			case sourced[s.Catalog]:
 				v.add(sp+"catalog", "catalog %q is already sourced by this organization: merge the producer lists", s.Catalog)
