@@ -12,11 +12,34 @@ import (
 // or an organization view). URL is the absolute public URL clients reach it
 // at: GetCapabilities advertises it for GET and POST, and OWSLib posts to
 // what is advertised.
+//
+// The same type describes an upstream catalog for the client (Walk): the
+// fields below URL are the facade's, the fields after them the client's
+// (see client.go); each side ignores the other's.
 type Endpoint struct {
 	URL      string // absolute public URL of this csw endpoint
 	Title    string
 	Abstract string
 	Provider string
+
+	// Client side (Walk), from catalogs.toml.
+	PageSize int           // maxRecords asked per page; 50 when <= 0
+	Timeout  time.Duration // per request, body included; 60 s when <= 0
+	// Constraint is CQL text, sent as csw:Constraint/csw:CqlText (POST) or
+	// constraint (KVP GET).
+	Constraint string
+	// NamespaceParam adds namespace=xmlns(gmd=…) to KVP requests (Isogeo).
+	NamespaceParam bool
+	// CQLTextParam adds constraintLanguage=CQL_TEXT and
+	// constraint_language_version=1.1.0 to KVP requests with a constraint.
+	CQLTextParam bool
+	// BriefThenByID pages in ElementSetName brief, then fetches each record
+	// with GetRecordById full (servers whose full pages fail).
+	BriefThenByID bool
+	// Sort asks SortBy apiso:Identifier ASC for a stable order; dropped
+	// (with a note) when the server rejects it.
+	Sort    bool
+	Headers map[string]string // extra request headers (e.g. an API key)
 }
 
 // Facade answers CSW 2.0.2 requests from a view of snapshot entries. It

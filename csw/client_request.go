@@ -1,0 +1,154 @@
+package csw
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// clRequest is one CSW request, rendered as KVP GET or POST XML.
+type clRequest struct {
+	op         string // "GetCapabilities", "GetRecords", "GetRecordById"
+	post       bool
+	resultType string // "hits" or "results"
+	start, max int
+	elementSet string // "full" or "brief"
+	sort       bool
+	nsParam    bool
+	cqlText    bool
+	constraint string
+	id         string
+}
+
+func (r *clRequest) httpRequest(ep *Endpoint) (*http.Request, error) {
+	u, err := url.Parse(ep.URL)
+	if err != nil {
+		return nil, fmt.Errorf("csw: parse endpoint URL: %w", err)
+	}
+	if !r.post {
+		q := u.Query()
+		for k := range q {
+			if clOurParams[strings.ToLower(k)] {
+				q.Del(k)
+			}
+		}
+		for k, v := range r.kvp() {
+			q[k] = v
+		}
+		u.RawQuery = q.Encode()
+		req, err := http.NewRequest(http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("csw: build %s request: %w", r.op, err)
+		}
+		return req, nil
+	}
+	body, err := r.xml()
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("csw: build %s request: %w", r.op, err)
+	}
+	req.Header.Set("Content-Type", "application/xml")
+	return req, nil
+}
+
+// kvp renders the request as query parameters.
+func (r *clRequest) kvp() url.Values {
+	q := url.Values{}
+	q.Set("service", "CSW")
+	q.Set("version", "2.0.2")
+	q.Set("request", r.op)
+	switch r.op {
+	case "GetCapabilities":
+		q.Set("acceptVersions", "2.0.2")
+	case "GetRecords":
+		q.Set("typeNames", "gmd:MD_Metadata")
+		q.Set("resultType", r.resultType)
+		q.Set("outputSchema", clNSGMD)
+		q.Set("elementSetName", r.elementSet)
+		q.Set("startPosition", strconv.Itoa(r.start))
+		q.Set("maxRecords", strconv.Itoa(r.max))
+		if r.nsParam {
+			q.Set("namespace", "xmlns(gmd="+clNSGMD+")")
+		}
+		if r.sort {
+			q.Set("sortBy", "apiso:Identifier:A")
+		}
+		if r.constraint != "" {
+			q.Set("constraint", r.constraint)
+			if r.cqlText {
+				q.Set("constraintLanguage", "CQL_TEXT")
+				q.Set("constraint_language_version", "1.1.0")
+			}
+		}
+	case "GetRecordById":
+		q.Set("id", r.id)
+		q.Set("outputSchema", clNSGMD)
+		q.Set("elementSetName", "full")
+	}
+	return q
+}
+
+// xml renders the request as a POST body.
+func (r *clRequest) xml() ([]byte, error) {
+	doc := etree.NewDocument()
+	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	root := doc.CreateElement("csw:" + r.op)
+	root.CreateAttr("xmlns:csw", "http://www.opengis.net/cat/csw/2.0.2")
+	root.CreateAttr("service", "CSW")
+	root.CreateAttr("version", "2.0.2")
+	root.CreateAttr("outputSchema", clNSGMD)
+	switch r.op {
+	case "GetRecords":
+		root.CreateAttr("xmlns:gmd", clNSGMD)
+		root.CreateAttr("xmlns:ogc", "http://www.opengis.net/ogc")
+		root.CreateAttr("xmlns:apiso", "http://www.opengis.net/cat/csw/apiso/1.0")
+		root.CreateAttr("resultType", r.resultType)
+		root.CreateAttr("startPosition", strconv.Itoa(r.start))
+		root.CreateAttr("maxRecords", strconv.Itoa(r.max))
+		q := root.CreateElement("csw:Query")
+		q.CreateAttr("typeNames", "gmd:MD_Metadata")
+		q.CreateElement("csw:ElementSetName").SetText(r.elementSet)
+		if r.constraint != "" {
+			c := q.CreateElement("csw:Constraint")
+			c.CreateAttr("version", "1.1.0")
+			c.CreateElement("csw:CqlText").SetText(r.constraint)
+		}
+		if r.sort {
+			sp := q.CreateElement("ogc:SortBy").CreateElement("ogc:SortProperty")
+			sp.CreateElement("ogc:PropertyName").SetText("apiso:Identifier")
+			sp.CreateElement("ogc:SortOrder").SetText("ASC")
+		}
+	case "GetRecordById":
+		root.CreateElement("csw:Id").SetText(r.id)
+		root.CreateElement("csw:ElementSetName").SetText("full")
+	default:
+		return nil, fmt.Errorf("csw: %s has no POST form here", r.op)
+	}
+	b, err := doc.WriteToBytes()
+	if err != nil {
+		return nil, fmt.Errorf("csw: encode %s request: %w", r.op, err)
+	}
+	return b, nil
+}
+
+func (r *clRequest) String() string {
+	method := "GET"
+	if r.post {
+		method = "POST"
+	}
+	switch r.op {
+	case "GetRecords":
+		return fmt.Sprintf("%s GetRecords %s start=%d max=%d", method, r.resultType, r.start, r.max)
+	case "GetRecordById":
+		return fmt.Sprintf("%s GetRecordById %q", method, r.id)
+	}
+	return method + " " + r.op
+}

@@ -1,0 +1,593 @@
+package csw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+		"math/rand/v2"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// Record is one record delivered by Walk.
+type Record struct {
+	// Position is the record's 1-based position in the server's result
+	// set (startPosition of its page + its index in the page).
+	Position int
+	// Raw is a self-contained XML document of the record (see
+	// SplitRecords); it belongs to the callee.
+	Raw []byte
+}
+
+// PageError is a page that failed after retries and fallbacks; its
+// positions were then fetched in halves down to single records.
+type PageError struct {
+	Start, Size int
+	Reason      string
+}
+
+// RecordError is a position skipped because even a single-record request
+// for it failed (or, with BriefThenByID, its GetRecordById failed).
+type RecordError struct {
+	Position int
+	ID       string // identifier when known (BriefThenByID), else ""
+	Reason   string
+}
+
+// WalkReport tells what a walk did.
+type WalkReport struct {
+	Matched int // numberOfRecordsMatched (last value seen)
+	Fetched int // distinct positions delivered in the final pass
+	// Complete: every position 1..Matched was delivered in one pass with a
+	// stable numberOfRecordsMatched. Only a complete walk may be used to
+	// detect deletions (and only together with unique identifiers).
+	Complete      bool
+	PageErrors    []PageError
+	RecordErrors  []RecordError
+	AdvertisedURL string   // GetRecords URL advertised by GetCapabilities ("" if unknown)
+	FinalURL      string   // URL answering the last request, after redirects
+	Notes         []string // fallbacks taken and oddities seen, in order
+	Requests      int      // HTTP requests sent
+	Restarts      int      // restarts caused by numberOfRecordsMatched changing
+	Duration      time.Duration
+}
+
+func (r *WalkReport) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, n := range r.Notes {
+		if n == msg {
+			return
+		}
+	}
+	r.Notes = append(r.Notes, msg)
+}
+
+// Walk lists every record of ep and calls fn once per record, in position
+// order within a pass. Pages are parsed as they stream in; nothing beyond
+// one record is held.
+//
+// It asks GetCapabilities (for the advertised URL and POST support), counts
+// with resultType=hits, then pages with resultType=results (ISO full,
+// POST XML unless refused). Paging advances by the records actually
+// returned and stops on nextRecord 0, no progress, past
+// numberOfRecordsMatched or an empty page. A failing page is retried
+// (ErrTransient only, exponential backoff, Retry-After honoured), then
+// fetched in halves down to single records; what still fails is skipped
+// and listed in RecordErrors. When numberOfRecordsMatched changes, the walk
+// restarts from 1 (at most MaxRestarts times) and records may be delivered
+// again: consumers key records by identifier.
+//
+// Walk returns an error when no listing could be made (count failed,
+// context done) or when fn fails (the walk stops; fn's error is wrapped).
+// The report is never nil.
+func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (*WalkReport, error) {
+	begin := time.Now()
+	rep := &WalkReport{Matched: -1}
+	defer func() { rep.Duration = time.Since(begin) }()
+	if err := clCheckEndpoint(&ep); err != nil {
+		return rep, err
+	}
+	w := &clWalk{
+		c: c, ep: &ep, fn: fn, rep: rep,
+		post: true, sort: ep.Sort, nsParam: ep.NamespaceParam, cqlText: ep.CQLTextParam, brief: ep.BriefThenByID,
+		log: c.log.With("csw_url", ep.URL),
+	}
+	if err := w.capabilities(ctx); err != nil {
+		return rep, err
+	}
+	matched, err := w.hits(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("csw: count records at %s: %w", ep.URL, err)
+	}
+	w.matched = matched
+	rep.Matched = matched
+	for {
+		restart, err := w.pass(ctx)
+		if err != nil {
+			rep.Fetched = w.delivered.count
+			return rep, err
+		}
+		if !restart {
+			break
+		}
+	}
+	rep.Matched = w.matched
+	rep.Fetched = w.delivered.count
+	rep.Complete = !w.unstable && w.delivered.all(w.matched)
+	w.log.Debug("csw walk done", "matched", rep.Matched, "fetched", rep.Fetched, "complete", rep.Complete, "requests", rep.Requests)
+	return rep, nil
+}
+
+func clCheckEndpoint(ep *Endpoint) error {
+	u, err := url.Parse(ep.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("csw: endpoint URL %q: must be an absolute http(s) URL", ep.URL)
+	}
+	if ep.PageSize <= 0 {
+		ep.PageSize = DefaultPageSize
+	}
+	if ep.Timeout <= 0 {
+		ep.Timeout = DefaultTimeout
+	}
+	return nil
+}
+
+// clWalk is the state of one Walk.
+type clWalk struct {
+	c   *Client
+	ep  *Endpoint
+	fn  func(Record) error
+	rep *WalkReport
+	log interface {
+		Debug(msg string, args ...any)
+	}
+
+	// compatibility state, switched by fallbacks
+	post, sort, nsParam, cqlText, brief bool
+
+	matched   int
+	delivered clBitset
+	restarts  int
+	unstable  bool
+}
+
+// errTooManyRecords: a page held more records than asked.
+var errTooManyRecords = &clClassError{class: ErrUpstream, msg: "csw: page holds more records than maxRecords"}
+
+// call performs one logical request: transient failures are retried with
+// backoff, exceptions naming a parameter switch a compatibility option.
+// build is called before every attempt (the options may have changed).
+func (w *clWalk) call(ctx context.Context, build func() *clRequest, parse func(io.Reader) error) error {
+	retries, fallbacks := 0, 0
+	for {
+		req := build()
+		final, err := w.c.exchange(ctx, w.ep, req, parse)
+		w.rep.Requests++
+		if final != "" {
+			w.rep.FinalURL = final
+			if !clSameURL(final, w.ep.URL) {
+				w.rep.note("redirected: %s answers for %s (the configured URL is still used)", final, w.ep.URL)
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		var cb *clCallbackError
+		if ctx.Err() != nil || errors.As(err, &cb) {
+			return err
+		}
+		if fallbacks < 6 && w.fallback(req, err) {
+			fallbacks++
+			continue
+		}
+		if !errors.Is(err, ErrTransient) || retries >= w.c.retries {
+			return fmt.Errorf("%s: %w", req, err)
+		}
+		wait := w.wait(retries, err)
+		retries++
+		w.log.Debug("csw retry", "request", req.String(), "attempt", retries, "wait", wait, "error", err.Error())
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// wait is the backoff before retry number n (from 0): base·2ⁿ with jitter,
+// at least Retry-After, capped by MaxBackoff.
+func (w *clWalk) wait(n int, err error) time.Duration {
+	d := w.c.backoff << min(n, 20)
+	d = d/2 + rand.N(d/2+1)
+	var he *clHTTPError
+	if errors.As(err, &he) && he.retryAfter > d {
+		d = he.retryAfter
+	}
+	return min(d, w.c.maxBackoff)
+}
+
+// fallback switches a compatibility option when err says the server
+// refused what req used; it reports whether to try again.
+func (w *clWalk) fallback(req *clRequest, err error) bool {
+	var he *clHTTPError
+	if errors.As(err, &he) && req.post && (he.status == 405 || he.status == 501 || he.status == 415) {
+		w.post = false
+		w.rep.note("server refused POST (HTTP %d): using KVP GET", he.status)
+		return true
+	}
+	var ex *ExceptionError
+	if !errors.As(err, &ex) {
+		return false
+	}
+	switch {
+	case req.sort && ex.mentions("sortby"):
+		w.sort = false
+		w.rep.note("server rejected SortBy (%s): dropped, order not guaranteed", ex.Code)
+	case req.post:
+		w.post = false
+		w.rep.note("server refused the POST request (%s): using KVP GET", clShort(ex.Error(), 200))
+	case req.op == "GetRecords" && !req.nsParam && ex.mentions("typename", "namespace"):
+		w.nsParam = true
+		w.rep.note("server rejected typeNames (%s): adding the namespace parameter (set namespace_param)", ex.Code)
+	case req.op == "GetRecords" && req.constraint != "" && !req.cqlText && ex.mentions("constraintlanguage", "constraint_language"):
+		w.cqlText = true
+		w.rep.note("server asked for constraintLanguage (%s): sending CQL_TEXT (set cql_text_param)", ex.Code)
+	case req.op == "GetRecords" && req.elementSet == "full" && !w.brief && ex.mentions("elementname", "xpath"):
+		w.brief = true
+		w.rep.note("server failed full records (%s): paging brief then GetRecordById (set brief_then_by_id)", ex.Code)
+	default:
+		return false
+	}
+	return true
+}
+
+// getRecords builds a GetRecords request with the current options.
+func (w *clWalk) getRecords(resultType string, start, max int) *clRequest {
+	es := "full"
+	if w.brief {
+		es = "brief"
+	}
+	return &clRequest{
+		op: "GetRecords", post: w.post, resultType: resultType, start: start, max: max, elementSet: es,
+		sort: w.sort && resultType == "results", nsParam: w.nsParam, cqlText: w.cqlText, constraint: w.ep.Constraint,
+	}
+}
+
+// capabilities asks GetCapabilities: POST support and the advertised URL.
+// Failures are noted, not fatal (GetRecords decides).
+func (w *clWalk) capabilities(ctx context.Context) error {
+	var caps *clCaps
+	err := w.call(ctx, func() *clRequest { return &clRequest{op: "GetCapabilities"} }, func(r io.Reader) error {
+		var err error
+		caps, err = parseCapabilities(r)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		w.rep.note("GetCapabilities failed: %s", clShort(err.Error(), 300))
+		return nil
+	}
+	if !caps.hasGetRecords {
+		w.rep.note("capabilities do not list GetRecords")
+		return nil
+	}
+	w.rep.AdvertisedURL = caps.postURL
+	if caps.postURL == "" {
+		w.rep.AdvertisedURL = caps.getURL
+		w.post = false
+		w.rep.note("capabilities advertise no POST for GetRecords: using KVP GET")
+	}
+	if w.rep.AdvertisedURL != "" && !clSameURL(w.rep.AdvertisedURL, w.ep.URL) {
+		w.rep.note("advertised URL %s differs from the configured URL (the configured URL is used)", w.rep.AdvertisedURL)
+	}
+	return nil
+}
+
+// hits returns numberOfRecordsMatched.
+func (w *clWalk) hits(ctx context.Context) (int, error) {
+	var env *Envelope
+	err := w.call(ctx, func() *clRequest { return w.getRecords("hits", 1, 1) }, func(r io.Reader) error {
+		var err error
+		env, err = SplitRecords(r, func([]byte) error { return nil })
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !env.HasSearchResults || env.Matched < 0 {
+		return 0, clErr(ErrUpstream, "hits answer without csw:SearchResults/@numberOfRecordsMatched", nil)
+	}
+	return env.Matched, nil
+}
+
+// clPage is the outcome of one page request.
+type clPage struct {
+	k   int // records returned (children of SearchResults)
+	env *Envelope
+	err error // page failed (after retries): split it
+}
+
+// page asks records [start, start+n) and delivers them. A non-nil error
+// return ends the walk (fn failed, context done); a restart is signalled
+// by restart.
+func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool, fatal error) {
+	var ids []clBriefID
+	var env *Envelope
+	err := w.call(ctx, func() *clRequest {
+		p.k, ids = 0, ids[:0]
+		return w.getRecords("results", start, n)
+	}, func(r io.Reader) error {
+		var err error
+		env, err = SplitRecords(r, func(raw []byte) error {
+			pos := start + p.k
+			p.k++
+			if p.k > n {
+				return errTooManyRecords
+			}
+			if w.brief {
+				ids = append(ids, clBriefID{pos: pos, id: clRecordID(raw)})
+				return nil
+			}
+			return w.deliver(pos, raw)
+		})
+		return err
+	})
+	p.env = env
+	var cb *clCallbackError
+	switch {
+	case ctx.Err() != nil:
+		return p, false, ctx.Err()
+	case errors.As(err, &cb):
+		return p, false, cb.err
+	case errors.Is(err, errTooManyRecords):
+		w.rep.PageErrors = append(w.rep.PageErrors, PageError{Start: start, Size: n, Reason: fmt.Sprintf("server returned more than the %d records asked: extra records ignored", n)})
+		p.k = n
+	case err != nil:
+		p.err = err
+		return p, false, nil
+	}
+	if env != nil && env.Matched >= 0 && env.Matched != w.matched {
+		if start == 1 && w.delivered.count <= p.k {
+			w.rep.note("numberOfRecordsMatched %d on the first page differs from the count %d: using %d", env.Matched, w.matched, env.Matched)
+			w.matched = env.Matched
+		} else if w.restarts < MaxRestarts {
+			w.restarts++
+			w.rep.Restarts++
+			w.rep.note("numberOfRecordsMatched changed from %d to %d at position %d: restart %d", w.matched, env.Matched, start, w.restarts)
+			w.matched = env.Matched
+			return p, true, nil
+		} else {
+			w.unstable = true
+			w.rep.note("numberOfRecordsMatched changed from %d to %d at position %d after %d restarts: finishing, walk not complete", w.matched, env.Matched, start, MaxRestarts)
+			w.matched = env.Matched
+		}
+	}
+	if w.brief {
+		for _, b := range ids {
+			if err := w.byID(ctx, b); err != nil {
+				return p, false, err
+			}
+		}
+	}
+	return p, false, nil
+}
+
+// deliver hands a record to fn unless its position was delivered already
+// in this pass (a retried page).
+func (w *clWalk) deliver(pos int, raw []byte) error {
+	if w.delivered.has(pos) {
+		return nil
+	}
+	w.delivered.set(pos)
+	if err := w.fn(Record{Position: pos, Raw: raw}); err != nil {
+		return &clCallbackError{err: fmt.Errorf("csw: deliver record at position %d: %w", pos, err)}
+	}
+	return nil
+}
+
+type clBriefID struct {
+	pos int
+	id  string
+}
+
+// byID fetches one record in full (BriefThenByID).
+func (w *clWalk) byID(ctx context.Context, b clBriefID) error {
+	if w.delivered.has(b.pos) {
+		return nil
+	}
+	if b.id == "" {
+		w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: b.pos, Reason: "brief record without identifier"})
+		return nil
+	}
+	got := 0
+	err := w.call(ctx, func() *clRequest {
+		got = 0
+		return &clRequest{op: "GetRecordById", post: w.post, id: b.id}
+	}, func(r io.Reader) error {
+		_, err := SplitRecords(r, func(raw []byte) error {
+			got++
+			if got > 1 {
+				return errTooManyRecords
+			}
+			return w.deliver(b.pos, raw)
+		})
+		return err
+	})
+	var cb *clCallbackError
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.As(err, &cb):
+		return cb.err
+	case err != nil && !errors.Is(err, errTooManyRecords):
+		w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: b.pos, ID: b.id, Reason: clShort(err.Error(), 500)})
+	case got == 0:
+		w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: b.pos, ID: b.id, Reason: "GetRecordById returned no record"})
+	}
+	return nil
+}
+
+// pass walks positions 1..matched once; restart asks for another pass.
+func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
+	w.delivered = clBitset{}
+	w.rep.PageErrors, w.rep.RecordErrors = nil, nil
+	maxPages := w.matched + 2
+	start := 1
+	for pages := 0; start <= w.matched; pages++ {
+		if pages >= maxPages {
+			w.rep.note("page limit %d reached at position %d", maxPages, start)
+			break
+		}
+		n := min(w.ep.PageSize, w.matched-start+1)
+		p, restart, err := w.page(ctx, start, n)
+		if err != nil || restart {
+			return restart, err
+		}
+		if p.err != nil {
+			w.rep.PageErrors = append(w.rep.PageErrors, PageError{Start: start, Size: n, Reason: clShort(p.err.Error(), 500)})
+			restart, err := w.recover(ctx, start, start+n)
+			if err != nil || restart {
+				return restart, err
+			}
+			start += n
+			continue
+		}
+		if p.k == 0 {
+			if start <= w.matched {
+				w.rep.note("empty page at position %d of %d: paging stopped", start, w.matched)
+			}
+			break
+		}
+		next := -1
+		if p.env != nil {
+			next = p.env.Next
+		}
+		pageStart := start
+		start += p.k
+		switch {
+		case next == 0:
+			if start <= w.matched {
+				w.rep.note("nextRecord 0 at position %d before numberOfRecordsMatched %d: paging stopped", start, w.matched)
+			}
+			return false, nil
+		case next > 0 && next <= pageStart:
+			if start > w.matched {
+				return false, nil
+			}
+			w.rep.note("nextRecord %d does not progress past startPosition %d: paging stopped", next, pageStart)
+			return false, nil
+		case next > w.matched+1:
+			w.rep.note("nextRecord %d points past numberOfRecordsMatched %d (page at %d)", next, w.matched, pageStart)
+		}
+	}
+	return false, nil
+}
+
+// recover fetches [lo, hi) after its page failed: halves down to single
+// records, short answers continued; positions that still fail are listed
+// in RecordErrors.
+func (w *clWalk) recover(ctx context.Context, lo, hi int) (restart bool, err error) {
+	type span struct{ lo, hi int }
+	stack := []span{{lo, hi}}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for s.lo < s.hi && w.delivered.has(s.lo) {
+			s.lo++
+		}
+		if s.lo >= s.hi {
+			continue
+		}
+		p, restart, err := w.page(ctx, s.lo, s.hi-s.lo)
+		if err != nil || restart {
+			return restart, err
+		}
+		if p.err != nil {
+			for s.lo < s.hi && w.delivered.has(s.lo) {
+				s.lo++
+			}
+			switch {
+			case s.hi-s.lo == 1:
+				w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: s.lo, Reason: clShort(p.err.Error(), 500)})
+			case s.hi-s.lo > 1:
+				mid := s.lo + (s.hi-s.lo)/2
+				stack = append(stack, span{mid, s.hi}, span{s.lo, mid})
+			}
+			continue
+		}
+		if p.k == 0 {
+			w.rep.note("positions %d-%d returned no record", s.lo, s.hi-1)
+			continue
+		}
+		if s.lo+p.k < s.hi {
+			stack = append(stack, span{s.lo + p.k, s.hi})
+		}
+	}
+	return false, nil
+}
+
+// clRecordID returns the identifier of a (brief) record: fileIdentifier,
+// else dc:identifier; "" when none.
+func clRecordID(raw []byte) string {
+	doc := etree.NewDocument()
+	doc.ReadSettings.Permissive = false
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return ""
+	}
+	for _, el := range doc.Root().ChildElements() {
+		switch el.Tag {
+		case "fileIdentifier":
+			for _, c := range el.ChildElements() {
+				if v := strings.TrimSpace(c.Text()); v != "" {
+					return v
+				}
+			}
+		case "identifier":
+			if v := strings.TrimSpace(el.Text()); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// clBitset records delivered positions.
+type clBitset struct {
+	words []uint64
+	count int
+}
+
+func (b *clBitset) has(pos int) bool {
+	i := pos / 64
+	return pos >= 0 && i < len(b.words) && b.words[i]&(1<<(pos%64)) != 0
+}
+
+func (b *clBitset) set(pos int) {
+	if pos < 0 || b.has(pos) {
+		return
+	}
+	i := pos / 64
+	for i >= len(b.words) {
+		b.words = append(b.words, 0)
+	}
+	b.words[i] |= 1 << (pos % 64)
+	b.count++
+}
+
+// all reports whether every position 1..n is set.
+func (b *clBitset) all(n int) bool {
+	for p := 1; p <= n; p++ {
+		if !b.has(p) {
+			return false
+		}
+	}
+	return true
+}
