@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-		"math/rand/v2"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
