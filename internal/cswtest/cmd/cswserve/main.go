@@ -1,0 +1,104 @@
+// Command cswserve serves generated or folder records as a CSW 2.0.2
+// catalog (internal/cswtest) for manual harvest runs:
+//
+//	go run ./internal/cswtest/cmd/cswserve -addr 127.0.0.1:8090 -generate 5000
+//	go run ./internal/cswtest/cmd/cswserve -dir ../shared/corpus/records
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/internal/cswtest"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8090", "listen address")
+	n := flag.Int("generate", 0, "serve this many generated records")
+	dir := flag.String("dir", "", "serve the records of the *.xml files of this folder (bare records or CSW responses)")
+	capMax := flag.Int("cap", 0, "silent server-side maxRecords cap (0: none)")
+	noPost := flag.Bool("no-post", false, "refuse POST requests with 405")
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(*addr, *n, *dir, cswtest.Options{MaxRecordsCap: *capMax, NoPost: *noPost}, log); err != nil {
+		log.Error("cswserve failed", "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger) error {
+	var recs [][]byte
+	if n > 0 {
+		recs = append(recs, cswtest.Generate(n)...)
+	}
+	if dir != "" {
+		more, err := readDir(dir)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, more...)
+	}
+	if len(recs) == 0 {
+		return errors.New("nothing to serve: give -generate N and/or -dir DIR")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Addr: addr, Handler: cswtest.NewHandler(recs, opts), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving CSW", "url", "http://"+addr+"/csw", "records", len(recs))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// readDir returns the records of every *.xml file of dir, in name order.
+func readDir(dir string) ([][]byte, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	var recs [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+		var inside [][]byte
+		_, err = csw.SplitRecords(bytes.NewReader(data), func(raw []byte) error {
+			inside = append(inside, raw)
+			return nil
+		})
+		var root *csw.RootError
+		switch {
+		case errors.As(err, &root):
+			recs = append(recs, data) // a bare record
+		case err != nil:
+			return nil, fmt.Errorf("split %s: %w", f, err)
+		default:
+			recs = append(recs, inside...)
+		}
+	}
+	return recs, nil
+}
