@@ -635,7 +635,11 @@ func (f *Fake) applyForm(d *Dataset, body map[string]any, create bool, u *User) 
 				r = Resource{ID: newUUID(), CreatedAt: f.opts.Now().UTC()}
 			}
 			if e := f.applyResource(&r, m, !found, true); e != nil {
-				rerrs[strconv.Itoa(i)] = e.body
+				if nested, ok := e.body["errors"]; ok {
+					rerrs[strconv.Itoa(i)] = nested
+				} else {
+					rerrs[strconv.Itoa(i)] = []any{e.body["message"]}
+				}
 				continue
 			}
 			out = append(out, r)
