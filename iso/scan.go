@@ -47,12 +47,16 @@ func declaredEncoding(raw []byte) string {
 	if end < 0 {
 		return ""
 	}
-	decl := raw[:end]
-	i := bytes.Index(decl, []byte("encoding"))
+	return pseudoAttr(raw[:end], "encoding")
+}
+
+// pseudoAttr reads name="value" (or single quotes) in an XML declaration.
+func pseudoAttr(decl []byte, name string) string {
+	i := bytes.Index(decl, []byte(name))
 	if i < 0 {
 		return ""
 	}
-	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	rest := bytes.TrimLeft(decl[i+len(name):], " \t\r\n")
 	if len(rest) == 0 || rest[0] != '=' {
 		return ""
 	}
@@ -188,8 +192,13 @@ func (s *scanner) document() (*node, error) {
 			if !validName(target) || bytes.IndexByte(target, ':') >= 0 {
 				return nil, s.errf("bad processing instruction target %q", target)
 			}
-			if strings.EqualFold(string(target), "xml") && s.pos != 0 {
-				return nil, s.errf("XML declaration not at the start")
+			if strings.EqualFold(string(target), "xml") {
+				if s.pos != 0 {
+					return nil, s.errf("XML declaration not at the start")
+				}
+				if v := pseudoAttr(buf[s.pos+2:s.pos+2+end], "version"); v != "" && v != "1.0" {
+					return nil, s.errf("unsupported XML version %q", v)
+				}
 			}
 			s.pos += 2 + end + 2
 		case '!':
@@ -416,6 +425,9 @@ func (s *scanner) text(b []byte) (string, error) {
 // decode resolves entity and character references and normalises CR/CRLF
 // to LF. The result aliases b when nothing needs rewriting, else s.tmp.
 func (s *scanner) decode(b []byte) ([]byte, error) {
+	if bytes.Contains(b, []byte("]]>")) {
+		return nil, s.errf("unescaped ]]> not in CDATA section")
+	}
 	if bytes.IndexByte(b, '&') < 0 && bytes.IndexByte(b, '\r') < 0 {
 		return b, nil
 	}

@@ -154,4 +154,3 @@ func parseTreeStd(raw []byte) (*node, error) {
 	}
 	return root, nil
 }
-
