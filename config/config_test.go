@@ -148,6 +148,7 @@ var badCases = []struct {
 	errs []string
 }{
 	{"syntax.bad.toml", []string{"syntax.bad.toml:6: syntax error: strings cannot contain newlines"}},
+	{"duplicate_key.bad.toml", []string{"duplicate_key.bad.toml:8: syntax error: Key 'catalog.title' has already been defined."}},
 	{"unknown_key.bad.toml", []string{`unknown_key.bad.toml:13: catalog "b": pagesize: unknown key (expected one of id, title,`}},
 	{"unknown_case.bad.toml", []string{`unknown_case.bad.toml:7: catalog "a": URL: unknown key (keys are case-sensitive: did you mean "url"?)`}},
 	{"unknown_table.bad.toml", []string{
@@ -362,4 +363,18 @@ func TestLogValueRedactsSecrets(t *testing.T) {
 	assert.Contains(t, out, `"Authorization":"REDACTED"`)
 	assert.Contains(t, out, `"X-Note":"cost ${5}"`)
 	assert.Contains(t, out, `"id":"geo2france"`)
+}
+
+func TestParseLineEndingsAndBOM(t *testing.T) {
+	tests := []struct{ name, text string }{
+		{"crlf", "[server]\r\npublic_url = \"http://h\"\r\n\r\n[[catalog]]\r\nid = 'a'\r\ntitle = 'A'\r\nurl = 'x'\r\n"},
+		{"bom", "\ufeff[server]\npublic_url = \"http://h\"\n\n[[catalog]]\nid = 'a'\ntitle = 'A'\nurl = 'x'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.toml", []byte(tt.text), t.TempDir())
+			require.Error(t, err)
+			assert.Equal(t, `c.toml:7: catalog "a": url: must be an absolute http(s) URL, got "x"`, err.Error())
+		})
+	}
 }
