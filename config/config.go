@@ -113,6 +113,7 @@ type Producers struct {
 	Ignore []string
 
 	aliasBySlug map[string]string // slug of an alias key → target display name
+	targetSlug  map[string]string // slug of an alias key → slug of its target
 	ignored     map[string]struct{}
 }
 

@@ -12,10 +12,13 @@ import (
 func (c *Config) prepare() {
 	p := &c.Producers
 	p.aliasBySlug = make(map[string]string, len(p.Aliases))
+	p.targetSlug = make(map[string]string, len(p.Aliases))
 	for _, k := range sortedKeys(p.Aliases) {
 		if s := iso.Slug(k); s != "" {
 			if _, dup := p.aliasBySlug[s]; !dup {
-				p.aliasBySlug[s] = strings.TrimSpace(p.Aliases[k])
+				target := strings.TrimSpace(p.Aliases[k])
+				p.aliasBySlug[s] = target
+				p.targetSlug[s] = iso.Slug(target)
 			}
 		}
 	}
@@ -80,17 +83,45 @@ func (p *Producers) isIgnored(slug string) bool {
 	return false
 }
 
-func (p *Producers) alias(slug string) (string, bool) {
+// alias returns the target of the alias whose key has the given slug, and
+// the target's slug.
+func (p *Producers) alias(slug string) (target, targetSlug string, ok bool) {
 	if p.aliasBySlug != nil || len(p.Aliases) == 0 {
-		t, ok := p.aliasBySlug[slug]
-		return t, ok
+		target, ok = p.aliasBySlug[slug]
+		return target, p.targetSlug[slug], ok
 	}
 	for _, k := range sortedKeys(p.Aliases) {
 		if iso.Slug(k) == slug {
-			return strings.TrimSpace(p.Aliases[k]), true
+			target = strings.TrimSpace(p.Aliases[k])
+			return target, iso.Slug(target), true
 		}
 	}
-	return "", false
+	return "", "", false
+}
+
+// slugOf is iso.Slug with a fast path for text that is already a slug.
+func slugOf(s string) string {
+	if isSlug(s) {
+		return s
+	}
+	return iso.Slug(s)
+}
+
+// isSlug reports whether s is already what iso.Slug would return for it.
+func isSlug(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+		case c == '-' && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Resolve normalises a producer name (or slug) found in a record: aliases
@@ -100,13 +131,12 @@ func (p *Producers) alias(slug string) (string, bool) {
 // (before or after alias resolution).
 func (p Producers) Resolve(name string) (slug, display string, ok bool) {
 	display = strings.TrimSpace(name)
-	slug = iso.Slug(display)
+	slug = slugOf(display)
 	if slug == "" || p.isIgnored(slug) {
 		return "", "", false
 	}
-	if target, aliased := p.alias(slug); aliased {
-		display = target
-		slug = iso.Slug(display)
+	if target, targetSlug, aliased := p.alias(slug); aliased {
+		display, slug = target, targetSlug
 		if slug == "" || p.isIgnored(slug) {
 			return "", "", false
 		}

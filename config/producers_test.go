@@ -3,6 +3,8 @@ package config
 import (
 	"testing"
 
+	"github.com/passerelle/passerelle/iso"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -155,4 +157,21 @@ func BenchmarkResolve(b *testing.B) {
 			b.Fatal("not resolved")
 		}
 	}
+}
+
+func TestSlugOfMatchesIsoSlug(t *testing.T) {
+	for _, s := range []string{"", "a", "a-b", "a--b", "-a", "a-", "A", "é", "region-bretagne", "ddtm 35", "x1-2y", "-", "a_b"} {
+		assert.Equal(t, iso.Slug(s), slugOf(s), "%q", s)
+	}
+}
+
+func FuzzSlugOf(f *testing.F) {
+	for _, s := range []string{"a-b", "Région", "a--b", "-x-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := slugOf(s), iso.Slug(s); got != want {
+			t.Fatalf("slugOf(%q) = %q, iso.Slug = %q", s, got, want)
+		}
+	})
 }
