@@ -142,12 +142,16 @@ type intent struct {
 func Apply(ctx context.Context, c *Client, plan *OrgPlan, opts ApplyOptions) (*Report, error) {
 	rep := &Report{Org: plan.Org, Started: time.Now().UTC()}
 	calls := c.Calls()
+	var fatal error // stops the writes: credentials refused, read-only platform, cancelled
 	for _, a := range plan.Actions {
 		res := Result{Action: a, Status: StatusDone}
 		var err error
+		if fatal == nil && ctx.Err() != nil {
+			fatal = ctx.Err()
+		}
 		switch {
-		case ctx.Err() != nil:
-			err = fmt.Errorf("not run: %w", ctx.Err())
+		case fatal != nil && a.Kind != KindDeleted && a.Kind != KindDuplicate:
+			err = fmt.Errorf("not run: %w", fatal)
 		case a.Kind == KindCreate:
 			res.Detail, err = applyCreate(ctx, c, plan.Org, &res.Action, opts.Intents)
 		case a.Kind == KindUpdate:
@@ -165,6 +169,9 @@ func Apply(ctx context.Context, c *Client, plan *OrgPlan, opts ApplyOptions) (*R
 		}
 		if err != nil {
 			res.Status, res.Error = StatusFailed, err.Error()
+			if fatal == nil && (errors.Is(err, ErrAuth) || errors.Is(err, ErrReadOnly)) {
+				fatal = err
+			}
 		}
 		rep.Results = append(rep.Results, res)
 		if opts.Out != nil {

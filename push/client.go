@@ -161,7 +161,7 @@ func (c *Client) resolve(ref string) (string, error) {
 			return "", fmt.Errorf("parse link %q: %w", ref, err)
 		}
 		// Keep credentials on the configured host whatever the link says.
-		return c.base.String() + u.RequestURI(), nil
+		return c.base.Scheme + "://" + c.base.Host + u.RequestURI(), nil
 	}
 	return c.base.String() + ref, nil
 }
@@ -195,6 +195,8 @@ func (c *Client) do(ctx context.Context, method, ref string, body, out any) erro
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+		case errors.Is(err, ErrAuth):
+			return fmt.Errorf("%s %s: %w", method, path, err)
 		case err != nil:
 			apiErr = nil
 			err = &netError{method: method, path: path, err: err, uncertain: !idempotent}

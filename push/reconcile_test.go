@@ -391,3 +391,20 @@ func TestInvalidItems(t *testing.T) {
 	acts := v["actions"].([]any)
 	assert.Equal(t, "create", acts[0].(map[string]any)["action"])
 }
+
+func TestReadOnlyStopsTheRun(t *testing.T) {
+	e := newEnv(t)
+	items := makeItems(5)
+	rehash(items)
+	p := e.plan(t, items, false)
+	e.fake.SetReadOnly(true)
+	e.fake.ResetCounts()
+	rep := e.apply(t, p, ApplyOptions{})
+	assert.Equal(t, 1, rep.ExitCode())
+	assert.Equal(t, 1, e.fake.Calls("POST", "/api/1/datasets/"), "no hammering once data.gouv.fr is read-only")
+	assert.Contains(t, rep.Results[4].Error, "not run: create dataset: POST /api/1/datasets/: 423 Locked: Due to security reasons")
+	e.fake.SetReadOnly(false)
+	rep = e.sync(t, items, ApplyOptions{})
+	assert.Equal(t, 0, rep.ExitCode())
+	e.assertState(t, items)
+}
