@@ -2,6 +2,7 @@ package iso
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -280,5 +281,38 @@ func TestParseNeverPanicsOnCutDocuments(t *testing.T) {
 			t.Fatalf("prefix of %d bytes parsed: %+v", i, r)
 		}
 		assert.True(t, errors.Is(err, ErrMalformed), "prefix %d: %v", i, err)
+	}
+}
+
+// TestParseLinearTime feeds documents shaped to make a naive scanner
+// quadratic; each must be handled (parsed or refused) without blowing up.
+// The limits are checked by result, not by timing.
+func TestParseLinearTime(t *testing.T) {
+	var attrs, decls strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&attrs, ` a%d="x"`, i)
+		fmt.Fprintf(&decls, ` xmlns:p%d="u%d"`, i, i)
+	}
+	tests := []struct {
+		name string
+		doc  string
+		ok   bool
+	}{
+		{"many text pieces", md(`<gmd:fileIdentifier><gco:CharacterString>` + strings.Repeat("ab<!---->", 50000) + `</gco:CharacterString></gmd:fileIdentifier>`), true},
+		{"many attributes", `<gmd:MD_Metadata ` + nsDecl + attrs.String() + `/>`, false},
+		{"many namespace declarations", `<gmd:MD_Metadata ` + nsDecl + decls.String() + `/>`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Parse([]byte(tc.doc))
+			if !tc.ok {
+				assert.ErrorIs(t, err, ErrMalformed)
+				return
+			}
+			require.NoError(t, err)
+			if tc.name == "many text pieces" {
+				assert.Equal(t, strings.Repeat("ab", 50000), r.FileIdentifier)
+			}
+		})
 	}
 }

@@ -124,7 +124,27 @@ type open struct {
 	n     *node
 	qname string // as written, to match the end tag
 	mark  int    // len(bindings) before this element
+	more  []byte // text so far when it comes in several pieces
 }
+
+// addText appends character data to the element's text, in linear time
+// however many pieces (comments, CDATA, children) split it.
+func (o *open) addText(b []byte) {
+	switch {
+	case o.more != nil:
+		o.more = append(o.more, b...)
+	case o.n.text == "":
+		o.n.text = string(b)
+	default:
+		o.more = append([]byte(o.n.text), b...)
+	}
+}
+
+// Limits against documents built to make the scanner quadratic.
+const (
+	maxAttrs    = 256 // attributes on one element
+	maxBindings = 256 // namespace declarations in scope
+)
 
 func (s *scanner) document() (*node, error) {
 	var (
@@ -168,11 +188,11 @@ func (s *scanner) document() (*node, error) {
 				s.pos += end
 				continue
 			}
-			txt, err := s.text(seg)
+			txt, err := s.decode(seg)
 			if err != nil {
 				return nil, err
 			}
-			n.text += txt
+			stack[len(stack)-1].addText(txt)
 			s.pos += end
 			continue
 		}
@@ -224,7 +244,7 @@ func (s *scanner) document() (*node, error) {
 				data := rest[9 : 9+end]
 				n := stack[len(stack)-1].n
 				if !(n.text == "" && isSpace(data)) {
-					n.text += string(normalizeNewlines(data, &s.tmp))
+					stack[len(stack)-1].addText(normalizeNewlines(data, &s.tmp))
 				}
 				s.pos += 9 + end + 3
 			default:
@@ -248,6 +268,9 @@ func (s *scanner) document() (*node, error) {
 			top := stack[len(stack)-1]
 			if top.qname != string(qname) {
 				return nil, malformedf("element <%s> closed by </%s>", top.qname, qname)
+			}
+			if top.more != nil {
+				top.n.text = string(top.more)
 			}
 			stack = stack[:len(stack)-1]
 			bindings = bindings[:top.mark]
@@ -286,6 +309,9 @@ func (s *scanner) document() (*node, error) {
 				default:
 					nattrs++
 				}
+			}
+			if len(bindings) > maxBindings {
+				return nil, malformedf("more than %d namespace declarations in scope at <%s>", maxBindings, qname)
 			}
 			n := ar.alloc()
 			n.prefix, n.local = prefix, local
@@ -407,6 +433,9 @@ func (s *scanner) attributes() (selfClose bool, err error) {
 			if a.prefix == prefix && a.local == local {
 				return false, s.errf("attribute %s redefined", name)
 			}
+		}
+		if len(s.raw) >= maxAttrs {
+			return false, malformedf("more than %d attributes on one element", maxAttrs)
 		}
 		s.raw = append(s.raw, rawAttr{prefix: prefix, local: local, value: val})
 		s.pos += end + 1
