@@ -36,7 +36,8 @@ func expandEnv(s string, lookup func(string) (string, bool)) (string, []string) 
 		}
 		end := strings.IndexByte(s[i+2:], '}')
 		if end < 0 {
-			errs = append(errs, fmt.Sprintf(`unterminated "${" in %q (write "$${" for a literal "${")`, s))
+			// The value is not quoted back: it may hold a secret.
+			errs = append(errs, `unterminated "${" (write "$${" for a literal "${")`)
 			b.WriteString(s[i:])
 			break
 		}

@@ -94,3 +94,22 @@ aliases = { "Rennes" = "${PASSERELLE_TEST_PRODUCER}" }
 	assert.Equal(t, "Région Bretagne", c.Producers.Aliases["Rennes"])
 	assert.Equal(t, "o", c.OrganizationFor("x", []string{"rennes"}).ID)
 }
+
+func TestSecretsStayOutOfMessages(t *testing.T) {
+	t.Setenv("PASSERELLE_TEST_PW", "hunter2")
+	data := []byte(`[server]
+public_url = "https://u:${PASSERELLE_TEST_PW}@example.org/?x"
+[[catalog]]
+id = "x"
+title = "X"
+url = "u:${PASSERELLE_TEST_PW}@example.org"
+headers = { Authorization = "Bearer hunter2 ${PASSERELLE_TEST_PW" }
+`)
+	_, err := Parse("catalogs.toml", data, t.TempDir())
+	if assert.Error(t, err) {
+		assert.NotContains(t, err.Error(), "hunter2")
+		assert.Contains(t, err.Error(), "headers.Authorization: unterminated")
+		assert.Contains(t, err.Error(), "public_url: must not have a query or fragment")
+		assert.Contains(t, err.Error(), "url: must be an absolute http(s) URL")
+	}
+}

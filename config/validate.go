@@ -61,9 +61,21 @@ func (v *validator) add(path, format string, args ...any) {
 func httpURL(s string) (*url.URL, string) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Sprintf("must be an absolute http(s) URL, got %q", s)
+		return nil, fmt.Sprintf("must be an absolute http(s) URL, got %q", redactURL(s))
 	}
 	return u, ""
+}
+
+// redactURL hides the password of a URL, which may come from ${ENV}.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		return "…" + s[i:] // what precedes "@" may be credentials
+	}
+	return s
 }
 
 func (v *validator) server() {
@@ -78,7 +90,7 @@ func (v *validator) server() {
 	case why != "":
 		v.add(p, "%s", why)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		v.add(p, "must not have a query or fragment, got %q", s)
+		v.add(p, "must not have a query or fragment, got %q", redactURL(s))
 	case u.User != nil:
 		v.add(p, "must not hold user credentials, got %q", u.Redacted())
 	}
