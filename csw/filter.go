@@ -432,61 +432,45 @@ func facCQLLit(b *strings.Builder, r rune) {
 	b.WriteRune(r)
 }
 
-// facGlob matches s against the tokens. Backtracking is limited to the last
-// wildcard seen, which keeps it linear in practice (the classic greedy
-// algorithm; literals between wildcards are found with strings.Index).
+// facGlob matches s against the tokens with the classic greedy wildcard
+// algorithm: on a mismatch it retries from the last wildcard seen, one rune
+// further. That is O(len(tokens)·len(s)) at worst, never exponential.
 func facGlob(toks []facTok, s string) bool {
-	return facGlobAt(toks, s)
-}
-
-func facGlobAt(toks []facTok, s string) bool {
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		switch t.kind {
-		case facTokLit:
-			if !strings.HasPrefix(s, t.lit) {
-				return false
-			}
-			s = s[len(t.lit):]
-		case facTokOne:
-			if s == "" {
-				return false
-			}
-			_, n := utf8.DecodeRuneInString(s)
-			s = s[n:]
-		case facTokAny:
-			rest := toks[i+1:]
-			if len(rest) == 0 {
-				return true
-			}
-			// Anchor on the next literal when there is one.
-			if rest[0].kind == facTokLit {
-				lit := rest[0].lit
-				for {
-					j := strings.Index(s, lit)
-					if j < 0 {
-						return false
-					}
-					if facGlobAt(rest[1:], s[j+len(lit):]) {
-						return true
-					}
-					_, n := utf8.DecodeRuneInString(s[j:])
-					s = s[j+n:]
+	ti, si := 0, 0
+	starT, starS := -1, 0
+	for {
+		if ti < len(toks) {
+			t := toks[ti]
+			switch t.kind {
+			case facTokAny:
+				starT, starS = ti, si
+				ti++
+				continue
+			case facTokLit:
+				if strings.HasPrefix(s[si:], t.lit) {
+					ti++
+					si += len(t.lit)
+					continue
+				}
+			case facTokOne:
+				if si < len(s) {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					ti++
+					si += n
+					continue
 				}
 			}
-			for {
-				if facGlobAt(rest, s) {
-					return true
-				}
-				if s == "" {
-					return false
-				}
-				_, n := utf8.DecodeRuneInString(s)
-				s = s[n:]
-			}
+		} else if si == len(s) {
+			return true
 		}
+		// Mismatch, or pattern exhausted before the string: backtrack.
+		if starT < 0 || starS >= len(s) {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		ti, si = starT+1, starS
 	}
-	return s == ""
 }
 
 // facBBox is the BBOX spatial operator: true when one of the record's
