@@ -75,6 +75,10 @@ type Snapshot struct {
 	Created    time.Time `json:"created"`
 	Status     string    `json:"status"`  // status of the harvest that produced it: "ok" or "partial"
 	Entries    []Entry   `json:"entries"` // sorted by ID
+	// Shadowed are records the harvest fetched but does not serve: losers
+	// of a duplicate fileIdentifier. Kept so the next harvest recognises
+	// their unchanged bytes without parsing them again.
+	Shadowed []Entry `json:"shadowed,omitempty"`
 	// Producers maps a producer slug to its display name.
 	Producers map[string]string `json:"producers,omitempty"`
 }

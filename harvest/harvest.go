@@ -1,0 +1,487 @@
+package harvest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/iso"
+)
+
+// NoProducer is the producer slug of records that name no organisation.
+const NoProducer = "_none"
+
+// batchSize is how many new or changed records are written to the store at
+// once: memory stays bounded by a batch, not by the catalog.
+const batchSize = 50
+
+// Harvester harvests catalogs into a store.
+type Harvester struct {
+	Store  cache.Store
+	Client *csw.Client
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
+}
+
+// Options tune one run.
+type Options struct {
+	// AcceptDrop commits a harvest whose record count fell by more than
+	// half; without it such a run is failed and the old snapshot kept.
+	AcceptDrop bool
+	// Progress, when set, is called as records arrive.
+	Progress func(fetched, matched int)
+}
+
+// Run harvests one catalog and returns its report; the report is also
+// stored. The error is non-nil only when the store itself failed (the
+// report then says failed too).
+func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Catalog, opt Options) (*Report, error) {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	log := h.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("catalog", cat.ID)
+	start := now()
+	rep := &Report{Catalog: cat.ID, Started: start.UTC(), Errors: []Problem{}}
+	r := &run{h: h, cfg: cfg, cat: cat, rep: rep, now: now, opt: opt, seen: map[string]int{}}
+
+	err := r.execute(ctx)
+	rep.DurationMS = time.Since(start).Milliseconds()
+	if err != nil {
+		rep.Status = StatusFailed
+		rep.Kept = true
+		rep.problem(Problem{Reason: err.Error()})
+	}
+	if data, jerr := json.Marshal(rep); jerr == nil {
+		if serr := h.Store.AddReport(context.WithoutCancel(ctx), cat.ID, data); serr != nil && err == nil {
+			err = fmt.Errorf("harvest %q: store report: %w", cat.ID, serr)
+		}
+	}
+	log.Info("harvest done", "status", rep.Status, "matched", rep.Matched, "fetched", rep.Fetched,
+		"added", rep.Added, "updated", rep.Updated, "unchanged", rep.Unchanged, "removed", rep.Removed,
+		"failed", rep.Failed, "duration_ms", rep.DurationMS)
+	if err != nil && errors.Is(err, errStore) {
+		return rep, err
+	}
+	return rep, nil
+}
+
+var errStore = errors.New("store")
+
+type run struct {
+	h    *Harvester
+	cfg  *config.Config
+	cat  *config.Catalog
+	rep  *Report
+	now  func() time.Time
+	opt  Options
+	prev *cache.Snapshot
+
+	prevByID   map[string]*cache.Entry
+	prevByHash map[string]*cache.Entry
+	entries    []cache.Entry
+	shadowed   []cache.Entry
+	seen       map[string]int // fileIdentifier → index in entries
+	pending    []cache.StoredRecord
+	fetched    int
+	matched    int
+}
+
+func (r *run) storeErr(action string, err error) error {
+	return fmt.Errorf("harvest %q: %s: %w: %w", r.cat.ID, action, errStore, err)
+}
+
+func (r *run) execute(ctx context.Context) error {
+	prev, err := r.h.Store.Snapshot(ctx, r.cat.ID)
+	switch {
+	case errors.Is(err, cache.ErrNotFound):
+	case err != nil:
+		return r.storeErr("read previous snapshot", err)
+	default:
+		r.prev = prev
+	}
+	r.prevByID = map[string]*cache.Entry{}
+	r.prevByHash = map[string]*cache.Entry{}
+	if r.prev != nil {
+		for i := range r.prev.Entries {
+			e := &r.prev.Entries[i]
+			r.prevByID[e.ID] = e
+			r.prevByHash[e.Hash] = e
+		}
+		for i := range r.prev.Shadowed {
+			e := &r.prev.Shadowed[i]
+			if _, ok := r.prevByHash[e.Hash]; !ok {
+				r.prevByHash[e.Hash] = e
+			}
+		}
+	}
+
+	src := r.source()
+	res, werr := src(ctx, func(pos int, raw []byte) error {
+		if err := r.record(ctx, pos, raw); err != nil {
+			return err
+		}
+		if r.opt.Progress != nil {
+			r.opt.Progress(r.fetched, r.matched)
+		}
+		return nil
+	}, func(matched int) { r.matched = matched })
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	if werr != nil && errors.Is(werr, errStore) {
+		return werr
+	}
+	rep := r.rep
+	if res != nil {
+		rep.Matched = res.matched
+		rep.Requests = res.requests
+		rep.AdvertisedURL, rep.FinalURL = res.advertised, res.final
+		rep.Notes = append(rep.Notes, res.notes...)
+		for _, p := range res.problems {
+			rep.problem(p)
+		}
+	}
+	rep.Fetched = r.fetched
+	complete := werr == nil && res != nil && res.complete
+	switch {
+	case werr != nil && r.fetched == 0:
+		rep.Status = StatusFailed
+		rep.Kept = true
+		rep.problem(Problem{Reason: werr.Error()})
+		return r.keepPrevious()
+	case werr != nil:
+		rep.problem(Problem{Reason: werr.Error()})
+		rep.Status = StatusPartial
+	case complete:
+		rep.Status = StatusOK
+	default:
+		rep.Status = StatusPartial
+	}
+	return r.commit(ctx)
+}
+
+func (r *run) keepPrevious() error {
+	if r.prev != nil {
+		r.rep.Generation = r.prev.Generation
+		r.rep.Records = len(r.prev.Entries)
+	}
+	return nil
+}
+
+// record handles one upstream record: hash, skip when unchanged, otherwise
+// parse and queue for storage.
+func (r *run) record(ctx context.Context, pos int, raw []byte) error {
+	r.fetched++
+	sum := sha256.Sum256(raw)
+	hash := hex.EncodeToString(sum[:])
+	if old, ok := r.prevByHash[hash]; ok {
+		e := *old
+		e.Producers = r.resolveProducers(e.ProducerNames)
+		r.add(e, pos, false)
+		return nil
+	}
+	rec, err := iso.Parse(raw)
+	if err == nil && rec.FileIdentifier == "" {
+		err = errors.New("record has no fileIdentifier")
+	}
+	if err != nil {
+		r.rep.Failed++
+		id := iso.FileIdentifierOf(raw)
+		p := Problem{RecordID: id, Reason: fmt.Sprintf("record at position %d: %v", pos, err)}
+		if old, ok := r.prevByID[id]; ok && id != "" {
+			p.Reason += " (previous version kept)"
+			r.add(*old, pos, true)
+		}
+		r.rep.problem(p)
+		return nil
+	}
+	r.rep.Parsed++
+	parsed, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode record %q: %w", rec.FileIdentifier, err)
+	}
+	names := rec.ProducerNames()
+	e := cache.Entry{
+		ID:            rec.FileIdentifier,
+		Hash:          hash,
+		FirstStored:   r.now().UTC(),
+		DateStamp:     rec.DateStamp,
+		Type:          rec.Type(),
+		ProducerNames: names,
+		Producers:     r.resolveProducers(names),
+		Identifier:    rec.ResourceIdentifier(),
+		ParentID:      rec.ParentIdentifier,
+		Title:         rec.Title.Value,
+	}
+	if old, ok := r.prevByID[e.ID]; ok && old.Identifier != "" {
+		e.Identifier = old.Identifier // the first value served is kept
+	}
+	r.pending = append(r.pending, cache.StoredRecord{Hash: hash, Raw: raw, Parsed: parsed, FirstStored: e.FirstStored})
+	r.add(e, pos, true)
+	if len(r.pending) >= batchSize {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// add records an entry, resolving duplicate fileIdentifiers: the latest
+// dateStamp wins, the others are reported.
+func (r *run) add(e cache.Entry, pos int, changed bool) {
+	if i, ok := r.seen[e.ID]; ok {
+		r.rep.Duplicates++
+		cur := r.entries[i]
+		winner, loser := cur, e
+		if e.DateStamp > cur.DateStamp {
+			winner, loser = e, cur
+			r.entries[i] = e
+		}
+		r.shadowed = append(r.shadowed, loser)
+		r.rep.problem(Problem{RecordID: e.ID, Reason: fmt.Sprintf(
+			"duplicate fileIdentifier (position %d): record with dateStamp %q kept, the one with dateStamp %q (hash %.12s) dropped",
+			pos, winner.DateStamp, loser.DateStamp, loser.Hash)})
+		return
+	}
+	r.seen[e.ID] = len(r.entries)
+	r.entries = append(r.entries, e)
+}
+
+func (r *run) resolveProducers(names []string) []string {
+	var slugs []string
+	have := map[string]bool{}
+	for _, n := range names {
+		slug, _, ok := r.cfg.Producers.Resolve(n)
+		if !ok || slug == "" || have[slug] {
+			continue
+		}
+		have[slug] = true
+		slugs = append(slugs, slug)
+	}
+	if len(slugs) == 0 {
+		return []string{NoProducer}
+	}
+	return slugs
+}
+
+func (r *run) flush(ctx context.Context) error {
+	if len(r.pending) == 0 {
+		return nil
+	}
+	if err := r.h.Store.PutRecords(ctx, r.cat.ID, r.pending); err != nil {
+		return r.storeErr("store records", err)
+	}
+	// The store keeps the FirstStored of a hash it already had.
+	r.pending = r.pending[:0]
+	return nil
+}
+
+// commit builds the new snapshot from this run's entries (plus, for a
+// partial run, every previous entry it could not confirm), applies the drop
+// guard and switches to it.
+func (r *run) commit(ctx context.Context) error {
+	rep := r.rep
+	entries := r.entries
+	if rep.Status == StatusPartial && r.prev != nil {
+		kept := 0
+		for _, e := range r.prev.Entries {
+			if _, ok := r.seen[e.ID]; !ok {
+				e.Producers = r.resolveProducers(e.ProducerNames)
+				entries = append(entries, e)
+				kept++
+			}
+		}
+		if kept > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("partial harvest: %d records not confirmed upstream kept from the previous snapshot; nothing removed", kept))
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+
+	// Counts against the previous snapshot.
+	for _, e := range entries {
+		old, ok := r.prevByID[e.ID]
+		switch {
+		case !ok:
+			rep.Added++
+		case old.Hash == e.Hash:
+			rep.Unchanged++
+		default:
+			rep.Updated++
+		}
+	}
+	if r.prev != nil && rep.Status == StatusOK {
+		for _, e := range r.prev.Entries {
+			if _, ok := r.seen[e.ID]; !ok {
+				rep.Removed++
+			}
+		}
+	}
+
+	// FirstStored comes from the store for hashes it already had.
+	if err := r.fixFirstStored(ctx, entries); err != nil {
+		return err
+	}
+	markConflicts(entries, r.prevByID, rep)
+
+	if r.prev != nil && len(entries)*2 < len(r.prev.Entries) && !r.opt.AcceptDrop {
+		rep.Status = StatusFailed
+		rep.Kept = true
+		rep.problem(Problem{Reason: fmt.Sprintf(
+			"record count dropped from %d to %d (more than half): previous snapshot kept; run with --accept-drop to accept",
+			len(r.prev.Entries), len(entries))})
+		rep.Added, rep.Updated, rep.Unchanged, rep.Removed = 0, 0, 0, 0
+		return r.keepPrevious()
+	}
+	if rep.Status == StatusPartial && len(entries) == 0 {
+		rep.Status = StatusFailed
+		rep.Kept = true
+		return r.keepPrevious()
+	}
+
+	snap := &cache.Snapshot{
+		Catalog:    r.cat.ID,
+		Generation: 1,
+		Created:    r.now().UTC(),
+		Status:     rep.Status,
+		Entries:    entries,
+		Shadowed:   r.shadowed,
+		Producers:  displayNames(r.cfg, entries),
+	}
+	if r.prev != nil {
+		snap.Generation = r.prev.Generation + 1
+	}
+	if err := r.h.Store.Commit(ctx, snap); err != nil {
+		return r.storeErr("commit snapshot", err)
+	}
+	rep.Generation = snap.Generation
+	rep.Records = len(entries)
+
+	keep := make(map[string]bool, len(entries)*2)
+	for _, e := range entries {
+		keep[e.Hash] = true
+	}
+	for _, e := range r.shadowed {
+		keep[e.Hash] = true
+	}
+	if r.prev != nil { // readers may still be on the previous snapshot
+		for _, e := range r.prev.Entries {
+			keep[e.Hash] = true
+		}
+	}
+	if _, err := r.h.Store.Prune(ctx, r.cat.ID, keep); err != nil {
+		rep.Notes = append(rep.Notes, "pruning old records failed (retried next run): "+err.Error())
+	}
+	return nil
+}
+
+func (r *run) fixFirstStored(ctx context.Context, entries []cache.Entry) error {
+	var idx []int
+	var hashes []string
+	for i, e := range entries {
+		if _, ok := r.prevByHash[e.Hash]; ok {
+			continue
+		}
+		idx = append(idx, i)
+		hashes = append(hashes, e.Hash)
+	}
+	for start := 0; start < len(hashes); start += 500 {
+		end := min(start+500, len(hashes))
+		recs, err := r.h.Store.Records(ctx, r.cat.ID, hashes[start:end])
+		if err != nil {
+			return r.storeErr("read back stored records", err)
+		}
+		for k, rec := range recs {
+			entries[idx[start+k]].FirstStored = rec.FirstStored
+		}
+	}
+	return nil
+}
+
+// markConflicts flags records whose served identifier another record of the
+// catalog already serves. The record that served it in the previous
+// snapshot keeps it; among newcomers, the one first stored, then the
+// smallest fileIdentifier.
+func markConflicts(entries []cache.Entry, prev map[string]*cache.Entry, rep *Report) {
+	order := make([]int, len(entries))
+	for i := range order {
+		order[i] = i
+	}
+	served := func(e cache.Entry) bool {
+		p, ok := prev[e.ID]
+		return ok && p.Conflict == "" && p.Identifier == e.Identifier
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ea, eb := entries[order[a]], entries[order[b]]
+		if sa, sb := served(ea), served(eb); sa != sb {
+			return sa
+		}
+		if !ea.FirstStored.Equal(eb.FirstStored) {
+			return ea.FirstStored.Before(eb.FirstStored)
+		}
+		return ea.ID < eb.ID
+	})
+	owner := map[string]string{}
+	for _, i := range order {
+		e := &entries[i]
+		e.Conflict = ""
+		if o, ok := owner[e.Identifier]; ok {
+			e.Conflict = o
+			rep.problem(Problem{RecordID: e.ID, Reason: fmt.Sprintf(
+				"identifier %q is already served for record %q: this record is left out of the DCAT feeds", e.Identifier, o)})
+			continue
+		}
+		owner[e.Identifier] = e.ID
+	}
+}
+
+// displayNames picks, per producer slug, the alias target or else the most
+// frequent spelling (ties: the alphabetically first).
+func displayNames(cfg *config.Config, entries []cache.Entry) map[string]string {
+	counts := map[string]map[string]int{}
+	for _, e := range entries {
+		for _, n := range e.ProducerNames {
+			slug, display, ok := cfg.Producers.Resolve(n)
+			if !ok {
+				continue
+			}
+			if counts[slug] == nil {
+				counts[slug] = map[string]int{}
+			}
+			counts[slug][display]++
+		}
+	}
+	out := make(map[string]string, len(counts)+1)
+	for slug, byName := range counts {
+		best, bestN := "", -1
+		for name, n := range byName {
+			if n > bestN || (n == bestN && name < best) {
+				best, bestN = name, n
+			}
+		}
+		out[slug] = best
+	}
+	for _, target := range cfg.Producers.Aliases {
+		if slug := iso.Slug(target); out[slug] != "" {
+			out[slug] = target
+		}
+	}
+	for _, e := range entries {
+		if len(e.Producers) == 1 && e.Producers[0] == NoProducer {
+			out[NoProducer] = "(aucun producteur)"
+			break
+		}
+	}
+	return out
+}

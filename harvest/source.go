@@ -1,0 +1,165 @@
+package harvest
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/passerelle/passerelle/csw"
+)
+
+// maxFileBytes bounds one file of a dir catalog.
+const maxFileBytes = 64 << 20
+
+// walkResult is what a source says about its walk.
+type walkResult struct {
+	matched    int
+	complete   bool
+	requests   int
+	advertised string
+	final      string
+	notes      []string
+	problems   []Problem
+}
+
+// source delivers a catalog's records: fn per record (position from 1),
+// matched once known.
+type source func(ctx context.Context, fn func(pos int, raw []byte) error, matched func(int)) (*walkResult, error)
+
+func (r *run) source() source {
+	if r.cat.Dir != "" {
+		return dirSource(r.cat.Dir)
+	}
+	return r.cswSource()
+}
+
+func (r *run) cswSource() source {
+	return func(ctx context.Context, fn func(int, []byte) error, matched func(int)) (*walkResult, error) {
+		if r.h.Client == nil {
+			return nil, errors.New("no CSW client configured")
+		}
+		ep := csw.Endpoint{
+			URL:            r.cat.URL,
+			PageSize:       r.cat.PageSize,
+			Timeout:        r.cat.Timeout,
+			Constraint:     r.cat.Constraint,
+			NamespaceParam: r.cat.NamespaceParam,
+			CQLTextParam:   r.cat.CQLTextParam,
+			BriefThenByID:  r.cat.BriefThenByID,
+			Sort:           r.cat.Sort,
+			Headers:        r.cat.Headers,
+		}
+		wr, err := r.h.Client.Walk(ctx, ep, func(rec csw.Record) error {
+			return fn(rec.Position, rec.Raw)
+		})
+		if wr == nil {
+			return nil, err
+		}
+		matched(wr.Matched)
+		res := &walkResult{
+			matched:    wr.Matched,
+			complete:   wr.Complete,
+			requests:   wr.Requests,
+			advertised: wr.AdvertisedURL,
+			final:      wr.FinalURL,
+			notes:      wr.Notes,
+		}
+		for _, pe := range wr.PageErrors {
+			res.problems = append(res.problems, Problem{Page: &PageRef{Start: pe.Start, Size: pe.Size}, Reason: pe.Reason})
+		}
+		for _, re := range wr.RecordErrors {
+			res.problems = append(res.problems, Problem{RecordID: re.ID, Reason: fmt.Sprintf("record at position %d skipped: %s", re.Position, re.Reason)})
+		}
+		return res, err
+	}
+}
+
+// dirSource reads every *.xml file of a folder, in name order. A file is
+// one record, or a CSW GetRecords / GetRecordById response whose records
+// are taken one by one.
+func dirSource(dir string) source {
+	return func(ctx context.Context, fn func(int, []byte) error, matched func(int)) (*walkResult, error) {
+		files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", dir, err)
+		}
+		if len(files) == 0 {
+			if _, err := os.Stat(dir); err != nil {
+				return nil, fmt.Errorf("read catalog folder: %w", err)
+			}
+		}
+		sort.Strings(files)
+		res := &walkResult{complete: true}
+		var recs [][]byte
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+			data, err := readFile(f)
+			if err != nil {
+				res.complete = false
+				res.problems = append(res.problems, Problem{Reason: err.Error()})
+				continue
+			}
+			if !isEnvelope(data) {
+				recs = append(recs, data)
+				continue
+			}
+			_, err = csw.SplitRecords(bytes.NewReader(data), func(raw []byte) error {
+				recs = append(recs, raw)
+				return nil
+			})
+			if err != nil {
+				res.complete = false
+				res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: %v", filepath.Base(f), err)})
+			}
+		}
+		res.matched = len(recs)
+		matched(len(recs))
+		for i, raw := range recs {
+			if err := fn(i+1, raw); err != nil {
+				return res, err
+			}
+		}
+		return res, nil
+	}
+}
+
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", filepath.Base(path), maxFileBytes)
+	}
+	return data, nil
+}
+
+// isEnvelope reports whether a document's root is a CSW response holding
+// records.
+func isEnvelope(data []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			name := se.Name.Local
+			return strings.HasSuffix(name, "GetRecordsResponse") || strings.HasSuffix(name, "GetRecordByIdResponse")
+		}
+	}
+}
