@@ -588,6 +588,7 @@ var (
 	reOGCTypeIRI = regexp.MustCompile(`(?i)opengis\.net/def/serviceType/ogc/(wms|wfs|wmts|wcs|csw|sos|wps)`)
 	reServiceQ   = regexp.MustCompile(`(?i)[?&]service=(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)\b`)
 	reFileExt    = regexp.MustCompile(`(?i)\.(zip|csv|json|geojson|gpkg|shp|xlsx?|ods|gml|kml|kmz|tif|tiff|gz|7z|tar|xml|pdf|txt|las|laz|asc|ecw|jp2|parquet|fgb)$`)
+	reGetRecord  = regexp.MustCompile(`(?i)[?&]request=GetRecordById\b`)
 	reRecordPage = regexp.MustCompile(`(?i)catalog\.search#/metadata/|/api/records/|/geonetwork/srv/[a-z]+/metadata\.show`)
 )
 
@@ -686,6 +687,14 @@ func (a *analysis) distributions() {
 		fn := strings.ToLower(o.Function)
 		title := strings.TrimSpace(o.Name)
 		desc := strings.TrimSpace(o.Description)
+		if reRecordPage.MatchString(u) {
+			a.landing = appendUnique(a.landing, u)
+			continue
+		}
+		if reGetRecord.MatchString(u) {
+			a.pages = appendUnique(a.pages, u) // the record's XML: documentation, not a service
+			continue
+		}
 		if std := serviceOf(o); std != "" {
 			endpoint, caps := splitEndpoint(u, std)
 			if !validURL(endpoint) {
@@ -712,7 +721,7 @@ func (a *analysis) distributions() {
 				continue
 			}
 			seen[k] = true
-			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: bytes(o.TransferSizeMB)}
+			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB)}
 			if code, ok := serviceFileType[std]; ok {
 				d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
 			}
@@ -726,7 +735,7 @@ func (a *analysis) distributions() {
 				continue
 			}
 			seen[u] = true
-			d := dist{Title: title, Desc: desc, AccessURL: u, Size: bytes(o.TransferSizeMB)}
+			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB)}
 			if atom {
 				d.Format, d.HasFormat = formatInfo{EU: "ATOM", Media: "application/atom+xml", Label: "ATOM"}, true
 			} else {
@@ -750,7 +759,7 @@ func (a *analysis) distributions() {
 	}
 }
 
-func bytes(mb float64) int64 {
+func byteSize(mb float64) int64 {
 	if mb <= 0 || math.IsNaN(mb) || math.IsInf(mb, 0) || mb > 1e12 {
 		return 0
 	}

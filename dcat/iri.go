@@ -62,7 +62,7 @@ func checkURL(s string) string {
 	}
 	u, _ := url.Parse(s)
 	host := strings.ToLower(u.Hostname())
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") || strings.HasSuffix(host, ".rie.gouv.fr") || strings.HasSuffix(host, ".intranet") {
 		return "local host name"
 	}
 	if ip := net.ParseIP(host); ip != nil {

@@ -305,7 +305,7 @@ func (b *builder) spatial(r Term) {
 		g.add(r, nsDCT+"spatial", n)
 		g.typ(n, nsDCT+"Location")
 		g.add(n, nsDCAT+"bbox", typed(wkt(bb), nsGSP+"wktLiteral"))
-		g.add(n, nsLOCN+"geometry", typed(geoJSON(bb), nsGSP+"geoJSONLiteral"))
+		// No locn:geometry literal: DCAT-AP 3.0.1 SHACL wants a locn:Geometry node there.
 	}
 	for _, p := range a.placeIRI {
 		t := iri(p)

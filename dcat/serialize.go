@@ -27,6 +27,9 @@ var turtleNamespaces = func() map[string]string {
 
 // writeTriples serializes ts in format f.
 func writeTriples(w io.Writer, f Format, ts []Triple) error {
+	if f != JSONLD {
+		ts = groupBySubject(ts)
+	}
 	switch f {
 	case Turtle, NTriples:
 		return writeKnakk(w, f, ts)
@@ -36,6 +39,45 @@ func writeTriples(w io.Writer, f Format, ts []Triple) error {
 		return writeJSONLD(w, ts)
 	}
 	return fmt.Errorf("write graph: unknown format %d: %w", f, ErrInvalid)
+}
+
+// groupBySubject reorders triples so that each subject's triples are
+// contiguous, subjects in order of first appearance, triples of a subject in
+// their original order.
+func groupBySubject(ts []Triple) []Triple {
+	order := make(map[Term]int, len(ts)/3)
+	var subjects []Term
+	sorted := true
+	last := -1
+	for _, t := range ts {
+		i, ok := order[t.S]
+		if !ok {
+			i = len(subjects)
+			order[t.S] = i
+			subjects = append(subjects, t.S)
+		}
+		if i < last {
+			sorted = false
+		}
+		last = i
+	}
+	if sorted {
+		return ts
+	}
+	counts := make([]int, len(subjects)+1)
+	for _, t := range ts {
+		counts[order[t.S]+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	out := make([]Triple, len(ts))
+	for _, t := range ts {
+		i := order[t.S]
+		out[counts[i]] = t
+		counts[i]++
+	}
+	return out
 }
 
 func knakkTerm(t Term) (rdf.Term, error) {

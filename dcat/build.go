@@ -1,0 +1,252 @@
+package dcat
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/passerelle/passerelle/dcat/internal/vocabnorm"
+)
+
+// Extras keys written by BuildItem.
+const (
+	ExtraRemoteID = "passerelle:remote_id"
+	ExtraCatalog  = "passerelle:catalog"
+	ExtraHash     = "passerelle:hash"
+)
+
+// BuildItem builds the udata dataset payload of a record (the body a push
+// would POST, plus Quality and Source). Services and "other" records get an
+// item too; push ignores services.
+func BuildItem(in Input, opt Options) (*Item, error) {
+	a, err := analyze(in, opt)
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{
+		Title:       pick(a.titles),
+		Description: pick(a.descs),
+		Tags:        a.tags(),
+		Extras:      map[string]any{ExtraRemoteID: a.ident, ExtraCatalog: opt.Catalog.ID},
+		Resources:   []Resource{},
+	}
+	if a.licence != nil {
+		it.License = a.licence.ID
+	}
+	if strings.HasPrefix(a.access, "INSPIRE_Directive_Article13") {
+		it.License = "" // udata nulls the licence of restricted datasets
+	}
+	if a.freq != "" {
+		it.Frequency = udataFrequency[a.freq]
+	}
+	if p := a.temporal; p != nil && p.Start != nil {
+		tc := &TemporalCoverage{Start: p.Start.day(true)}
+		if p.End != nil {
+			tc.End = p.End.day(false)
+		}
+		it.TemporalCoverage = tc
+	}
+	if len(a.bboxes) > 0 {
+		var polys []any
+		for _, b := range a.bboxes {
+			polys = append(polys, []any{[]any{
+				[]float64{b.West, b.South}, []float64{b.East, b.South}, []float64{b.East, b.North},
+				[]float64{b.West, b.North}, []float64{b.West, b.South},
+			}})
+		}
+		it.Spatial = &Spatial{Geom: map[string]any{"type": "MultiPolygon", "coordinates": polys}, Granularity: "other"}
+	}
+	for _, d := range a.dists {
+		r := Resource{Title: d.Title, Description: d.Desc, URL: d.AccessURL, Filetype: "remote", Type: "main", Filesize: d.Size}
+		if d.DownloadURL != "" {
+			r.URL = d.DownloadURL
+		}
+		if r.Title == "" {
+			r.Title = titleFromURL(r.URL, d.Format)
+		}
+		switch {
+		case d.Service != nil:
+			r.Type = "api"
+			r.Format = d.Service.Standard
+		case d.HasFormat:
+			r.Format = strings.ToLower(d.Format.Label)
+			r.Mime = d.Format.Media
+		}
+		it.Resources = append(it.Resources, r)
+	}
+	for _, u := range a.pages {
+		it.Resources = append(it.Resources, Resource{Title: titleFromURL(u, formatInfo{Label: "Documentation"}), URL: u, Filetype: "remote", Type: "documentation", Format: "html"})
+	}
+	it.Extras[ExtraHash] = ItemHash(it)
+	it.Quality = quality(it, a)
+	it.Source = &Source{Catalog: opt.Catalog.ID, Producer: in.ProducerSlug, FileIdentifier: a.fileID, RecordURL: in.RecordURL}
+	return it, nil
+}
+
+// pick returns the French value, else the untagged one, else the first.
+func pick(vs [][2]string) string {
+	for _, v := range vs {
+		if v[1] == "fr" {
+			return v[0]
+		}
+	}
+	for _, v := range vs {
+		if v[1] == "" {
+			return v[0]
+		}
+	}
+	if len(vs) > 0 {
+		return vs[0][0]
+	}
+	return ""
+}
+
+// tags are udata tags: keywords and theme labels slugified (lower case,
+// 3 to 96 characters), "inspire" for INSPIRE themes, sorted, deduplicated.
+func (a *analysis) tags() []string {
+	set := map[string]bool{}
+	add := func(s string) {
+		t := tagSlug(s)
+		if n := utf8.RuneCountInString(t); n >= 3 {
+			if n > 96 {
+				t = string([]rune(t)[:96])
+				t = strings.TrimRight(t, "-")
+			}
+			set[t] = true
+		}
+	}
+	for _, k := range a.keywords {
+		add(k)
+	}
+	for _, code := range a.themes {
+		if l, ok := vocabThemeLabel[code+"|fr"]; ok {
+			add(l)
+		}
+		set["inspire"] = true
+	}
+	for _, c := range a.concepts {
+		for _, l := range c.Labels {
+			add(l[0])
+		}
+	}
+	for _, c := range a.hvd {
+		for _, l := range c.Labels {
+			add(l[0])
+		}
+		set["hvd"] = true
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// tagSlug is udata's tag normalisation: lower case, accents removed,
+// anything else than letters and digits turned into single dashes.
+func tagSlug(s string) string {
+	s = slugify(vocabnorm.Label(s))
+	return s
+}
+
+// ItemHash is the sha256 (hex) of the canonical JSON of the item without
+// extras[passerelle:hash], Quality and Source. Canonical: encoding/json's
+// output, which sorts map keys.
+func ItemHash(it *Item) string {
+	if it == nil {
+		return ""
+	}
+	c := *it
+	c.Quality, c.Source = nil, nil
+	c.Extras = make(map[string]any, len(it.Extras))
+	for k, v := range it.Extras {
+		if k != ExtraHash {
+			c.Extras[k] = v
+		}
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// closedFormats are udata's closed formats (udata.md §E).
+var closedFormats = map[string]bool{"pdf": true, "doc": true, "docx": true, "word": true, "xls": true, "excel": true, "xlsx": true}
+
+// frequencyDays are the update deltas of udata's quality score, in days
+// (0: no delta, always fulfilled).
+var frequencyDays = map[string]int{
+	"daily": 1, "severalTimesADay": 1, "semidaily": 1, "threeTimesADay": 1,
+	"weekly": 7, "semiweekly": 7, "threeTimesAWeek": 7, "fiveTimesAWeek": 7,
+	"biweekly": 14, "monthly": 31, "semimonthly": 31, "threeTimesAMonth": 31, "bimonthly": 62,
+	"quarterly": 93, "annual": 365, "semiannual": 365, "threeTimesAYear": 365,
+	"biennial": 730, "triennial": 1095, "quadrennial": 1460, "quinquennial": 1825,
+	"decennial": 3650, "bidecennial": 7300, "tridecennial": 10950,
+}
+
+// quality computes udata's criteria (udata.md §E) as data.gouv.fr would
+// see the item once harvested: last_update is the record's latest revision
+// date, else its dateStamp.
+func quality(it *Item, a *analysis) *Quality {
+	q := Quality{
+		"license":                     it.License != "",
+		"temporal_coverage":           it.TemporalCoverage != nil,
+		"spatial":                     it.Spatial != nil,
+		"update_frequency":            it.Frequency != "" && it.Frequency != "unknown",
+		"dataset_description_quality": utf8.RuneCountInString(it.Description) > 100,
+	}
+	if q["update_frequency"] {
+		days, ok := frequencyDays[it.Frequency]
+		fulfilled := true
+		if ok {
+			var last *dateValue
+			if a.modified != nil {
+				last = a.modified
+			} else if a.crMod != nil {
+				last = a.crMod
+			}
+			fulfilled = false
+			if last != nil {
+				next := last.T.Add(time.Duration(days) * 24 * time.Hour)
+				fulfilled = next.Sub(a.now()) >= -24*time.Hour // Python: (next - now).days >= -1
+			}
+		}
+		q["update_fulfilled_in_time"] = fulfilled
+	}
+	if len(it.Resources) > 0 {
+		q["has_resources"] = true
+		open := false
+		doc := false
+		for _, r := range it.Resources {
+			if r.Format != "" && !closedFormats[r.Format] {
+				open = true
+			}
+			if r.Type == "documentation" || r.Description != "" {
+				doc = true
+			}
+		}
+		q["has_open_format"] = open
+		q["all_resources_available"] = true // no check:available yet: "unknown" counts as available
+		q["resources_documentation"] = doc
+	}
+	return &q
+}
+
+// Score is udata's quality score: true criteria (has_resources excluded)
+// divided by 9.
+func (q Quality) Score() float64 {
+	n := 0
+	for k, v := range q {
+		if v && k != "has_resources" {
+			n++
+		}
+	}
+	return float64(n) / 9
+}
