@@ -39,12 +39,12 @@ type Input struct {
 	FileIdentifier string // "" → Record.FileIdentifier
 	// Identifier is the served dct:identifier, decided by the caller (the
 	// first value served is kept); "" → ResourceIdentifier(Record).
-	Identifier  string
-	Hash        string    // hash of the record's current content
-	FirstStored time.Time // when that content was first stored
-	Producer    string    // display name of the first producer (publisher fallback)
-	RecordURL   string    // upstream GetRecordById URL, when known
-	ProducerSlug string   // producer slug for Item.Source, when known
+	Identifier   string
+	Hash         string    // hash of the record's current content
+	FirstStored  time.Time // when that content was first stored
+	Producer     string    // display name of the first producer (publisher fallback)
+	RecordURL    string    // upstream GetRecordById URL, when known
+	ProducerSlug string    // producer slug for Item.Source, when known
 }
 
 // ResourceIdentifier is the dct:identifier rule of geodcat-mapping.md §3.3:

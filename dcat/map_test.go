@@ -37,7 +37,7 @@ func handRecord() *iso.Record {
 		},
 		BoundingBoxes:   []iso.BoundingBox{{West: -5.2, East: 9.6, South: 41.3, North: 51.1}, {West: 200, East: 10, South: 0, North: 1}},
 		TemporalExtents: []iso.TemporalExtent{{Begin: "2010-01-01T00:00:00Z", End: "2012-12-31"}},
-		Conformity: []iso.Conformity{{Specification: iso.Citation{Title: iso.Text{Value: "Règlement (UE) n° 1089/2010 de la Commission du 23 novembre 2010"}}, Pass: boolp(true)}},
+		Conformity:      []iso.Conformity{{Specification: iso.Citation{Title: iso.Text{Value: "Règlement (UE) n° 1089/2010 de la Commission du 23 novembre 2010"}}, Pass: boolp(true)}},
 		Parties: []iso.Party{
 			{Place: "pointOfContact", Role: "pointOfContact", Organisation: iso.Text{Value: "DDT 59"}, Emails: []string{"ddt@nord.gouv.fr", "niet beschikbaar"}},
 			{Place: "pointOfContact", Role: "owner", Organisation: iso.Text{Value: "Préfecture du Nord"}},
