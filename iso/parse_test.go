@@ -188,10 +188,18 @@ func TestResourceIdentifier(t *testing.T) {
 		{"first in document order", Record{Identifiers: []Identifier{{Code: "a", CodeSpace: "x"}, {Code: "https://doi.org/1", Anchor: true}}}, "x/a"},
 		{"no identifier", Record{FileIdentifier: " uuid-1 "}, "uuid-1"},
 		{"nothing", Record{}, ""},
+		// Géo-IDE writes the codeSpace with a trailing newline and indent.
+		{"corpus: records/gnui__geoide.iso19139.dataset.xml", Record{}, "http://catalogue.geo-ide.developpement-durable.gouv.fr/e88b2e8c-8c0e-4296-8ceb-57c8f779432a"},
+		{"corpus: records/semic__identifiers-anchor.xml", Record{}, "http://www.my-organisation.eu/so/lu/land-use-map"},
+		{"corpus: records/owslib__iso_mi.xml", Record{}, "3f342f64-9348-11df-ba6a-0014c2c00eab"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, tc.r.ResourceIdentifier())
+			r := &tc.r
+			if file, ok := strings.CutPrefix(tc.name, "corpus: "); ok {
+				r = parseCorpus(t, strings.Split(file, "/")...)
+			}
+			assert.Equal(t, tc.want, r.ResourceIdentifier())
 		})
 	}
 }
