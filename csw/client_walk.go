@@ -148,6 +148,7 @@ type clWalk struct {
 
 	// compatibility state, switched by fallbacks
 	post, sort, nsParam, cqlText, brief bool
+	postWorked                          bool // a POST GetRecords succeeded: later exceptions are not about POST
 
 	matched   int
 	delivered clBitset
@@ -174,6 +175,9 @@ func (w *clWalk) call(ctx context.Context, build func() *clRequest, parse func(i
 			}
 		}
 		if err == nil {
+			if req.post && req.op == "GetRecords" {
+				w.postWorked = true
+			}
 			return nil
 		}
 		var cb *clCallbackError
@@ -229,7 +233,7 @@ func (w *clWalk) fallback(req *clRequest, err error) bool {
 	case req.sort && ex.mentions("sortby"):
 		w.sort = false
 		w.rep.note("server rejected SortBy (%s): dropped, order not guaranteed", ex.Code)
-	case req.post:
+	case req.post && !w.postWorked:
 		w.post = false
 		w.rep.note("server refused the POST request (%s): using KVP GET", clShort(ex.Error(), 200))
 	case req.op == "GetRecords" && !req.nsParam && ex.mentions("typename", "namespace"):

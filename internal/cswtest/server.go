@@ -149,21 +149,34 @@ func stripDecl(b []byte) []byte {
 	return b
 }
 
-// recordID returns the fileIdentifier (or dc:identifier) of a record.
+// recordID returns the fileIdentifier (or dc:identifier) of a record,
+// reading only as far as needed.
 func recordID(raw []byte) string {
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
-		return ""
-	}
-	for _, el := range doc.Root().ChildElements() {
-		if el.Tag == "fileIdentifier" || el.Tag == "identifier" {
-			if cs := el.ChildElements(); len(cs) > 0 {
-				return strings.TrimSpace(cs[0].Text())
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	depth, in := 0, 0
+	var text strings.Builder
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && (t.Name.Local == "fileIdentifier" || t.Name.Local == "identifier") {
+				in = depth
 			}
-			return strings.TrimSpace(el.Text())
+		case xml.EndElement:
+			if in != 0 && depth == in {
+				return strings.TrimSpace(text.String())
+			}
+			depth--
+		case xml.CharData:
+			if in != 0 {
+				text.Write(t)
+			}
 		}
 	}
-	return ""
 }
 
 // request is a parsed CSW request (KVP or XML).
