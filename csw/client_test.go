@@ -304,9 +304,9 @@ func TestWalkDeliversOddRecords(t *testing.T) {
 		roots[root]++
 	}
 	assert.Equal(t, map[string]int{
-		"{http://www.isotc211.org/2005/gmd}MD_Metadata":           7,
+		"{http://www.isotc211.org/2005/gmd}MD_Metadata":              7,
 		"{http://standards.iso.org/iso/19115/-3/mdb/2.0}MD_Metadata": 1,
-		"{http://www.isotc211.org/2005/gmi}MI_Metadata":           1,
+		"{http://www.isotc211.org/2005/gmi}MI_Metadata":              1,
 	}, roots)
 	ids := w.ids(t)
 	assert.Equal(t, ids[2], ids[6], "duplicate identifiers are delivered, the harvester reports them")

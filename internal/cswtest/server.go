@@ -675,4 +675,3 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 var _ http.Handler = (*Server)(nil)
-
