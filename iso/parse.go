@@ -62,7 +62,7 @@ func isoTypeIs(n *node, local string) bool {
 
 type parser struct {
 	r       *Record
-	locales map[string]string // "#FR" and "FR" → language code
+	locales map[string]string // PT_Locale id ("FR") → its language code ("fre")
 }
 
 func (p *parser) metadata(md *node) {
@@ -113,8 +113,13 @@ func (p *parser) metadata(md *node) {
 		}
 	})
 
-	if ii := md.child(nsGMD, "identificationInfo").elem(); ii != nil {
-		p.identification(ii)
+	// The first identificationInfo holding an object (an empty or
+	// xlink-only property is skipped).
+	for c := md.first; c != nil; c = c.next {
+		if c.space == nsGMD && c.local == "identificationInfo" && c.elem() != nil {
+			p.identification(c.elem())
+			break
+		}
 	}
 	md.each(nsGMD, "distributionInfo", func(d *node) { p.distribution(d.elem()) })
 	md.each(nsGMD, "dataQualityInfo", func(d *node) { p.quality(d.elem()) })
