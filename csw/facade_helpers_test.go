@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,29 +103,47 @@ func facCorpusEntries(t testing.TB) []*Entry {
 // xmllint --nonet; it skips when xmllint is missing.
 func facXmllint(t *testing.T, xsd string, doc []byte) {
 	t.Helper()
+	facXmllintAll(t, xsd, [][]byte{doc})
+}
+
+// facXmllintAll validates several documents in one xmllint run.
+func facXmllintAll(t *testing.T, xsd string, docs [][]byte) {
+	t.Helper()
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
 		t.Skip("xmllint not installed")
 	}
-	schema := filepath.Join(testenv.Shared(t), "xsd", xsd)
-	dir := t.TempDir()
+	msg, err := facXmllintRun(bin, testenv.Shared(t), t.TempDir(), xsd, docs)
+	if err != nil {
+		if len(msg) > 2000 {
+			msg = msg[:2000] + "…"
+		}
+		t.Errorf("xmllint %s: %v\n%s\n--- first document ---\n%s", xsd, err, msg, facHead(docs[0]))
+	}
+}
+
+// facXmllintRun runs xmllint --nonet on docs written to dir.
+func facXmllintRun(bin, shared, dir, xsd string, docs [][]byte) (string, error) {
+	schema := filepath.Join(shared, "xsd", xsd)
 	if xsd == facXSDISO {
 		// srv.xsd does not compile alone with libxml2: import gmd first.
-		base := filepath.Join(testenv.Shared(t), "xsd", "iso19139", "20060504")
+		base := filepath.Join(shared, "xsd", "iso19139", "20060504")
 		wrapper := `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x-passerelle:test">` +
 			`<xs:import namespace="http://www.isotc211.org/2005/gmd" schemaLocation="` + filepath.Join(base, "gmd", "gmd.xsd") + `"/>` +
 			`<xs:import namespace="http://www.isotc211.org/2005/srv" schemaLocation="` + filepath.Join(base, "srv", "srv.xsd") + `"/></xs:schema>`
 		schema = filepath.Join(dir, "iso.xsd")
-		require.NoError(t, os.WriteFile(schema, []byte(wrapper), 0o644))
-	}
-	tmp := filepath.Join(dir, "doc.xml")
-	require.NoError(t, os.WriteFile(tmp, doc, 0o644))
-	out, err := exec.Command(bin, "--noout", "--nonet", "--schema", schema, tmp).CombinedOutput()
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if len(msg) > 2000 {
-			msg = msg[:2000] + "…"
+		if err := os.WriteFile(schema, []byte(wrapper), 0o644); err != nil {
+			return "", err
 		}
-		t.Errorf("xmllint %s: %v\n%s\n--- document ---\n%s", xsd, err, msg, facHead(doc))
 	}
+	args := []string{"--noout", "--nonet", "--schema", schema}
+	for i, doc := range docs {
+		tmp := filepath.Join(dir, "doc"+strconv.Itoa(i)+".xml")
+		if err := os.WriteFile(tmp, doc, 0o644); err != nil {
+			return "", err
+		}
+		args = append(args, tmp)
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
 }
