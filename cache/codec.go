@@ -15,7 +15,7 @@ import (
 // BenchmarkSnapshotCodec). Every value starts with a format byte so the
 // layout can change later without misreading old data.
 const (
-	formatSnapshot byte = 1
+	formatSnapshot byte = 2
 	formatRecord   byte = 2
 )
 
@@ -160,13 +160,18 @@ func (d *decoder) end(what string) error {
 	return d.err
 }
 
-// encodeSnapshot returns the stored form of snap.
+// encodeSnapshot returns the stored form of snap. Every field of Snapshot
+// and Entry is written: TestCodecCoversEveryField fails when one is added
+// and not encoded here.
 func encodeSnapshot(snap *Snapshot) []byte {
 	size := 64 + len(snap.Catalog) + len(snap.Status)
 	for i := range snap.Entries {
 		en := &snap.Entries[i]
-		size += 40 + len(en.ID) + len(en.Hash) + len(en.DateStamp) + len(en.Type) + len(en.Identifier)
+		size += 48 + len(en.ID) + len(en.Hash) + len(en.DateStamp) + len(en.Type) + len(en.Identifier) + len(en.Title) + len(en.ParentID)
 		for _, p := range en.Producers {
+			size += 2 + len(p)
+		}
+		for _, p := range en.ProducerNames {
 			size += 2 + len(p)
 		}
 	}
@@ -186,26 +191,39 @@ func encodeSnapshot(snap *Snapshot) []byte {
 		e.str(k)
 		e.str(snap.Producers[k])
 	}
-	e.uvarint(uint64(len(snap.Entries)))
-	for i := range snap.Entries {
-		en := &snap.Entries[i]
-		e.str(en.ID)
-		e.str(en.Hash)
-		e.time(en.FirstStored)
-		e.str(en.DateStamp)
-		e.str(en.Type)
-		e.uvarint(uint64(len(en.Producers)))
-		for _, p := range en.Producers {
-			e.str(p)
+	for _, list := range [][]Entry{snap.Entries, snap.Shadowed} {
+		e.uvarint(uint64(len(list)))
+		for i := range list {
+			e.entry(&list[i])
 		}
-		e.str(en.Identifier)
 	}
 	return e.b
 }
 
+func (e *encoder) strs(list []string) {
+	e.uvarint(uint64(len(list)))
+	for _, s := range list {
+		e.str(s)
+	}
+}
+
+func (e *encoder) entry(en *Entry) {
+	e.str(en.ID)
+	e.str(en.Hash)
+	e.time(en.FirstStored)
+	e.str(en.DateStamp)
+	e.str(en.Type)
+	e.strs(en.Producers)
+	e.strs(en.ProducerNames)
+	e.str(en.Identifier)
+	e.str(en.Conflict)
+	e.str(en.ParentID)
+	e.str(en.Title)
+}
+
 // decodeSnapshot parses the stored form of a snapshot. Empty collections
-// decode as nil. Repeated short strings (producer slugs, types, date
-// stamps) share one allocation.
+// decode as nil. Repeated short strings (producer slugs and names, types,
+// date stamps) share one allocation.
 func decodeSnapshot(b []byte) (*Snapshot, error) {
 	d := decoder{b: b}
 	if d.byte("format") != formatSnapshot {
@@ -225,47 +243,76 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 			snap.Producers[k] = d.str("producer name")
 		}
 	}
-	intern := make(map[string]string)
-	short := func(what string) string {
-		p := d.raw(what)
-		if len(p) == 0 {
-			return ""
-		}
-		if len(p) > 64 {
-			return string(p)
-		}
-		if s, ok := intern[string(p)]; ok {
-			return s
-		}
-		s := string(p)
-		intern[s] = s
-		return s
-	}
-	if n := d.count("entry count", 8); n > 0 {
-		snap.Entries = make([]Entry, n)
-		for i := range snap.Entries {
-			en := &snap.Entries[i]
-			en.ID = d.str("entry id")
-			en.Hash = d.str("entry hash")
-			en.FirstStored = d.time("entry first_stored")
-			en.DateStamp = short("entry date_stamp")
-			en.Type = short("entry type")
-			if np := d.count("entry producer count", 1); np > 0 {
-				en.Producers = make([]string, np)
-				for j := range en.Producers {
-					en.Producers[j] = short("entry producer")
-				}
-			}
-			en.Identifier = d.str("entry identifier")
-			if d.err != nil {
-				return nil, d.err
-			}
-		}
+	in := interner{d: &d, m: map[string]string{}}
+	snap.Entries = in.entries("entry")
+	snap.Shadowed = in.entries("shadowed entry")
+	if d.err != nil {
+		return nil, d.err
 	}
 	if err := d.end("snapshot"); err != nil {
 		return nil, err
 	}
 	return snap, nil
+}
+
+type interner struct {
+	d *decoder
+	m map[string]string
+}
+
+func (in *interner) short(what string) string {
+	p := in.d.raw(what)
+	if len(p) == 0 {
+		return ""
+	}
+	if len(p) > 64 {
+		return string(p)
+	}
+	if s, ok := in.m[string(p)]; ok {
+		return s
+	}
+	s := string(p)
+	in.m[s] = s
+	return s
+}
+
+func (in *interner) shorts(what string) []string {
+	n := in.d.count(what+" count", 1)
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for j := range out {
+		out[j] = in.short(what)
+	}
+	return out
+}
+
+func (in *interner) entries(what string) []Entry {
+	d := in.d
+	n := d.count(what+" count", 8)
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	list := make([]Entry, n)
+	for i := range list {
+		en := &list[i]
+		en.ID = d.str(what + " id")
+		en.Hash = d.str(what + " hash")
+		en.FirstStored = d.time(what + " first_stored")
+		en.DateStamp = in.short(what + " date_stamp")
+		en.Type = in.short(what + " type")
+		en.Producers = in.shorts(what + " producer")
+		en.ProducerNames = in.shorts(what + " producer name")
+		en.Identifier = d.str(what + " identifier")
+		en.Conflict = d.str(what + " conflict")
+		en.ParentID = d.str(what + " parent_id")
+		en.Title = d.str(what + " title")
+		if d.err != nil {
+			return nil
+		}
+	}
+	return list
 }
 
 // encodeRecord returns the stored form of rec without its hash (the key
