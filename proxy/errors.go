@@ -1,0 +1,109 @@
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/passerelle/passerelle/csw"
+)
+
+// HTTPError is what handlers return: Code and Msg go to the client, Err
+// only to the log.
+type HTTPError struct {
+	Code       int
+	Msg        string
+	Err        error
+	RetryAfter int // seconds, for 503
+}
+
+func (e *HTTPError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %s: %v", e.Code, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.Code, e.Msg)
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+func notFound(format string, a ...any) error {
+	return &HTTPError{Code: fiber.StatusNotFound, Msg: fmt.Sprintf(format, a...)}
+}
+
+func badRequest(format string, a ...any) error {
+	return &HTTPError{Code: fiber.StatusBadRequest, Msg: fmt.Sprintf(format, a...)}
+}
+
+func internal(err error) error {
+	return &HTTPError{Code: fiber.StatusInternalServerError, Msg: "internal error", Err: err}
+}
+
+// problem is an RFC 7807 body.
+type problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+}
+
+// errorHandler renders every error returned by a handler.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var he *HTTPError
+	var fe *fiber.Error
+	var ex *csw.Exception
+	var ce *cswError
+	c.Response().Header.Del(fiber.HeaderETag)
+	c.Response().Header.Del(fiber.HeaderLastModified)
+	if errors.As(err, &ce) {
+		c.Set(fiber.HeaderContentType, csw.ContentTypeXML)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(ce.status).Send(ce.body)
+	}
+	switch {
+	case errors.As(err, &he):
+	case errors.As(err, &ex):
+		he = &HTTPError{Code: ex.Status(), Msg: ex.Text, Err: err}
+	case errors.As(err, &fe):
+		he = &HTTPError{Code: fe.Code, Msg: fe.Message}
+	default:
+		he = &HTTPError{Code: fiber.StatusInternalServerError, Msg: "internal error", Err: err}
+	}
+	if he.Code >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", he.Code, "err", err)
+	} else if he.Err != nil {
+		s.log.Debug("request refused", "path", c.Path(), "status", he.Code, "err", he.Err)
+	}
+	if he.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(he.RetryAfter))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if strings.HasSuffix(c.Path(), "/csw") {
+		if ex == nil {
+			ex = &csw.Exception{Code: "NoApplicableCode", Text: he.Msg}
+		}
+		c.Set(fiber.HeaderContentType, csw.ContentTypeXML)
+		return c.Status(he.Code).Send(ex.XML())
+	}
+	body, _ := json.Marshal(problem{
+		Type:     "about:blank",
+		Title:    statusText(he.Code),
+		Status:   he.Code,
+		Detail:   he.Msg,
+		Instance: c.OriginalURL(),
+	})
+	c.Set(fiber.HeaderContentType, "application/problem+json; charset=utf-8")
+	return c.Status(he.Code).Send(body)
+}
+
+func statusText(code int) string {
+	if t := utils.StatusMessage(code); t != "" {
+		return t
+	}
+	return "Error"
+}

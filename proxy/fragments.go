@@ -1,0 +1,118 @@
+package proxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/dcat"
+)
+
+// mapOptions are the DCAT mapping options of a catalog under a configuration.
+func mapOptions(cfg *config.Config, catalog string) dcat.Options {
+	opt := dcat.Options{PublicURL: cfg.Server.PublicURL, Catalog: dcat.CatalogInfo{ID: catalog}}
+	if c := cfg.Catalog(catalog); c != nil {
+		opt.Catalog.Title, opt.Catalog.Description, opt.Catalog.Publisher = c.Title, c.Description, c.Publisher
+	}
+	return opt
+}
+
+// mapInput is what Map gets for a record.
+func mapInput(r *record, producers map[string]string) dcat.Input {
+	in := dcat.Input{
+		Record:         r.rec,
+		FileIdentifier: r.entry.ID,
+		Identifier:     r.entry.Identifier,
+		Hash:           r.entry.Hash,
+		FirstStored:    r.entry.FirstStored,
+	}
+	if len(r.entry.Producers) > 0 {
+		in.ProducerSlug = r.entry.Producers[0]
+		in.Producer = producers[in.ProducerSlug]
+	}
+	return in
+}
+
+// FragmentKey is the cache key of a record's precomputed DCAT fragment: it
+// changes with the record's content, the mapper version and every input the
+// mapping reads from configuration or the snapshot.
+func FragmentKey(catalog string, in dcat.Input, opt dcat.Options) string {
+	h := sha256.New()
+	for _, s := range []string{
+		strconv.Itoa(dcat.MapperVersion), opt.PublicURL, opt.Catalog.ID, opt.Catalog.Title,
+		opt.Catalog.Description, opt.Catalog.Publisher, in.Hash, in.FileIdentifier, in.Identifier,
+		in.Producer, in.ProducerSlug, in.RecordURL, in.FirstStored.UTC().Format(time.RFC3339Nano),
+	} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "frag/" + catalog + "/" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// fragmentTTL bounds how long an unused fragment stays in the store.
+const fragmentTTL = 30 * 24 * time.Hour
+
+// fragment returns the record's DCAT fragment: from memory, else from the
+// store, else mapped now (and stored for the next process).
+func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalogData, r *record) (*dcat.Fragment, error) {
+	r.fragOnce.Do(func() {
+		opt := mapOptions(cfg, r.catalog)
+		in := mapInput(r, data.snap.Producers)
+		key := FragmentKey(r.catalog, in, opt)
+		if b, ok, err := s.state.store.Get(ctx, key); err == nil && ok {
+			if f, err := dcat.UnmarshalFragment(b); err == nil {
+				r.frag = f
+				return
+			}
+		}
+		f, err := dcat.Map(in, opt)
+		if err != nil {
+			r.fragErr = fmt.Errorf("map record %q of %q: %w", r.entry.ID, r.catalog, err)
+			return
+		}
+		r.frag = f
+		if b, err := f.MarshalBinary(); err == nil {
+			if err := s.state.store.Set(ctx, key, b, fragmentTTL); err != nil {
+				s.log.Warn("store fragment", "catalog", r.catalog, "id", r.entry.ID, "err", err)
+			}
+		}
+	})
+	return r.frag, r.fragErr
+}
+
+// Warm maps every record of a catalog's current snapshot whose fragment is
+// not in the store yet, so the first feed request after a harvest is fast.
+func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog string) (mapped int, err error) {
+	data, err := load(ctx, st, catalog)
+	if err != nil {
+		return 0, err
+	}
+	opt := mapOptions(cfg, catalog)
+	for _, r := range data.records {
+		in := mapInput(r, data.snap.Producers)
+		key := FragmentKey(catalog, in, opt)
+		if _, ok, err := st.Get(ctx, key); err != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		} else if ok {
+			continue
+		}
+		f, err := dcat.Map(in, opt)
+		if err != nil {
+			continue // reported when served
+		}
+		b, err := f.MarshalBinary()
+		if err != nil {
+			return mapped, fmt.Errorf("warm %q: encode fragment: %w", catalog, err)
+		}
+		if err := st.Set(ctx, key, b, fragmentTTL); err != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		}
+		mapped++
+	}
+	return mapped, nil
+}

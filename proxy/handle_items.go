@@ -1,0 +1,112 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/dcat"
+)
+
+// itemsPage is udata's paginated list shape.
+type itemsPage struct {
+	Data         []*dcat.Item `json:"data"`
+	Page         int          `json:"page"`
+	PageSize     int          `json:"page_size"`
+	Total        int          `json:"total"`
+	NextPage     *string      `json:"next_page"`
+	PreviousPage *string      `json:"previous_page"`
+}
+
+// item builds a record's udata item.
+func (s *Server) item(cfg *config.Config, v *view, r *record) (*dcat.Item, error) {
+	data := v.dataOf(r.catalog)
+	in := mapInput(r, data.snap.Producers)
+	return dcat.BuildItem(in, mapOptions(cfg, r.catalog))
+}
+
+// handleItems serves datasets.json beside a feed: the items a push would
+// send, paged like udata's API, with the feed's records and order.
+func (s *Server) handleItems(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		cfg := s.config()
+		v, err := s.viewFor(c, cfg, kind)
+		if err != nil {
+			return err
+		}
+		p, err := parseListParams(c)
+		if err != nil {
+			return err
+		}
+		return s.send(c, v, jsonType, func() ([]byte, error) {
+			recs, _, err := s.feedRecords(c, cfg, v, p)
+			if err != nil {
+				return nil, err
+			}
+			if kind == "organization" {
+				recs = withoutServices(recs)
+			}
+			from, to, ok := p.window(len(recs))
+			if !ok {
+				return nil, notFound("page %d is past the last page (%d records, %d per page)", p.page, len(recs), p.pageSize)
+			}
+			out := itemsPage{Data: make([]*dcat.Item, 0, to-from), Page: p.page, PageSize: p.pageSize, Total: len(recs)}
+			for _, r := range recs[from:to] {
+				it, err := s.item(cfg, v, r)
+				if err != nil {
+					return nil, internal(err)
+				}
+				out.Data = append(out.Data, it)
+			}
+			base := s.feedURL(cfg, c, kind)
+			base = base[:len(base)-len("catalog")] + "datasets.json"
+			if to < len(recs) {
+				u := pageLink(base, c, p.page+1)
+				out.NextPage = &u
+			}
+			if p.page > 1 {
+				u := pageLink(base, c, p.page-1)
+				out.PreviousPage = &u
+			}
+			return json.Marshal(out)
+		})
+	}
+}
+
+func withoutServices(recs []*record) []*record {
+	out := recs[:0:0]
+	for _, r := range recs {
+		if r.entry.Type != "service" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func pageLink(base string, c *fiber.Ctx, page int) string {
+	q := url.Values{}
+	for k, v := range c.Queries() {
+		q.Set(k, v)
+	}
+	q.Set("page", strconv.Itoa(page))
+	return base + "?" + q.Encode()
+}
+
+// sendItem serves one record's item: /catalogs/{catalog}/datasets/{id}.json.
+func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *view, r *record) error {
+	return s.send(c, v, jsonType, func() ([]byte, error) {
+		it, err := s.item(cfg, v, r)
+		if err != nil {
+			return nil, internal(err)
+		}
+		return json.Marshal(it)
+	})
+}
+
+// handleRecord answers a CatalogRecord IRI with the record's document.
+func (s *Server) handleRecord(c *fiber.Ctx) error {
+	return s.handleDataset(c)
+}

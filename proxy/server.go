@@ -1,0 +1,119 @@
+package proxy
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store  cache.Store
+	Config *config.Config
+	Logger *slog.Logger
+	// Recheck is how often a catalog's generation is read from the store
+	// (default 1s): a harvest is visible at most this long after its commit.
+	Recheck time.Duration
+	// RequestTimeout bounds each request's work (default 30s).
+	RequestTimeout time.Duration
+	// CacheBytes bounds the in-process cache of assembled responses (default 256 MiB).
+	CacheBytes int64
+	Version    string
+}
+
+// Server serves feeds, JSON views and CSW facades from the cache.
+type Server struct {
+	app     *fiber.App
+	cfg     atomic.Pointer[config.Config]
+	state   *state
+	log     *slog.Logger
+	timeout time.Duration
+	cache   *responseCache
+	facade  *csw.Facade
+	version string
+	started time.Time
+}
+
+// New builds a server; it does not listen.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Recheck == 0 {
+		o.Recheck = time.Second
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 256 << 20
+	}
+	s := &Server{
+		state:   newState(o.Store, o.Recheck),
+		log:     o.Logger,
+		timeout: o.RequestTimeout,
+		cache:   newResponseCache(o.CacheBytes),
+		version: o.Version,
+		started: time.Now(),
+	}
+	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT}
+	s.cfg.Store(o.Config)
+	s.app = fiber.New(fiber.Config{
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		BodyLimit:             4 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          2 * time.Minute,
+		IdleTimeout:           2 * time.Minute,
+		StrictRouting:         false,
+		CaseSensitive:         true,
+		UnescapePath:          false,
+		AppName:               "passerelle",
+	})
+	s.app.Use(s.withContext)
+	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	s.routes()
+	return s
+}
+
+// SetConfig swaps the configuration (hot reload); requests in flight keep
+// the one they started with.
+func (s *Server) SetConfig(cfg *config.Config) {
+	s.cfg.Store(cfg)
+	s.cache.clear()
+}
+
+// App exposes the Fiber app for tests (app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until ctx ends, then shuts down gracefully.
+func (s *Server) Listen(ctx context.Context, addr string) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listen(addr) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return s.app.ShutdownWithContext(sctx)
+	}
+}
+
+// withContext gives every request a context with a deadline.
+func (s *Server) withContext(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (s *Server) config() *config.Config { return s.cfg.Load() }

@@ -1,0 +1,286 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/iso"
+)
+
+// record is one served record: its snapshot entry, parsed model, upstream
+// bytes and what the facade and the feeds derive from it, built once per
+// snapshot generation.
+type record struct {
+	entry   cache.Entry
+	rec     *iso.Record
+	raw     []byte
+	catalog string
+	csw     *csw.Entry
+
+	fragOnce sync.Once
+	frag     *dcat.Fragment
+	fragErr  error
+}
+
+// catalogData is a catalog's snapshot loaded in memory.
+type catalogData struct {
+	id      string
+	gen     int64
+	snap    *cache.Snapshot
+	records []*record // sorted by fileIdentifier
+	byID    map[string]*record
+}
+
+// state loads and caches catalog snapshots, reloading a catalog when the
+// store's generation moves. Each request works on one consistent
+// catalogData value.
+type state struct {
+	owners   sync.Map // *csw.Entry → *record
+	store    cache.Store
+	recheck  time.Duration
+	mu       sync.Mutex
+	catalogs map[string]*catalogSlot
+}
+
+type catalogSlot struct {
+	mu      sync.Mutex
+	data    *catalogData
+	checked time.Time
+	err     error
+}
+
+func newState(st cache.Store, recheck time.Duration) *state {
+	return &state{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}}
+}
+
+// errNoSnapshot says a catalog was never harvested successfully.
+var errNoSnapshot = errors.New("no snapshot yet")
+
+// catalog returns the catalog's current data, loading it when the store
+// has a newer generation. errNoSnapshot when it has none.
+func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
+	s.mu.Lock()
+	slot := s.catalogs[id]
+	if slot == nil {
+		slot = &catalogSlot{}
+		s.catalogs[id] = slot
+	}
+	s.mu.Unlock()
+
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	if slot.data != nil && time.Since(slot.checked) < s.recheck {
+		return slot.data, nil
+	}
+	gen, err := s.store.Generation(ctx, id)
+	if err != nil {
+		if slot.data != nil { // keep serving what we have
+			return slot.data, nil
+		}
+		return nil, fmt.Errorf("read generation of %q: %w", id, err)
+	}
+	slot.checked = time.Now()
+	if gen == 0 {
+		return nil, errNoSnapshot
+	}
+	if slot.data != nil && slot.data.gen == gen {
+		return slot.data, nil
+	}
+	data, err := load(ctx, s.store, id)
+	if err != nil {
+		if slot.data != nil {
+			return slot.data, nil
+		}
+		return nil, err
+	}
+	if slot.data != nil {
+		for _, r := range slot.data.records {
+			s.owners.Delete(r.csw)
+		}
+	}
+	for _, r := range data.records {
+		s.owners.Store(r.csw, r)
+	}
+	slot.data = data
+	return data, nil
+}
+
+// owner finds the record behind a facade entry.
+func (s *state) owner(e *csw.Entry) *record {
+	if v, ok := s.owners.Load(e); ok {
+		return v.(*record)
+	}
+	return nil
+}
+
+func load(ctx context.Context, st cache.Store, id string) (*catalogData, error) {
+	snap, err := st.Snapshot(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) {
+		return nil, errNoSnapshot
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot of %q: %w", id, err)
+	}
+	data := &catalogData{id: id, gen: snap.Generation, snap: snap, byID: make(map[string]*record, len(snap.Entries))}
+	const chunk = 200
+	for start := 0; start < len(snap.Entries); start += chunk {
+		end := min(start+chunk, len(snap.Entries))
+		hashes := make([]string, 0, end-start)
+		for _, e := range snap.Entries[start:end] {
+			hashes = append(hashes, e.Hash)
+		}
+		recs, err := st.Records(ctx, id, hashes)
+		if err != nil {
+			return nil, fmt.Errorf("read records of %q: %w", id, err)
+		}
+		for i, sr := range recs {
+			e := snap.Entries[start+i]
+			var rec iso.Record
+			if len(sr.Parsed) == 0 {
+				continue // kept previous version failed? never served without a model
+			}
+			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
+				return nil, fmt.Errorf("decode record %q of %q: %w", e.ID, id, err)
+			}
+			r := &record{entry: e, rec: &rec, raw: sr.Raw, catalog: id}
+			r.csw = &csw.Entry{
+				ID:            e.ID,
+				Identifier:    e.Identifier,
+				Raw:           sr.Raw,
+				Record:        r.rec,
+				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(snap, e.Producers)...),
+				Modified:      r.rec.Modified(),
+				Type:          e.Type,
+			}
+			data.records = append(data.records, r)
+			data.byID[e.ID] = r
+		}
+	}
+	return data, nil
+}
+
+func displayOf(snap *cache.Snapshot, slugs []string) []string {
+	out := make([]string, 0, len(slugs))
+	for _, s := range slugs {
+		if n := snap.Producers[s]; n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// view is the set of records behind one URL: a catalog, a producer of a
+// catalog, or an organization (records of several catalogs).
+type view struct {
+	kind     string // "catalog", "producer", "organization"
+	id       string // catalog id, producer slug or organization id
+	title    string
+	catalogs []*catalogData
+	records  []*record
+	gens     []int64
+	created  time.Time // newest snapshot time among the catalogs
+	oldest   time.Time
+}
+
+// generationKey identifies the snapshot generations a view was built from.
+func (v *view) generationKey() string {
+	return fmt.Sprint(v.kind, "/", v.id, "/", v.gens)
+}
+
+// catalogView is every record of a catalog.
+func (s *state) catalogView(ctx context.Context, cfg *config.Config, id string) (*view, error) {
+	cat := cfg.Catalog(id)
+	if cat == nil {
+		return nil, notFound("no catalog %q", id)
+	}
+	data, err := s.catalog(ctx, id)
+	if err != nil {
+		return nil, unavailable(id, err)
+	}
+	v := &view{kind: "catalog", id: id, title: cat.Title, catalogs: []*catalogData{data}, records: data.records}
+	v.stamp()
+	return v, nil
+}
+
+// producerView is the records of a catalog that name a producer.
+func (s *state) producerView(ctx context.Context, cfg *config.Config, id, slug string) (*view, error) {
+	cat := cfg.Catalog(id)
+	if cat == nil {
+		return nil, notFound("no catalog %q", id)
+	}
+	data, err := s.catalog(ctx, id)
+	if err != nil {
+		return nil, unavailable(id, err)
+	}
+	name, ok := data.snap.Producers[slug]
+	if !ok {
+		return nil, notFound("catalog %q has no producer %q", id, slug)
+	}
+	v := &view{kind: "producer", id: id + "/" + slug, title: name + " — " + cat.Title, catalogs: []*catalogData{data}}
+	for _, r := range data.records {
+		for _, p := range r.entry.Producers {
+			if p == slug {
+				v.records = append(v.records, r)
+				break
+			}
+		}
+	}
+	v.stamp()
+	return v, nil
+}
+
+// organizationView is an organization's records: for each source catalog,
+// the records whose first claimed producer belongs to it; services only
+// when the organization asks for them.
+func (s *state) organizationView(ctx context.Context, cfg *config.Config, id string) (*view, error) {
+	org := cfg.Organization(id)
+	if org == nil {
+		return nil, notFound("no organization %q", id)
+	}
+	v := &view{kind: "organization", id: id, title: org.Title}
+	for _, src := range org.Sources {
+		data, err := s.catalog(ctx, src.Catalog)
+		if err != nil {
+			return nil, unavailable(src.Catalog, err)
+		}
+		v.catalogs = append(v.catalogs, data)
+		for _, r := range data.records {
+			if r.entry.Type == "service" && !org.Services {
+				continue
+			}
+			if o := cfg.OrganizationFor(src.Catalog, r.entry.Producers); o != nil && o.ID == org.ID {
+				v.records = append(v.records, r)
+			}
+		}
+	}
+	v.stamp()
+	return v, nil
+}
+
+func (v *view) stamp() {
+	for i, c := range v.catalogs {
+		v.gens = append(v.gens, c.gen)
+		if c.snap.Created.After(v.created) {
+			v.created = c.snap.Created
+		}
+		if i == 0 || c.snap.Created.Before(v.oldest) {
+			v.oldest = c.snap.Created
+		}
+	}
+}
+
+func unavailable(catalog string, err error) error {
+	if errors.Is(err, errNoSnapshot) {
+		return &HTTPError{Code: 503, RetryAfter: 300, Err: err,
+			Msg: fmt.Sprintf("catalog %q has not been harvested successfully yet: nothing to serve", catalog)}
+	}
+	return internal(err)
+}
