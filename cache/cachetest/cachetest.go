@@ -411,9 +411,9 @@ func testCatalogsIsolated(t *testing.T, open func(t *testing.T) cache.Store) {
 func testConcurrentReaders(t *testing.T, open func(t *testing.T) cache.Store) {
 	s, ctx := open(t), ctxT(t)
 	const (
-		generations = 30
-		perGen      = 200
-		readers     = 4
+		generations = 20
+		perGen      = 100
+		readers     = 3
 	)
 	recsOf := func(gen int) []cache.StoredRecord {
 		out := make([]cache.StoredRecord, perGen)
