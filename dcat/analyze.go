@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -499,11 +500,6 @@ func wkt(b iso.BoundingBox) string {
 	return "POLYGON((" + w + " " + s + ", " + e + " " + s + ", " + e + " " + n + ", " + w + " " + n + ", " + w + " " + s + "))"
 }
 
-func geoJSON(b iso.BoundingBox) string {
-	w, e, s, n := fnum(b.West), fnum(b.East), fnum(b.South), fnum(b.North)
-	return `{"type":"Polygon","coordinates":[[[` + w + "," + s + "],[" + e + "," + s + "],[" + e + "," + n + "],[" + w + "," + n + "],[" + w + "," + s + "]]]}"
-}
-
 func (a *analysis) dates() {
 	now := a.now()
 	for _, d := range a.rec.Dates {
@@ -587,19 +583,44 @@ var (
 	reOGCProto   = regexp.MustCompile(`(?i)^OGC:(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)`)
 	reOGCTypeIRI = regexp.MustCompile(`(?i)opengis\.net/def/serviceType/ogc/(wms|wfs|wmts|wcs|csw|sos|wps)`)
 	reServiceQ   = regexp.MustCompile(`(?i)[?&]service=(WMS|WFS|WMTS|WCS|CSW|SOS|WPS)\b`)
-	reFileExt    = regexp.MustCompile(`(?i)\.(zip|csv|json|geojson|gpkg|shp|xlsx?|ods|gml|kml|kmz|tif|tiff|gz|7z|tar|xml|pdf|txt|las|laz|asc|ecw|jp2|parquet|fgb)$`)
-	reGetRecord  = regexp.MustCompile(`(?i)[?&]request=GetRecordById\b`)
-	reRecordPage = regexp.MustCompile(`(?i)catalog\.search#/metadata/|/api/records/|/geonetwork/srv/[a-z]+/metadata\.show`)
 )
 
 // serviceOf recognises an OGC (or OGC API / ESRI REST) service link.
+// fileExts are the URL path extensions that make a link a file download.
+var fileExts = map[string]bool{
+	".zip": true, ".csv": true, ".json": true, ".geojson": true, ".gpkg": true, ".shp": true, ".xls": true,
+	".xlsx": true, ".ods": true, ".gml": true, ".kml": true, ".kmz": true, ".tif": true, ".tiff": true,
+	".gz": true, ".7z": true, ".tar": true, ".xml": true, ".pdf": true, ".txt": true, ".las": true,
+	".laz": true, ".asc": true, ".ecw": true, ".jp2": true, ".parquet": true, ".fgb": true,
+}
+
+func isFileURL(u string) bool {
+	return fileExts[strings.ToLower(path.Ext(pathOf(u)))]
+}
+
+// isRecordPage recognises a catalog's own page of the record.
+func isRecordPage(u string) bool {
+	low := strings.ToLower(u)
+	return strings.Contains(low, "catalog.search#/metadata/") || strings.Contains(low, "/api/records/") || strings.Contains(low, "/metadata.show")
+}
+
+// isGetRecord recognises a CSW GetRecordById link (the record's XML).
+func isGetRecord(u string) bool {
+	low := strings.ToLower(u)
+	return strings.Contains(low, "request=getrecordbyid")
+}
+
 func serviceOf(o iso.OnlineResource) string {
 	proto := strings.TrimSpace(o.Protocol)
-	if m := reOGCProto.FindStringSubmatch(proto); m != nil {
-		return strings.ToLower(m[1])
+	if len(proto) >= 4 && strings.EqualFold(proto[:4], "OGC:") {
+		if m := reOGCProto.FindStringSubmatch(proto); m != nil {
+			return strings.ToLower(m[1])
+		}
 	}
-	if m := reOGCTypeIRI.FindStringSubmatch(o.ProtocolHref + " " + proto); m != nil {
-		return strings.ToLower(m[1])
+	if strings.Contains(o.ProtocolHref+proto, "serviceType") {
+		if m := reOGCTypeIRI.FindStringSubmatch(o.ProtocolHref + " " + proto); m != nil {
+			return strings.ToLower(m[1])
+		}
 	}
 	low := strings.ToLower(proto)
 	if strings.HasPrefix(low, "ogc api") || strings.HasPrefix(low, "ogc:api") || strings.Contains(low, "17-069r3") {
@@ -607,6 +628,9 @@ func serviceOf(o iso.OnlineResource) string {
 	}
 	if strings.HasPrefix(low, "esri:rest") || strings.HasPrefix(low, "esri rest") {
 		return "esrirest"
+	}
+	if !strings.Contains(strings.ToLower(o.URL), "service=") {
+		return ""
 	}
 	if m := reServiceQ.FindStringSubmatch(o.URL); m != nil {
 		return strings.ToLower(m[1])
@@ -687,11 +711,11 @@ func (a *analysis) distributions() {
 		fn := strings.ToLower(o.Function)
 		title := strings.TrimSpace(o.Name)
 		desc := strings.TrimSpace(o.Description)
-		if reRecordPage.MatchString(u) {
+		if isRecordPage(u) {
 			a.landing = appendUnique(a.landing, u)
 			continue
 		}
-		if reGetRecord.MatchString(u) {
+		if isGetRecord(u) {
 			a.pages = appendUnique(a.pages, u) // the record's XML: documentation, not a service
 			continue
 		}
@@ -729,7 +753,7 @@ func (a *analysis) distributions() {
 			continue
 		}
 		atom := strings.Contains(proto, "atom") || strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
-		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || reFileExt.MatchString(pathOf(u))
+		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u)
 		if atom || file {
 			if seen[u] {
 				continue
@@ -748,7 +772,7 @@ func (a *analysis) distributions() {
 			a.dists = append(a.dists, d)
 			continue
 		}
-		if reRecordPage.MatchString(u) {
+		if isRecordPage(u) {
 			a.landing = appendUnique(a.landing, u)
 			continue
 		}
@@ -855,7 +879,7 @@ func (a *analysis) serviceInfo() {
 		if a.endpoint == "" || (a.svcStd == "" && std != "") {
 			a.endpoint, a.endDesc, a.svcStd = endpoint, caps, std
 		}
-		if reRecordPage.MatchString(u) {
+		if isRecordPage(u) {
 			a.landing = appendUnique(a.landing, u)
 		}
 	}

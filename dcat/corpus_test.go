@@ -156,7 +156,7 @@ func mapCorpus(t testing.TB) ([]corpusRecord, []*Fragment) {
 	var frags []*Fragment
 	for _, cr := range recs {
 		fid := strings.TrimSpace(cr.rec.FileIdentifier)
-		f, err := Map(Input{Record: cr.rec, RecordURL: "https://csw.example.org/csw?service=CSW&request=GetRecordById&id=" + urlQueryEscape(fid)}, testOptions)
+		f, err := Map(Input{Record: cr.rec, FirstStored: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC), RecordURL: "https://csw.example.org/csw?service=CSW&request=GetRecordById&id=" + urlQueryEscape(fid)}, testOptions)
 		if err != nil {
 			t.Errorf("%s: %v", cr.name, err)
 			continue

@@ -11,27 +11,15 @@ import (
 	"github.com/knakk/rdf"
 )
 
-// turtleNamespaces is the knakk encoder's fixed prefix map (IRI → prefix).
-// GeoSPARQL is left out on purpose: knakk writes prefixed-datatype literals
-// without escaping, and GeoJSON literals hold quotes.
-var turtleNamespaces = func() map[string]string {
-	m := map[string]string{}
-	for _, p := range prefixes {
-		if p[1] == nsGSP {
-			continue
-		}
-		m[p[1]] = p[0]
-	}
-	return m
-}()
-
 // writeTriples serializes ts in format f.
 func writeTriples(w io.Writer, f Format, ts []Triple) error {
 	if f != JSONLD {
 		ts = groupBySubject(ts)
 	}
 	switch f {
-	case Turtle, NTriples:
+	case Turtle:
+		return writeTurtle(w, ts)
+	case NTriples:
 		return writeKnakk(w, f, ts)
 	case RDFXML:
 		return writeRDFXML(w, ts)
@@ -102,16 +90,9 @@ func knakkTerm(t Term) (rdf.Term, error) {
 	return nil, fmt.Errorf("term kind %d", t.Kind)
 }
 
+// writeKnakk writes N-Triples with knakk/rdf's encoder.
 func writeKnakk(w io.Writer, f Format, ts []Triple) error {
-	kf := rdf.Turtle
-	if f == NTriples {
-		kf = rdf.NTriples
-	}
-	enc := rdf.NewTripleEncoder(w, kf)
-	enc.GenerateNamespaces = false
-	for k, v := range turtleNamespaces {
-		enc.Namespaces[k] = v
-	}
+	enc := rdf.NewTripleEncoder(w, rdf.NTriples)
 	for _, t := range ts {
 		s, err := knakkTerm(t.S)
 		if err != nil {
@@ -131,11 +112,6 @@ func writeKnakk(w io.Writer, f Format, ts []Triple) error {
 	}
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", f, err)
-	}
-	if f == Turtle && len(ts) > 0 {
-		if _, err := io.WriteString(w, "\n"); err != nil {
-			return fmt.Errorf("write %s: %w", f, err)
-		}
 	}
 	return nil
 }

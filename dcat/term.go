@@ -71,27 +71,41 @@ func typed(s, dt string) Term { return Term{Kind: kindLiteral, Value: cleanText(
 // cleanText drops what no serialization can carry: invalid UTF-8 and control
 // characters other than tab, newline and carriage return (not allowed in XML 1.0).
 func cleanText(s string) string {
-	ok := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
-			ok = false
-			break
-		}
-	}
-	if ok {
+	if textOK(s) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError, r == 0x7f, r < 0x20 && r != '\t' && r != '\n' && r != '\r',
-			r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			r == 0xFFFE, r == 0xFFFF:
 			continue
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// textOK reports whether s is valid UTF-8 without forbidden characters.
+func textOK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+		if c >= 0x80 {
+			if !utf8.ValidString(s[i:]) || strings.Contains(s[i:], "\uFFFE") || strings.Contains(s[i:], "\uFFFF") {
+				return false
+			}
+			for j := i; j < len(s); j++ {
+				if c := s[j]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return true
 }
 
 // graph accumulates triples with helpers that skip empty values.

@@ -177,30 +177,39 @@ var (
 )
 
 // licenceRules are tried in order on the folded text (or URL) of a
-// constraint; the first match wins.
+// constraint; the first match wins. A rule's regexp runs only when one of
+// its needles occurs in the text (constraint texts can be long).
 var licenceRules = []struct {
-	re  *regexp.Regexp
-	lic udataLicence
+	needles []string
+	re      *regexp.Regexp
+	lic     udataLicence
 }{
-	{regexp.MustCompile(`etalab[- ]?2|licence[- ]ouverte[^.;]{0,40}(2\.0|v2|version 2)|open licen[cs]e[^.;]{0,20}(2\.0|v2|version 2)|etalab\.gouv\.fr/licence-ouverte|etalab-licence-ouverte-v2|licence-ouverte/blob/master/lo\.md`), licLOv2},
-	{regexp.MustCompile(`licence[- ]ouverte[^.;]{0,40}(v1|version 1|1\.0)|licence_ouverte\.pdf|open_licence\.pdf`), licLOv1},
-	{regexp.MustCompile(`licence[- ]ouverte|open licen[cs]e / licence ouverte|\blo/ol\b`), licLOv2},
-	{regexp.MustCompile(`odbl|open database licen[cs]e|opendatacommons\.org/licenses/odbl`), licODbL},
-	{regexp.MustCompile(`pddl|opendatacommons\.org/licenses/pddl`), licPDDL},
-	{regexp.MustCompile(`odc[- ]by|opendatacommons\.org/licenses/by`), licODCBY},
-	{regexp.MustCompile(`cc[- ]?0|cc[- ]zero|creativecommons\.org/publicdomain/zero`), licCC0},
-	{regexp.MustCompile(`cc[- ]by[- ]sa|creativecommons\.org/licenses/by-sa|attribution[- ]share[- ]?alike`), licCCBYS},
-	{regexp.MustCompile(`cc[- ]by\b|creativecommons\.org/licenses/by/|creative commons attribution`), licCCBY},
+	{[]string{"etalab", "ouverte", "open licen"}, regexp.MustCompile(`etalab[- ]?2|licence[- ]ouverte[^.;]{0,40}(2\.0|v2|version 2)|open licen[cs]e[^.;]{0,20}(2\.0|v2|version 2)|etalab\.gouv\.fr/licence-ouverte|etalab-licence-ouverte-v2|licence-ouverte/blob/master/lo\.md`), licLOv2},
+	{[]string{"ouverte", "licence_ouverte", "open_licence"}, regexp.MustCompile(`licence[- ]ouverte[^.;]{0,40}(v1|version 1|1\.0)|licence_ouverte\.pdf|open_licence\.pdf`), licLOv1},
+	{[]string{"ouverte", "lo/ol"}, regexp.MustCompile(`licence[- ]ouverte|\blo/ol\b`), licLOv2},
+	{[]string{"odbl", "open database"}, regexp.MustCompile(`odbl|open database licen[cs]e`), licODbL},
+	{[]string{"pddl"}, regexp.MustCompile(`pddl`), licPDDL},
+	{[]string{"odc", "opendatacommons"}, regexp.MustCompile(`odc[- ]by|opendatacommons\.org/licenses/by`), licODCBY},
+	{[]string{"cc0", "cc-", "cc ", "creativecommons"}, regexp.MustCompile(`\bcc[- ]?0|\bcc[- ]zero|creativecommons\.org/publicdomain/zero`), licCC0},
+	{[]string{"cc-", "cc ", "creativecommons", "share"}, regexp.MustCompile(`\bcc[- ]by[- ]sa|creativecommons\.org/licenses/by-sa|attribution[- ]share[- ]?alike`), licCCBYS},
+	{[]string{"cc-", "cc ", "creativecommons", "creative commons"}, regexp.MustCompile(`\bcc[- ]by\b|creativecommons\.org/licenses/by/|creative commons attribution`), licCCBY},
 }
 
 // detectLicence finds a udata licence in a text or URL.
 func detectLicence(s string) (udataLicence, bool) {
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return udataLicence{}, false
 	}
 	low := strings.ToLower(s)
 	for _, r := range licenceRules {
-		if r.re.MatchString(low) {
+		hit := false
+		for _, n := range r.needles {
+			if strings.Contains(low, n) {
+				hit = true
+				break
+			}
+		}
+		if hit && r.re.MatchString(low) {
 			return r.lic, true
 		}
 	}
@@ -217,14 +226,24 @@ var (
 )
 
 func accessRight(text, href string) string {
-	if m := reLOPAHref.FindStringSubmatch(href); m != nil {
-		return m[1]
+	if strings.Contains(href, "LimitationsOnPublicAccess/") {
+		if m := reLOPAHref.FindStringSubmatch(href); m != nil {
+			return m[1]
+		}
 	}
-	if m := reArt13.FindStringSubmatch(text); m != nil {
-		return "INSPIRE_Directive_Article13_1" + strings.ToLower(m[1])
+	low := strings.ToLower(text)
+	if strings.Contains(low, "13") {
+		if m := reArt13.FindStringSubmatch(text); m != nil {
+			return "INSPIRE_Directive_Article13_1" + strings.ToLower(m[1])
+		}
 	}
-	if reNoLimit.MatchString(text) {
-		return "noLimitations"
+	for _, n := range []string{"limitation", "restriction", "beschr", "beperking"} {
+		if strings.Contains(low, n) {
+			if reNoLimit.MatchString(text) {
+				return "noLimitations"
+			}
+			break
+		}
 	}
 	return ""
 }
