@@ -176,7 +176,8 @@ func selectEntries(req *Request, entries []*Entry) []*Entry {
 		}
 	}
 	keys := req.SortBy
-	if len(keys) == 0 {
+	if len(keys) == 0 || (len(keys) == 1 && keys[0].field == facIdentifier && !keys[0].Descending) {
+		// The default order, and the one udata asks for: the view's own.
 		if sorted {
 			return out
 		}

@@ -445,6 +445,16 @@ func facGlob(toks []facTok, s string) bool {
 			case facTokAny:
 				starT, starS = ti, si
 				ti++
+				// Jump straight to the next occurrence of the literal that
+				// follows the wildcard, if any.
+				if ti < len(toks) && toks[ti].kind == facTokLit {
+					j := strings.Index(s[si:], toks[ti].lit)
+					if j < 0 {
+						return false
+					}
+					starS = si + j
+					si = starS
+				}
 				continue
 			case facTokLit:
 				if strings.HasPrefix(s[si:], t.lit) {
@@ -469,6 +479,13 @@ func facGlob(toks []facTok, s string) bool {
 		}
 		_, n := utf8.DecodeRuneInString(s[starS:])
 		starS += n
+		if starT+1 < len(toks) && toks[starT+1].kind == facTokLit {
+			j := strings.Index(s[starS:], toks[starT+1].lit)
+			if j < 0 {
+				return false
+			}
+			starS += j
+		}
 		ti, si = starT+1, starS
 	}
 }

@@ -2,6 +2,8 @@ package csw
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -259,5 +261,43 @@ func TestLookupField(t *testing.T) {
 				assert.Equal(t, tc.want, f)
 			}
 		})
+	}
+}
+
+// TestGlobAgainstRegexp compares the matcher with regexp on random patterns
+// over a small alphabet (test oracle only; the facade never uses regexp).
+func TestGlobAgainstRegexp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("abé%_")
+	gen := func(n int, pattern bool) string {
+		var b strings.Builder
+		for range rng.IntN(n) {
+			r := alphabet[rng.IntN(len(alphabet))]
+			if !pattern && (r == '%' || r == '_') {
+				r = 'a'
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	for range 20000 {
+		p, s := gen(8, true), gen(12, false)
+		var re strings.Builder
+		re.WriteString("^")
+		for _, r := range p {
+			switch r {
+			case '%':
+				re.WriteString("(?s:.*)")
+			case '_':
+				re.WriteString("(?s:.)")
+			default:
+				re.WriteString(regexp.QuoteMeta(string(r)))
+			}
+		}
+		re.WriteString("$")
+		l, ex := newLike(facTitle, p, '%', '_', 0)
+		require.Nil(t, ex)
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		require.Equal(t, want, facGlob(l.toks, s), "pattern %q on %q", p, s)
 	}
 }

@@ -1,0 +1,107 @@
+package csw
+
+import (
+	"net/url"
+	"strconv"
+	"testing"
+)
+
+// facBenchEntries replicates the corpus records into a view of n entries
+// with distinct identifiers, sorted by ID.
+func facBenchEntries(b *testing.B, n int) []*Entry {
+	base := facCorpusEntries(b)
+	out := make([]*Entry, 0, n)
+	for i := 0; len(out) < n; i++ {
+		src := base[i%len(base)]
+		e := &Entry{ID: "bench-" + strconv.Itoa(100000+i) + "-" + src.ID, Raw: src.Raw, Record: src.Record,
+			Organisations: src.Organisations, Modified: src.Modified, Type: src.Type}
+		e.Identifier = e.ID
+		out = append(out, e)
+	}
+	return out
+}
+
+func facBenchServe(b *testing.B, entries []*Entry, req *Request) {
+	f := &Facade{}
+	status, _, body := f.Serve(facTestEndpoint, req, entries) // builds the per-entry indexes
+	if status != 200 {
+		b.Fatalf("status %d: %s", status, body)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f.Serve(facTestEndpoint, req, entries)
+	}
+}
+
+// BenchmarkGetRecords50Full serves udata's request (Or filter on type, sort
+// by identifier) for a page of 50 full ISO records out of a 2,000-record view.
+func BenchmarkGetRecords50Full(b *testing.B) {
+	entries := facBenchEntries(b, 2000)
+	req, err := ParseXML([]byte(facUdataISO))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.MaxRecords = 50
+	req.StartPosition = 101
+	facBenchServe(b, entries, req)
+}
+
+// BenchmarkGetRecords50FullNoFilter is the same page without constraint.
+func BenchmarkGetRecords50FullNoFilter(b *testing.B) {
+	entries := facBenchEntries(b, 2000)
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"gmd:MD_Metadata"},
+		"outputSchema": {SchemaISO}, "elementSetName": {"full"}, "maxRecords": {"50"}, "startPosition": {"101"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	facBenchServe(b, entries, req)
+}
+
+// BenchmarkGetRecords50SummaryDC builds 50 Dublin Core summary records from
+// the model, filtered with AnyText LIKE over 2,000 entries.
+func BenchmarkGetRecords50SummaryDC(b *testing.B) {
+	entries := facBenchEntries(b, 2000)
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"csw:Record"},
+		"elementSetName": {"summary"}, "maxRecords": {"50"}, "constraintLanguage": {"CQL_TEXT"}, "constraint": {"csw:AnyText LIKE '%data%'"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	facBenchServe(b, entries, req)
+}
+
+// BenchmarkGetRecords50SummaryISO builds 50 ISO summary records from the model.
+func BenchmarkGetRecords50SummaryISO(b *testing.B) {
+	entries := facBenchEntries(b, 2000)
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"gmd:MD_Metadata"},
+		"outputSchema": {SchemaISO}, "elementSetName": {"summary"}, "maxRecords": {"50"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	facBenchServe(b, entries, req)
+}
+
+func BenchmarkParseXMLUdata(b *testing.B) {
+	body := []byte(facUdataISO)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseXML(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseKVPGeogw(b *testing.B) {
+	q, err := url.ParseQuery("service=CSW&version=2.0.2&request=GetRecords&resultType=results&elementSetName=full&maxRecords=20&startPosition=4421&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseKVP(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
