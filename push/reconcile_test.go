@@ -408,3 +408,26 @@ func TestReadOnlyStopsTheRun(t *testing.T) {
 	assert.Equal(t, 0, rep.ExitCode())
 	e.assertState(t, items)
 }
+
+func TestDuplicatesReported(t *testing.T) {
+	e := newEnv(t)
+	items := makeItems(2)
+	rehash(items)
+	e.sync(t, items, ApplyOptions{})
+	// Someone (an old tool, a crash without intents) made a second copy.
+	dup := fieldsBody(&items[0])
+	dup["organization"] = e.org.DatagouvID
+	dup["extras"] = desiredExtras(&items[0], "stale")
+	dupID, err := e.fake.SeedDataset(dup)
+	require.NoError(t, err)
+
+	p := e.plan(t, items, false)
+	require.Len(t, p.Actions, 1)
+	a := p.Actions[0]
+	assert.Equal(t, KindDuplicate, a.Kind)
+	assert.Equal(t, dupID, a.DatasetID, "the oldest dataset is kept, the newer copy reported")
+	e.fake.ResetCounts()
+	rep := e.apply(t, p, ApplyOptions{})
+	assert.Equal(t, 0, rep.ExitCode())
+	assert.Equal(t, 0, e.fake.Writes())
+}
