@@ -113,13 +113,9 @@ func TestLoginEndToEnd(t *testing.T) {
 }
 
 func TestLoginRefused(t *testing.T) {
-	f := udatafake.New(udatafake.Options{})
-	u := f.AddUser(udatafake.User{FirstName: "Ada"})
-	f.SetBrowserUser(u.ID)
+	// The user declines on data.gouv.fr, which redirects with an error.
 	port := freePort(t)
 	redirect := "http://127.0.0.1:" + strconv.Itoa(port) + "/callback"
-	f.AddClient(udatafake.OAuthClient{ID: "passerelle", RedirectURIs: []string{redirect}})
-	f.Start(t)
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
 	go func() {

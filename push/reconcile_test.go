@@ -375,9 +375,18 @@ func TestInvalidItems(t *testing.T) {
 	items = append(items, items[1])
 	p := e.plan(t, items, false)
 	assert.Equal(t, map[string]int{"create": 1, "invalid": 2, "unchanged": 0}, p.Counts())
-	rep := e.apply(t, p, ApplyOptions{})
+	var progress bytes.Buffer
+	rep := e.apply(t, p, ApplyOptions{Out: &progress})
 	assert.Equal(t, 1, rep.ExitCode())
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	require.Len(t, lines, 3)
+	assert.Regexp(t, `^done    create +https://id.example.fr/plu/001 "Plan local d'urbanisme 001" [0-9a-f]{24}$`, lines[0])
+	assert.Contains(t, lines[1], `failed  invalid`)
 	var buf bytes.Buffer
+	require.NoError(t, rep.WriteText(&buf))
+	assert.Contains(t, buf.String(), "organization ddt99 (data.gouv.fr "+e.org.DatagouvID+"): 1 done, 2 failed, 0 reported, 1 calls in ")
+	assert.Contains(t, buf.String(), "remote id repeated among the desired items")
+	buf.Reset()
 	require.NoError(t, rep.WriteJSON(&buf))
 	var v map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &v))

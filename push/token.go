@@ -202,6 +202,8 @@ type LoginOptions struct {
 	Out          io.Writer // where the URL to open is printed
 	// HTTPClient for the token exchange (default http.DefaultClient).
 	HTTPClient *http.Client
+	// Timeout for the whole flow (default 10 minutes).
+	Timeout time.Duration
 }
 
 // Login runs the OAuth2 authorization code flow with PKCE (S256): it
@@ -220,6 +222,11 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
 	conf := OAuthConfig(opts.BaseURL, opts.ClientID, opts.ClientSecret, opts.Port)
 	if opts.HTTPClient != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTPClient)
