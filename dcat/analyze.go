@@ -132,31 +132,34 @@ type analysis struct {
 	legis    []string
 	svcCats  []concept
 	licence  *udataLicence
-	rights   string
-	access   string
-	freq     string
-	bboxes   []iso.BoundingBox
-	places   []string // text geographic identifiers
-	placeIRI []string
-	temporal *period
-	issued   *dateValue
-	modified *dateValue
-	created  *dateValue
-	crMod    *dateValue
-	dists    []dist
-	pages    []string
-	landing  []string
-	services map[string]*service
-	svcType  string
-	endpoint string
-	endDesc  string
-	svcStd   string
-	pub      *agent
-	contacts []iso.Party
-	roles    map[string][]iso.Party
-	links    []Link
-	notes    []string
-	resLangs []string
+	// licenceHref/licenceLabel: a use-constraint Anchor that is not a
+	// licence udata knows, emitted as dct:license when none is recognised.
+	licenceHref, licenceLabel string
+	rights                    string
+	access                    string
+	freq                      string
+	bboxes                    []iso.BoundingBox
+	places                    []string // text geographic identifiers
+	placeIRI                  []string
+	temporal                  *period
+	issued                    *dateValue
+	modified                  *dateValue
+	created                   *dateValue
+	crMod                     *dateValue
+	dists                     []dist
+	pages                     []string
+	landing                   []string
+	services                  map[string]*service
+	svcType                   string
+	endpoint                  string
+	endDesc                   string
+	svcStd                    string
+	pub                       *agent
+	contacts                  []iso.Party
+	roles                     map[string][]iso.Party
+	links                     []Link
+	notes                     []string
+	resLangs                  []string
 }
 
 func (a *analysis) note(format string, args ...any) {
@@ -417,6 +420,9 @@ func (a *analysis) constraints() {
 				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
 					a.licence = &l
 				}
+			}
+			if a.licenceHref == "" && len(c.UseConstraints) > 0 && t.Href != "" && !strings.Contains(t.Href, "LimitationsOnPublicAccess") && validIRI(t.Href) {
+				a.licenceHref, a.licenceLabel = t.Href, orDefault(strings.TrimSpace(t.Value), t.Href)
 			}
 			addText(t.Value)
 		}

@@ -10,3 +10,5 @@ import (
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 func testenvCorpus(t testing.TB) string { return testenv.Corpus(t, "records") }
+
+func testenvCorpusFile(t testing.TB, elem ...string) string { return testenv.Corpus(t, elem...) }

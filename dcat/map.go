@@ -3,6 +3,7 @@ package dcat
 import (
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -357,23 +358,27 @@ func (b *builder) resolution(r Term) {
 	}
 }
 
+var reEPSG = regexp.MustCompile(`(?i)EPSG(?:/\d+/|:+|\s+)(\d{4,6})\b`)
+
+// epsgCode finds an EPSG code in an RS_Identifier (Anchor href, code text
+// such as "WGS 84 (EPSG:4326)", or a bare number with an EPSG codeSpace).
+func epsgCode(rs iso.Identifier) string {
+	code := strings.TrimSpace(rs.Code)
+	for _, s := range []string{rs.Href, code} {
+		if m := reEPSG.FindStringSubmatch(s); m != nil {
+			return m[1]
+		}
+	}
+	if _, err := strconv.Atoi(code); err == nil && len(code) >= 4 && len(code) <= 6 {
+		return code
+	}
+	return ""
+}
+
 func (b *builder) referenceSystems(r Term) {
 	seen := map[string]bool{}
 	for _, rs := range b.a.rec.ReferenceSystems {
-		code := strings.TrimSpace(rs.Code)
-		var epsg string
-		low := strings.ToLower(code + " " + rs.Href)
-		if i := strings.LastIndex(low, "epsg"); i >= 0 || strings.Contains(strings.ToLower(rs.CodeSpace), "epsg") {
-			digits := code
-			if j := strings.LastIndexAny(code, ":/ "); j >= 0 {
-				digits = code[j+1:]
-			}
-			if _, err := strconv.Atoi(digits); err == nil {
-				epsg = digits
-			}
-		} else if _, err := strconv.Atoi(code); err == nil {
-			epsg = code
-		}
+		epsg := epsgCode(rs)
 		if epsg == "" || seen[epsg] {
 			continue
 		}
@@ -427,7 +432,13 @@ func (b *builder) conformity(r Term) {
 func (b *builder) licence() Term {
 	l := b.a.licence
 	if l == nil {
-		return Term{}
+		if b.a.licenceHref == "" {
+			return Term{}
+		}
+		t := iri(b.a.licenceHref)
+		b.g.typ(t, nsDCT+"LicenseDocument")
+		b.g.add(t, nsRDFS+"label", lit(b.a.licenceLabel, ""))
+		return t
 	}
 	t := iri(l.URL)
 	b.g.typ(t, nsDCT+"LicenseDocument")
