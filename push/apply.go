@@ -140,6 +140,10 @@ type intent struct {
 // Apply performs a plan. One dataset's failure is reported and the run
 // goes on; a cancelled context marks the remaining actions failed.
 func Apply(ctx context.Context, c *Client, plan *OrgPlan, opts ApplyOptions) (*Report, error) {
+	if plan.applied {
+		return nil, fmt.Errorf("push: plan of %q already applied: make a new plan", plan.Org.ConfigID)
+	}
+	plan.applied = true
 	rep := &Report{Org: plan.Org, Started: time.Now().UTC()}
 	calls := c.Calls()
 	var fatal error // stops the writes: credentials refused, read-only platform, cancelled

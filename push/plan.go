@@ -84,6 +84,8 @@ type OrgPlan struct {
 	// DropGuard is set when archives exceed MaxArchiveRatio of Managed:
 	// Apply archives only with AcceptDrop.
 	DropGuard bool `json:"drop_guard,omitempty"`
+
+	applied bool // Apply ran: a plan is used once (its creates would repeat)
 }
 
 // Counts returns the number of actions per kind, plus "unchanged".

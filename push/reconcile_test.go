@@ -61,6 +61,9 @@ func TestPlanApply200(t *testing.T) {
 	rep2 := e.apply(t, p2, ApplyOptions{Intents: store})
 	assert.Equal(t, 0, rep2.ExitCode())
 	assert.Equal(t, 0, e.fake.Writes(), "second apply makes no write: %v", e.fake.Counts())
+	_, err = Apply(context.Background(), e.client, p, ApplyOptions{})
+	require.Error(t, err, "a plan is applied once")
+	assert.Equal(t, 0, e.fake.Writes())
 	t.Logf("second run (plan + apply, nothing changed): %v", e.fake.Counts())
 
 	d, ok := e.fake.Dataset(other)

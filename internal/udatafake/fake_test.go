@@ -328,6 +328,14 @@ func TestListing(t *testing.T) {
 	assert.InDelta(t, 4, v.(map[string]any)["total"], 0)
 	st, _, _ = e.do(t, "GET", list+"&deleted=false", "", nil)
 	assert.Equal(t, 401, st)
+	st, _, v = e.do(t, "GET", list+"&deleted=false&archived=false", e.key, nil)
+	require.Equal(t, 200, st)
+	assert.InDelta(t, 3, v.(map[string]any)["total"], 0)
+	st, _, v = e.do(t, "GET", list+"&sort=-title&page_size=1", e.key, nil)
+	require.Equal(t, 200, st)
+	assert.Equal(t, "De", v.(map[string]any)["data"].([]any)[0].(map[string]any)["title"])
+	st, _, _ = e.do(t, "GET", list+"&sort=colour", e.key, nil)
+	assert.Equal(t, 400, st)
 }
 
 func TestFaults(t *testing.T) {
@@ -349,6 +357,19 @@ func TestFaults(t *testing.T) {
 	}
 	require.Error(t, err, "connection dropped")
 	assert.Len(t, e.f.Datasets(e.org.ID), 1, "write applied before the drop")
+
+	e.f.Inject(Fault{Method: "GET", Route: "/api/1/me/", Kind: FaultSlow, Delay: 50 * time.Millisecond})
+	t0 := time.Now()
+	st, _, _ = e.do(t, "GET", "/api/1/me/", e.key, nil)
+	assert.Equal(t, 200, st)
+	assert.GreaterOrEqual(t, time.Since(t0), 50*time.Millisecond, "slow answer delayed")
+	e.f.Inject(Fault{Route: "/api/1/me/", Kind: Fault500, Skip: 1, Times: 1})
+	st, _, _ = e.do(t, "GET", "/api/1/me/", e.key, nil)
+	assert.Equal(t, 200, st, "skipped")
+	st, _, _ = e.do(t, "GET", "/api/1/me/", e.key, nil)
+	assert.Equal(t, 500, st)
+	st, _, _ = e.do(t, "GET", "/api/1/me/", e.key, nil)
+	assert.Equal(t, 200, st, "fault used up")
 
 	e.f.SetReadOnly(true)
 	st, _, v := e.do(t, "POST", "/api/1/datasets/", e.key, map[string]any{"title": "t", "description": "d"})
