@@ -167,16 +167,18 @@ func mapCorpus(t testing.TB) ([]corpusRecord, []*Fragment) {
 	return keep, frags
 }
 
-// catalogOf keeps the first fragment of each fileIdentifier, as the
-// harvester does for one catalog.
+// catalogOf keeps the first fragment of each fileIdentifier and of each
+// served identifier, as the harvester does for one catalog (the others are
+// reported there as conflicts).
 func catalogOf(frags []*Fragment) []*Fragment {
 	var out []*Fragment
-	seen := map[string]bool{}
+	seenFile, seenID := map[string]bool{}, map[string]bool{}
 	for _, f := range frags {
-		if !seen[f.FileIdentifier()] {
-			seen[f.FileIdentifier()] = true
-			out = append(out, f)
+		if seenFile[f.FileIdentifier()] || seenID[f.Identifier()] {
+			continue
 		}
+		seenFile[f.FileIdentifier()], seenID[f.Identifier()] = true, true
+		out = append(out, f)
 	}
 	return out
 }
