@@ -195,10 +195,9 @@ func (c *Client) do(ctx context.Context, method, ref string, body, out any) erro
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return fmt.Errorf("%s %s: %w", method, path, ctx.Err())
-		case errors.Is(err, ErrAuth):
+		case errors.Is(err, ErrAuth) || errors.Is(err, ErrUpstream):
 			return fmt.Errorf("%s %s: %w", method, path, err)
 		case err != nil:
-			apiErr = nil
 			err = &netError{method: method, path: path, err: err, uncertain: !idempotent}
 		case status >= 200 && status < 300:
 			if out != nil && len(bytes.TrimSpace(data)) > 0 {
@@ -225,7 +224,7 @@ func (c *Client) do(ctx context.Context, method, ref string, body, out any) erro
 		if !retry || attempt >= c.opts.MaxRetries || c.opts.MaxRetries < 0 {
 			return err
 		}
-		wait := c.opts.Backoff << attempt
+		wait := c.opts.Backoff << min(attempt, 16)
 		wait = wait/2 + time.Duration(rand.Int64N(int64(wait)+1)) // jitter
 		if apiErr != nil && apiErr.RetryAfter > 0 {
 			wait = apiErr.RetryAfter

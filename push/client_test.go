@@ -246,6 +246,17 @@ func TestClientSendsCredentials(t *testing.T) {
 	assert.Empty(t, got.Get("Authorization"))
 	assert.Contains(t, got.Get("User-Agent"), "passerelle")
 
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>maintenance</html>"))
+	}))
+	defer html.Close()
+	c, err = NewClient(Options{BaseURL: html.URL, Rate: -1})
+	require.NoError(t, err)
+	_, err = c.Me(context.Background())
+	require.ErrorIs(t, err, ErrUpstream)
+	assert.Equal(t, 1, c.Calls(), "not retried")
+
 	_, err = NewClient(Options{BaseURL: "www.data.gouv.fr"})
 	assert.Error(t, err)
 }
