@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -323,4 +324,47 @@ func TestXmllintCatchesErrors(t *testing.T) {
 	badISO := [][]byte{[]byte(`<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"><gmd:title/></gmd:MD_Metadata>`)}
 	_, err = facXmllintRun(bin, testenv.Shared(t), t.TempDir(), facXSDISO, badISO)
 	require.Error(t, err)
+}
+
+// TestFacadeConcurrent serves one view from many goroutines: the lazy
+// per-entry index must be safe (run with -race).
+func TestFacadeConcurrent(t *testing.T) {
+	entries := facFixtureEntries(t)
+	f := facTestFacade()
+	queries := []string{
+		"service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=full&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("csw:AnyText LIKE '%somme%'"),
+		"service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=summary&sortBy=dc:title:D",
+		"service=CSW&request=GetDomain&propertyName=apiso:OrganisationName",
+		"service=CSW&request=GetRecordById&id=svc:wms/somme",
+	}
+	want := make([][]byte, len(queries))
+	for i, q := range queries {
+		_, want[i] = facGet(t, f, facFixtureEntries(t), q)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				k := (g + i) % len(queries)
+				q, _ := url.ParseQuery(queries[k])
+				req, err := ParseKVP(q)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if _, _, body := f.Serve(facTestEndpoint, req, entries); !bytes.Equal(body, want[k]) {
+					errs <- "different answer for " + queries[k]
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
