@@ -108,9 +108,11 @@ func textOK(s string) bool {
 	return true
 }
 
-// graph accumulates triples with helpers that skip empty values.
+// graph accumulates triples with helpers that skip empty values and
+// repeated triples about IRI subjects (shared vocabulary nodes).
 type graph struct {
 	triples []Triple
+	seen    map[Triple]struct{}
 }
 
 func (g *graph) add(s Term, p string, o Term) {
@@ -120,7 +122,17 @@ func (g *graph) add(s Term, p string, o Term) {
 	if o.Kind == kindLiteral && strings.TrimSpace(o.Value) == "" {
 		return
 	}
-	g.triples = append(g.triples, Triple{S: s, P: iri(p), O: o})
+	t := Triple{S: s, P: iri(p), O: o}
+	if s.Kind == kindIRI {
+		if g.seen == nil {
+			g.seen = make(map[Triple]struct{}, 64)
+		}
+		if _, dup := g.seen[t]; dup {
+			return
+		}
+		g.seen[t] = struct{}{}
+	}
+	g.triples = append(g.triples, t)
 }
 
 func (g *graph) typ(s Term, class string) { g.add(s, nsRDF+"type", iri(class)) }
