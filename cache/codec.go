@@ -41,9 +41,27 @@ func (e *encoder) time(t time.Time) {
 	e.uvarint(uint64(t.Nanosecond()))
 }
 
+// decoder reads the stored forms. When s is set (it mirrors b, see
+// newStringDecoder), strings are substrings of it: a snapshot costs one
+// copy of its bytes instead of one allocation per string.
 type decoder struct {
-	b   []byte
-	err error
+	b    []byte
+	s    string
+	hasS bool
+	err  error
+}
+
+// newStringDecoder copies b into one string that decoded strings share.
+func newStringDecoder(b []byte) decoder {
+	return decoder{b: b, s: string(b), hasS: true}
+}
+
+// skip drops n bytes (n <= len(d.b)).
+func (d *decoder) skip(n int) {
+	d.b = d.b[n:]
+	if d.hasS {
+		d.s = d.s[n:]
+	}
 }
 
 func (d *decoder) fail(what string) {
@@ -61,7 +79,7 @@ func (d *decoder) uvarint(what string) uint64 {
 		d.fail(what)
 		return 0
 	}
-	d.b = d.b[n:]
+	d.skip(n)
 	return v
 }
 
@@ -74,7 +92,7 @@ func (d *decoder) varint(what string) int64 {
 		d.fail(what)
 		return 0
 	}
-	d.b = d.b[n:]
+	d.skip(n)
 	return v
 }
 
@@ -87,7 +105,7 @@ func (d *decoder) byte(what string) byte {
 		return 0
 	}
 	c := d.b[0]
-	d.b = d.b[1:]
+	d.skip(1)
 	return c
 }
 
@@ -102,8 +120,21 @@ func (d *decoder) raw(what string) []byte {
 		return nil
 	}
 	p := d.b[:n:n]
-	d.b = d.b[n:]
+	d.skip(int(n))
 	return p
+}
+
+// length reads a field length the input can hold.
+func (d *decoder) length(what string) int {
+	n := d.uvarint(what)
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(len(d.b)) {
+		d.fail(what)
+		return 0
+	}
+	return int(n)
 }
 
 // bytes returns a copy of the next field, nil when empty.
@@ -115,7 +146,18 @@ func (d *decoder) bytes(what string) []byte {
 	return slices.Clone(p)
 }
 
-func (d *decoder) str(what string) string { return string(d.raw(what)) }
+func (d *decoder) str(what string) string {
+	if !d.hasS {
+		return string(d.raw(what))
+	}
+	n := d.length(what)
+	if d.err != nil || n == 0 {
+		return ""
+	}
+	v := d.s[:n]
+	d.skip(n)
+	return v
+}
 
 // count reads a collection length, refusing one the remaining input cannot
 // hold (each element takes at least min bytes): a corrupt length never
@@ -225,7 +267,7 @@ func (e *encoder) entry(en *Entry) {
 // decode as nil. Repeated short strings (producer slugs and names, types,
 // date stamps) share one allocation.
 func decodeSnapshot(b []byte) (*Snapshot, error) {
-	d := decoder{b: b}
+	d := newStringDecoder(b)
 	if d.byte("format") != formatSnapshot {
 		d.fail("snapshot format")
 		return nil, d.err
@@ -261,6 +303,9 @@ type interner struct {
 }
 
 func (in *interner) short(what string) string {
+	if in.d.hasS {
+		return in.d.str(what) // a substring: nothing to share
+	}
 	p := in.d.raw(what)
 	if len(p) == 0 {
 		return ""
@@ -276,8 +321,8 @@ func (in *interner) short(what string) string {
 	return s
 }
 
-func (in *interner) shorts(what string) []string {
-	n := in.d.count(what+" count", 1)
+func (in *interner) shorts(countWhat, what string) []string {
+	n := in.d.count(countWhat, 1)
 	if n == 0 {
 		return nil
 	}
@@ -288,26 +333,45 @@ func (in *interner) shorts(what string) []string {
 	return out
 }
 
+// entryFields names an entry's fields in errors, built once per list
+// (not per entry: concatenating per field would allocate).
+type entryFields struct {
+	id, hash, first, date, typ, identifier, conflict, parent, title string
+	producer, producerCount, producerName, producerNameCount        string
+}
+
+func newEntryFields(what string) entryFields {
+	return entryFields{
+		id: what + " id", hash: what + " hash", first: what + " first_stored",
+		date: what + " date_stamp", typ: what + " type",
+		producer: what + " producer", producerCount: what + " producer count",
+		producerName: what + " producer name", producerNameCount: what + " producer name count",
+		identifier: what + " identifier",
+		conflict:   what + " conflict", parent: what + " parent_id", title: what + " title",
+	}
+}
+
 func (in *interner) entries(what string) []Entry {
 	d := in.d
 	n := d.count(what+" count", 8)
 	if n == 0 || d.err != nil {
 		return nil
 	}
+	f := newEntryFields(what)
 	list := make([]Entry, n)
 	for i := range list {
 		en := &list[i]
-		en.ID = d.str(what + " id")
-		en.Hash = d.str(what + " hash")
-		en.FirstStored = d.time(what + " first_stored")
-		en.DateStamp = in.short(what + " date_stamp")
-		en.Type = in.short(what + " type")
-		en.Producers = in.shorts(what + " producer")
-		en.ProducerNames = in.shorts(what + " producer name")
-		en.Identifier = d.str(what + " identifier")
-		en.Conflict = d.str(what + " conflict")
-		en.ParentID = d.str(what + " parent_id")
-		en.Title = d.str(what + " title")
+		en.ID = d.str(f.id)
+		en.Hash = d.str(f.hash)
+		en.FirstStored = d.time(f.first)
+		en.DateStamp = in.short(f.date)
+		en.Type = in.short(f.typ)
+		en.Producers = in.shorts(f.producerCount, f.producer)
+		en.ProducerNames = in.shorts(f.producerNameCount, f.producerName)
+		en.Identifier = d.str(f.identifier)
+		en.Conflict = d.str(f.conflict)
+		en.ParentID = d.str(f.parent)
+		en.Title = d.str(f.title)
 		if d.err != nil {
 			return nil
 		}
