@@ -21,7 +21,9 @@ const (
 
 // BuildItem builds the udata dataset payload of a record (the body a push
 // would POST, plus Quality and Source). Services and "other" records get an
-// item too; push ignores services.
+// item too; push ignores services. Resources are the feed's distributions,
+// as udata's harvester would make them (documentation pages, which the feed
+// writes as foaf:page, are not resources there either).
 func BuildItem(in Input, opt Options) (*Item, error) {
 	a, err := analyze(in, opt)
 	if err != nil {
@@ -77,9 +79,6 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 			r.Mime = d.Format.Media
 		}
 		it.Resources = append(it.Resources, r)
-	}
-	for _, u := range a.pages {
-		it.Resources = append(it.Resources, Resource{Title: titleFromURL(u, formatInfo{Label: "Documentation"}), URL: u, Filetype: "remote", Type: "documentation", Format: "html"})
 	}
 	it.Extras[ExtraHash] = ItemHash(it)
 	it.Quality = quality(it, a)
