@@ -2,6 +2,7 @@ package csw
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -118,7 +119,8 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 // Error renders err as an exception answer: an *Exception as itself, any
 // other error as NoApplicableCode without its text.
 func (f *Facade) Error(err error) (status int, contentType string, body []byte) {
-	if ex, ok := err.(*Exception); ok { //nolint:errorlint // Parse* return *Exception unwrapped
+	var ex *Exception
+	if errors.As(err, &ex) {
 		return f.exception(ex)
 	}
 	return f.exception(&Exception{Code: ExceptionNoApplicableCode, Text: "internal error"})

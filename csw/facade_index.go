@@ -143,12 +143,12 @@ func buildIndex(e *Entry) *facIndex {
 	}
 
 	// AnyText: every searchable value, lower-cased, one per line.
-	var any strings.Builder
+	var all strings.Builder
 	put := func(vals ...string) {
 		for _, v := range vals {
 			if v = strings.TrimSpace(v); v != "" {
-				any.WriteString(strings.ToLower(v))
-				any.WriteByte('\n')
+				all.WriteString(strings.ToLower(v))
+				all.WriteByte('\n')
 			}
 		}
 	}
@@ -173,7 +173,7 @@ func buildIndex(e *Entry) *facIndex {
 		put(r.Service.Type)
 	}
 	put(r.ParentIdentifier)
-	ix.anyText = strings.TrimSuffix(any.String(), "\n")
+	ix.anyText = strings.TrimSuffix(all.String(), "\n")
 	return ix
 }
 

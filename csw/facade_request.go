@@ -155,6 +155,9 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 		return nil, ex
 	}
 	r.OutputFormat, _ = get("outputformat")
+	if ex = facCheckFormat(r.OutputFormat); ex != nil {
+		return nil, ex
+	}
 	if v, ok := get("outputschema"); ok && v != "" {
 		if r.OutputSchema, ex = facOutputSchema(v); ex != nil {
 			return nil, ex
@@ -297,7 +300,7 @@ func facReadXML(body []byte, limit int64, locator string) (*etree.Document, *Exc
 	d.CharsetReader = facCharsetReader
 	depth, roots := 0, 0
 	for {
-		tok, err := d.RawToken()
+		tok, err := d.Token() // Token, not RawToken: end tags must match
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -393,6 +396,9 @@ func parseXML(body []byte, limit int64) (*Request, *Exception) {
 		return nil, ex
 	}
 	r.OutputFormat = root.SelectAttrValue("outputFormat", "")
+	if ex = facCheckFormat(r.OutputFormat); ex != nil {
+		return nil, ex
+	}
 	if v := strings.TrimSpace(root.SelectAttrValue("outputSchema", "")); v != "" {
 		if r.OutputSchema, ex = facOutputSchema(v); ex != nil {
 			return nil, ex
@@ -709,6 +715,15 @@ func facOutputSchema(v string) (string, *Exception) {
 		return SchemaGeoDCAT, nil
 	}
 	return "", facInvalid("outputSchema", "unsupported outputSchema "+facQuote(v))
+}
+
+// facCheckFormat accepts the XML output formats only.
+func facCheckFormat(v string) *Exception {
+	switch strings.TrimSpace(v) {
+	case "", "application/xml", "text/xml":
+		return nil
+	}
+	return facInvalid("outputFormat", "outputFormat must be application/xml")
 }
 
 func facResultType(v string) (string, *Exception) {
