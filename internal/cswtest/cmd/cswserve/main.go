@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,7 +45,7 @@ func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger)
 		recs = append(recs, cswtest.Generate(n)...)
 	}
 	if dir != "" {
-		more, err := readDir(dir)
+		more, err := readDir(dir, log)
 		if err != nil {
 			return err
 		}
@@ -72,8 +73,11 @@ func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger)
 	return nil
 }
 
-// readDir returns the records of every *.xml file of dir, in name order.
-func readDir(dir string) ([][]byte, error) {
+// readDir returns the records of every *.xml file of dir, in name order:
+// bare records (a root ending in "Metadata", or csw:Record) and the
+// records inside GetRecords/GetRecordById responses; other files are
+// skipped with a warning.
+func readDir(dir string, log *slog.Logger) ([][]byte, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dir, err)
@@ -92,10 +96,10 @@ func readDir(dir string) ([][]byte, error) {
 		})
 		var root *csw.RootError
 		switch {
-		case errors.As(err, &root):
+		case errors.As(err, &root) && (strings.HasSuffix(root.Local, "Metadata") || root.Local == "Record"):
 			recs = append(recs, data) // a bare record
 		case err != nil:
-			return nil, fmt.Errorf("split %s: %w", f, err)
+			log.Warn("skipping file: neither a record nor a CSW response", "file", f, "error", err.Error())
 		default:
 			recs = append(recs, inside...)
 		}
