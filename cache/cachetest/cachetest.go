@@ -1,5 +1,3 @@
-// Package cachetest is the conformance suite every cache.Store passes, and
-// the benchmarks comparing them. Test support only.
 package cachetest
 
 import (
