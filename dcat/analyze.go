@@ -851,7 +851,14 @@ func (a *analysis) serviceInfo() {
 				a.note("operatesOn without uuidref or id: not linked")
 				continue
 			}
-			a.links = append(a.links, Link{Predicate: nsDCAT + "servesDataset", TargetFileID: target})
+			l := Link{Predicate: nsDCAT + "servesDataset", TargetFileID: target}
+			dup := false
+			for _, x := range a.links {
+				dup = dup || x == l
+			}
+			if !dup {
+				a.links = append(a.links, l)
+			}
 		}
 	}
 	var candidates []iso.OnlineResource

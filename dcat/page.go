@@ -13,9 +13,11 @@ type Page struct {
 	Options
 	// Fragments are the page's records, in page order (see OrderForPage).
 	Fragments []*Fragment
-	// Resolve finds a fragment by fileIdentifier or resource identifier;
-	// it is not used by WritePage (links are written only between
-	// fragments of the page) and may be nil.
+	// Resolve finds a fragment by fileIdentifier or resource identifier
+	// (nil: unknown). WritePage matches link targets against the page's
+	// fragments by fileIdentifier and identifier first, then through
+	// Resolve (for targets known under another key); a link is written
+	// only when its target is on the page. May be nil.
 	Resolve func(fileID string) *Fragment
 	// Total is the number of records of the (filtered) feed; Page is the
 	// 1-based page number; PageSize the page size.
@@ -148,7 +150,13 @@ func pageTriples(p *Page) ([]Triple, error) {
 		}
 		ts = append(ts, fr.d.Triples...)
 		for _, l := range fr.d.Links {
-			if t, ok := onPage[l.TargetFileID]; ok && t != fr {
+			t, ok := onPage[l.TargetFileID]
+			if !ok && p.Resolve != nil {
+				if r := p.Resolve(l.TargetFileID); r != nil {
+					t, ok = onPage[r.d.FileID]
+				}
+			}
+			if ok && t != fr {
 				ts = append(ts, Triple{S: iri(fr.d.IRI), P: iri(l.Predicate), O: iri(t.d.IRI)})
 			}
 		}

@@ -80,6 +80,22 @@ func TestWritePageLinks(t *testing.T) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
+	aliased := mustMap(t, &iso.Record{FileIdentifier: "svc-2", HierarchyLevel: "service", IdentificationKind: "service", Title: iso.Text{Value: "WFS"},
+		Service: &iso.Service{Type: "download", OperatesOn: []iso.OperatesOn{{UUIDRef: "alias-of-member"}}}})
+	var pb bytes.Buffer
+	p := &Page{Options: handOptions, Fragments: []*Fragment{member, aliased}, Total: 2, Page: 1, PageSize: 50, BaseURL: "https://p.example.org/c/catalog.nt",
+		Resolve: func(id string) *Fragment {
+			if id == "alias-of-member" {
+				return member
+			}
+			return nil
+		}}
+	if err := WritePage(&pb, NTriples, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(pb.String(), "<"+aliased.IRI()+"> <"+nsDCAT+"servesDataset> <"+member.IRI()+">") {
+		t.Error("link through Resolve not written")
+	}
 	var buf bytes.Buffer
 	last := &Page{Options: handOptions, Fragments: []*Fragment{member}, Total: 1, Page: 1, PageSize: 50, BaseURL: "https://p.example.org/c/catalog.ttl"}
 	if err := WritePage(&buf, NTriples, last); err != nil {
