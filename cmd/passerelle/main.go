@@ -47,6 +47,8 @@ var commands = []command{
 	{"serve", "serve feeds, JSON views and CSW facades of what the cache holds (--addr)", runServe},
 	{"check-config", "validate catalogs.toml and print the verdict", runCheckConfig},
 	{"producers", "list a catalog's producers (--catalog ID --json)", runProducers},
+	{"push", "reconcile push-mode organizations into data.gouv.fr: push plan|apply (--org ID… --json --accept-drop)", runPush},
+	{"login", "link a data.gouv.fr account by OAuth2 (PKCE) and store its token (--port 8976)", runLogin},
 	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 		fmt.Fprintln(e.stdout, "passerelle", version)
 		return nil

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/harvest"
+	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/internal/udatafake"
+)
+
+// cli runs the command in-process and returns its exit code and output.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func rootConfig() string { return filepath.Join(testenv.ModuleRoot(), "catalogs.toml") }
+
+func TestCheckConfig(t *testing.T) {
+	code, out, _ := cli(t, "check-config", "--config", rootConfig())
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "ok")
+
+	bad := filepath.Join(t.TempDir(), "catalogs.toml")
+	require.NoError(t, os.WriteFile(bad, []byte("[server]\npublic_url = \"ftp://x\"\nbogus = 1\n"), 0o644))
+	code, _, errOut := cli(t, "check-config", "--config", bad)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "catalogs.toml:3")
+	assert.Contains(t, errOut, "public_url")
+
+	code, _, _ = cli(t, "nope")
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = cli(t, "harvest", "--catalog", "unknown", "--config", rootConfig(), "--cache", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+}
+
+func TestHarvestJSONAndProducers(t *testing.T) {
+	store := t.TempDir()
+	code, out, errOut := cli(t, "harvest", "--json", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	var rep harvest.Report
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &rep), out)
+	assert.Equal(t, "demo", rep.Catalog)
+	assert.Equal(t, harvest.StatusOK, rep.Status)
+	assert.Equal(t, 20, rep.Matched)
+	assert.Equal(t, 20, rep.Added)
+
+	code, out, _ = cli(t, "harvest", "--json", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code)
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &rep))
+	assert.Equal(t, 20, rep.Unchanged)
+
+	code, out, _ = cli(t, "producers", "--catalog", "demo", "--json", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code)
+	var producers []struct {
+		Slug  string `json:"slug"`
+		Count int    `json:"count"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &producers))
+	assert.NotEmpty(t, producers)
+	assert.Equal(t, "ddtm-d-ille-et-vilaine", producers[0].Slug, "aliases merge DDTM 35 into its target")
+}
+
+// TestPushAgainstFake pushes the demo's push-mode organization into the fake
+// data.gouv.fr through the CLI: plan, apply, then a second apply that
+// writes nothing.
+func TestPushAgainstFake(t *testing.T) {
+	cfg, err := config.Load(rootConfig())
+	require.NoError(t, err)
+	var org *config.Organization
+	for i := range cfg.Organizations {
+		if cfg.Organizations[i].Mode == config.ModePush {
+			org = &cfg.Organizations[i]
+		}
+	}
+	require.NotNil(t, org, "the demo configuration has a push-mode organization")
+
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{ID: udatafake.NewID(), Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: org.DatagouvID, Name: org.Title, Slug: org.ID, Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+
+	store := t.TempDir()
+	code, _, errOut := cli(t, "harvest", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+
+	code, out, errOut := cli(t, "push", "plan", "--json", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	var plan struct {
+		Counts map[string]int `json:"counts"`
+	}
+	line, _ := bufio.NewReader(strings.NewReader(out)).ReadString('\n')
+	require.NoError(t, json.Unmarshal([]byte(line), &plan), out)
+	assert.Positive(t, plan.Counts["create"], out)
+	assert.Zero(t, fake.Writes(), "plan writes nothing")
+
+	code, out, errOut = cli(t, "push", "apply", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	created := len(fake.Datasets(org.DatagouvID))
+	assert.Equal(t, plan.Counts["create"], created)
+
+	fake.ResetCounts()
+	code, _, errOut = cli(t, "push", "apply", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Zero(t, fake.Writes(), "a second apply makes no write call")
+
+	code, _, errOut = cli(t, "push", "apply", "--org", "bretagne-demo", "--config", rootConfig(), "--cache", store)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "harvest")
+}

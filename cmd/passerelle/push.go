@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/proxy"
+	"github.com/passerelle/passerelle/push"
+)
+
+func runPush(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "plan" && args[0] != "apply") {
+		return usagef("usage: passerelle push plan|apply [--org ID]... [--json] [--accept-drop]")
+	}
+	apply := args[0] == "apply"
+	fs := e.flags("push " + args[0])
+	var orgIDs stringList
+	fs.Var(&orgIDs, "org", "organization id from catalogs.toml (repeatable; default: every push-mode organization)")
+	asJSON := fs.Bool("json", false, "one JSON object per organization and line")
+	acceptDrop := fs.Bool("accept-drop", false, "allow archiving more than 20 % of an organization's datasets")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	orgs, err := pushOrganizations(cfg, orgIDs)
+	if err != nil {
+		return err
+	}
+	opts, err := push.OptionsFromEnv(ctx, os.Getenv)
+	if err != nil {
+		return usageError{fmt.Errorf("data.gouv.fr credentials: %w", err)}
+	}
+	opts.Logger = e.logger.With("component", "push")
+	opts.UserAgent = "passerelle/" + version
+	client, err := push.NewClient(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	failed := 0
+	for _, org := range orgs {
+		items, partial, err := proxy.OrganizationItems(ctx, st, cfg, org.ID)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "organization %q: %v\n", org.ID, err)
+			failed++
+			continue
+		}
+		target := push.Org{ConfigID: org.ID, DatagouvID: org.DatagouvID, Title: org.Title}
+		plan, err := push.Plan(ctx, client, target, items, partial)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "organization %q: plan: %v\n", org.ID, err)
+			failed++
+			continue
+		}
+		if !apply {
+			if *asJSON {
+				err = plan.WriteJSON(e.stdout)
+			} else {
+				err = plan.WriteText(e.stdout)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		rep, err := push.Apply(ctx, client, plan, push.ApplyOptions{AcceptDrop: *acceptDrop, Intents: st, Out: e.stderr})
+		if rep != nil {
+			if *asJSON {
+				_ = rep.WriteJSON(e.stdout)
+			} else {
+				_ = rep.WriteText(e.stdout)
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "organization %q: apply: %v\n", org.ID, err)
+			failed++
+			continue
+		}
+		if rep.ExitCode() != 0 {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &exitCodeError{code: exitFailure, msg: fmt.Sprintf("%d of %d organizations not fully pushed", failed, len(orgs))}
+	}
+	return nil
+}
+
+// pushOrganizations are the organizations a push works on: those named,
+// which must be in push mode, or every push-mode organization.
+func pushOrganizations(cfg *config.Config, ids []string) ([]*config.Organization, error) {
+	var out []*config.Organization
+	if len(ids) == 0 {
+		for i := range cfg.Organizations {
+			if cfg.Organizations[i].Mode == config.ModePush {
+				out = append(out, &cfg.Organizations[i])
+			}
+		}
+		if len(out) == 0 {
+			return nil, usagef("no organization with mode = \"push\" in %s", cfg.Path)
+		}
+		return out, nil
+	}
+	for _, id := range ids {
+		o := cfg.Organization(id)
+		if o == nil {
+			return nil, usagef("--org %q: no such organization in %s", id, cfg.Path)
+		}
+		if o.Mode != config.ModePush {
+			return nil, usagef("--org %q: mode is %q: data.gouv.fr harvests its feed, and pushing too would duplicate its datasets (udata never matches API-created datasets with harvested ones); set mode = \"push\" to push it", id, o.Mode)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func runLogin(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	port := fs.Int("port", push.DefaultPort, "local callback port (the redirect URI http://127.0.0.1:<port>/callback must be registered with the client)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	id := os.Getenv("DATAGOUV_CLIENT_ID")
+	if id == "" {
+		return usagef("DATAGOUV_CLIENT_ID is not set (and DATAGOUV_CLIENT_SECRET for a confidential client)")
+	}
+	path, err := push.DefaultTokenPath(os.Getenv)
+	if err != nil {
+		return err
+	}
+	err = push.Login(ctx, push.LoginOptions{
+		BaseURL:      os.Getenv("DATAGOUV_URL"),
+		ClientID:     id,
+		ClientSecret: os.Getenv("DATAGOUV_CLIENT_SECRET"),
+		Port:         *port,
+		TokenPath:    path,
+		Out:          e.stdout,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "token saved to "+path+" (port "+strconv.Itoa(*port)+")")
+	return nil
+}
