@@ -23,9 +23,9 @@ func FuzzWriters(f *testing.F) {
 		rec := &iso.Record{
 			FileIdentifier: "fuzz-" + text, HierarchyLevel: "dataset", Language: "fre",
 			Title: iso.Text{Value: text}, Abstract: iso.Text{Value: text},
-			Identifiers: []iso.Identifier{{Code: text}},
-			Keywords:    []iso.KeywordGroup{{Keywords: []iso.Text{{Value: text, Href: link}}}},
-			Parties:     []iso.Party{{Role: "pointOfContact", Organisation: iso.Text{Value: text}, Emails: []string{link}}},
+			Identifiers:     []iso.Identifier{{Code: text}},
+			Keywords:        []iso.KeywordGroup{{Keywords: []iso.Text{{Value: text, Href: link}}}},
+			Parties:         []iso.Party{{Role: "pointOfContact", Organisation: iso.Text{Value: text}, Emails: []string{link}}},
 			OnlineResources: []iso.OnlineResource{{URL: link, Name: text, Protocol: "WWW:DOWNLOAD", Distributor: -1}},
 		}
 		frag, err := Map(Input{Record: rec}, handOptions)
