@@ -94,26 +94,51 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	if req == nil {
 		return f.exception(facMissing("request"))
 	}
-	var b bytes.Buffer
+	var b facOut
 	var ex *Exception
 	switch req.Operation {
 	case OpGetCapabilities:
-		f.writeCapabilities(&b, ep, req)
+		f.writeCapabilities(&b.Buffer, ep, req)
 	case OpDescribeRecord:
-		ex = f.writeDescribeRecord(&b, req)
+		ex = f.writeDescribeRecord(&b.Buffer, req)
 	case OpGetRecords:
 		ex = f.getRecords(&b, req, entries)
 	case OpGetRecordByID:
 		ex = f.getRecordByID(&b, req, entries)
 	case OpGetDomain:
-		ex = f.writeDomain(&b, req, entries)
+		ex = f.writeDomain(&b.Buffer, req, entries)
 	default:
 		ex = facInvalid("request", "unknown operation "+facQuote(req.Operation))
 	}
 	if ex != nil {
 		return f.exception(ex)
 	}
-	return http.StatusOK, ContentTypeXML, b.Bytes()
+	return http.StatusOK, ContentTypeXML, b.bytes()
+}
+
+// facOut assembles an answer: generated XML goes to the buffer, stored
+// record bytes are referenced as parts, and the answer is joined once at the
+// end (bytes.Join allocates without zeroing), so a page of raw records is
+// copied exactly once.
+type facOut struct {
+	bytes.Buffer
+	parts [][]byte
+	mark  int
+}
+
+// raw appends p as is, without copying it yet.
+func (o *facOut) raw(p []byte) {
+	// Earlier slices of the buffer stay valid when it grows: growing copies
+	// into a new array and leaves the old one untouched.
+	o.parts = append(o.parts, o.Bytes()[o.mark:], p)
+	o.mark = o.Len()
+}
+
+func (o *facOut) bytes() []byte {
+	if len(o.parts) == 0 {
+		return o.Bytes()
+	}
+	return bytes.Join(append(o.parts, o.Bytes()[o.mark:]), nil)
 }
 
 // Error renders err as an exception answer: an *Exception as itself, any
@@ -220,13 +245,13 @@ func facSortCompare(a, b *facIndex, f facField) int {
 	return strings.Compare(a.id, b.id)
 }
 
-func (f *Facade) getRecords(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
+func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exception {
 	schema, ex := f.schemaOf(req)
 	if ex != nil {
 		return ex
 	}
 	if req.ResultType == "validate" {
-		f.writeAcknowledgement(b, req)
+		f.writeAcknowledgement(&b.Buffer, req)
 		return nil
 	}
 	matched := selectEntries(req, entries)
@@ -252,24 +277,18 @@ func (f *Facade) getRecords(b *bytes.Buffer, req *Request, entries []*Entry) *Ex
 	if len(req.ElementNames) > 0 {
 		esn = ""
 	}
-	size := 1024
-	if schema == SchemaISO && esn == "full" {
-		for _, e := range page {
-			size += len(e.Raw) + 16
-		}
-	} else {
-		size += 2048 * len(page)
+	if schema == SchemaCSW || esn != "full" {
+		b.Grow(1024 + 2048*len(page))
 	}
-	b.Grow(size)
 	b.WriteString(facXMLDecl)
 	b.WriteString(`<csw:GetRecordsResponse`)
-	facWriteNS(b, schema)
+	facWriteNS(&b.Buffer, schema)
 	b.WriteString(` version="2.0.2" xsi:schemaLocation="` + facNSCSW + ` http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd">`)
 	b.WriteString(`<csw:SearchStatus/>`)
 	b.WriteString(`<csw:SearchResults numberOfRecordsMatched="` + facItoa(len(matched)) + `" numberOfRecordsReturned="` + facItoa(len(page)) + `" nextRecord="` + facItoa(next) + `"`)
-	facAttr(b, "recordSchema", schema)
+	facAttr(&b.Buffer, "recordSchema", schema)
 	if esn != "" {
-		facAttr(b, "elementSet", esn)
+		facAttr(&b.Buffer, "elementSet", esn)
 	}
 	if len(page) == 0 {
 		b.WriteString("/></csw:GetRecordsResponse>\n")
@@ -292,7 +311,7 @@ func facWriteNS(b *bytes.Buffer, schema string) {
 	}
 }
 
-func (f *Facade) getRecordByID(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
+func (f *Facade) getRecordByID(b *facOut, req *Request, entries []*Entry) *Exception {
 	schema, ex := f.schemaOf(req)
 	if ex != nil {
 		return ex
@@ -307,7 +326,7 @@ func (f *Facade) getRecordByID(b *bytes.Buffer, req *Request, entries []*Entry) 
 	}
 	b.WriteString(facXMLDecl)
 	b.WriteString(`<csw:GetRecordByIdResponse`)
-	facWriteNS(b, schema)
+	facWriteNS(&b.Buffer, schema)
 	b.WriteString(` xsi:schemaLocation="` + facNSCSW + ` http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd"`)
 	if len(found) == 0 {
 		b.WriteString("/>\n")
@@ -343,11 +362,11 @@ func facFindEntry(entries []*Entry, id string) *Entry {
 }
 
 // writeRecord writes one child of SearchResults (or GetRecordByIdResponse).
-func (f *Facade) writeRecord(b *bytes.Buffer, e *Entry, schema, esn string, names []string) {
+func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []string) {
 	switch schema {
 	case SchemaISO:
 		if esn == "full" && len(e.Raw) > 0 {
-			b.Write(facStripDecl(e.Raw))
+			b.raw(facStripDecl(e.Raw))
 			return
 		}
 		if esn == "full" {
@@ -356,7 +375,7 @@ func (f *Facade) writeRecord(b *bytes.Buffer, e *Entry, schema, esn string, name
 		if esn == "" {
 			esn = "summary"
 		}
-		writeISO(b, e, esn)
+		writeISO(&b.Buffer, e, esn)
 	case SchemaDCAT, SchemaGeoDCAT:
 		var doc []byte
 		if f.DCAT != nil {
@@ -370,9 +389,9 @@ func (f *Facade) writeRecord(b *bytes.Buffer, e *Entry, schema, esn string, name
 			b.WriteString(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>`)
 			return
 		}
-		b.Write(doc)
+		b.raw(doc)
 	default:
-		writeDC(b, e, esn, names)
+		writeDC(&b.Buffer, e, esn, names)
 	}
 }
 
