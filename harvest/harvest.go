@@ -157,8 +157,14 @@ func (r *run) execute(ctx context.Context) error {
 	}
 	rep.Fetched = r.fetched
 	complete := werr == nil && res != nil && res.complete
+	if !complete && rep.Matched > 0 {
+		rep.problem(Problem{Reason: fmt.Sprintf("only %d of %d positions fetched", r.fetched, rep.Matched)})
+	}
 	switch {
-	case werr != nil && r.fetched == 0:
+	case r.fetched == 0 && (werr != nil || !complete):
+		if werr == nil {
+			werr = errors.New("nothing could be fetched")
+		}
 		rep.Status = StatusFailed
 		rep.Kept = true
 		rep.problem(Problem{Reason: werr.Error()})
