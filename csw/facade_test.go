@@ -368,3 +368,21 @@ func TestFacadeConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestStripDecl(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", `<a/>`, `<a/>`},
+		{"declaration and BOM", "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n", `<a/>`},
+		{"comments, PI, doctype", "<?xml version='1.0'?><!-- c --><?pi x?><!DOCTYPE a [<!ENTITY e \"x>\">]>\n<a>&amp;</a>", `<a>&amp;</a>`},
+		{"latin-1 transcoded", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>R\xe9gion</a>", `<a>Région</a>`},
+		{"invalid UTF-8 replaced", "<a>\xff</a>", "<a>\uFFFD</a>"},
+		{"unterminated declaration kept", "<?xml version=\"1.0\"", "<?xml version=\"1.0\""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, string(facStripDecl([]byte(tc.in))))
+		})
+	}
+}

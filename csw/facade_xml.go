@@ -3,7 +3,10 @@ package csw
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // facEscText writes s as XML character data: markup characters escaped,
@@ -80,17 +83,89 @@ func facAttr(b *bytes.Buffer, name, value string) {
 	b.WriteByte('"')
 }
 
-// facStripDecl returns raw XML without a leading BOM, XML declaration and
-// surrounding whitespace, so a stored record can be embedded in an envelope.
+// facStripDecl returns raw XML ready to embed in an envelope: without a
+// leading BOM, XML declaration, DOCTYPE, comments or processing
+// instructions, converted to UTF-8 when the declaration names another
+// encoding, and with invalid UTF-8 replaced. It copies only when it must.
 func facStripDecl(raw []byte) []byte {
 	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
-	raw = bytes.TrimSpace(raw)
-	if bytes.HasPrefix(raw, []byte("<?xml")) {
-		if end := bytes.Index(raw, []byte("?>")); end >= 0 {
-			raw = bytes.TrimSpace(raw[end+2:])
+	enc := ""
+	for {
+		raw = bytes.TrimLeft(raw, " \t\r\n")
+		var end int
+		switch {
+		case bytes.HasPrefix(raw, []byte("<?")):
+			end = bytes.Index(raw, []byte("?>"))
+			if end >= 0 && bytes.HasPrefix(raw, []byte("<?xml ")) {
+				enc = facDeclEncoding(raw[:end])
+			}
+			if end >= 0 {
+				end += 2
+			}
+		case bytes.HasPrefix(raw, []byte("<!--")):
+			end = bytes.Index(raw, []byte("-->"))
+			if end >= 0 {
+				end += 3
+			}
+		case bytes.HasPrefix(raw, []byte("<!DOCTYPE")):
+			end = facDoctypeEnd(raw)
+		default:
+			end = -1
+		}
+		if end < 0 {
+			break
+		}
+		raw = raw[end:]
+	}
+	raw = bytes.TrimRight(raw, " \t\r\n")
+	if enc != "" && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+		if e, err := ianaindex.IANA.Encoding(enc); err == nil && e != nil {
+			if out, err := e.NewDecoder().Bytes(raw); err == nil {
+				return out
+			}
 		}
 	}
+	if !utf8.Valid(raw) {
+		return bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+	}
 	return raw
+}
+
+// facDeclEncoding reads encoding="…" from an XML declaration.
+func facDeclEncoding(decl []byte) string {
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	rest = rest[1:]
+	if j := bytes.IndexByte(rest, q); j >= 0 {
+		return string(rest[:j])
+	}
+	return ""
+}
+
+// facDoctypeEnd returns the index just past a DOCTYPE (internal subset
+// included), or -1.
+func facDoctypeEnd(b []byte) int {
+	depth := 0
+	for i, c := range b {
+		switch c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '>':
+			if depth <= 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 func facItoa(n int) string { return strconv.Itoa(n) }
