@@ -477,3 +477,32 @@ func BenchmarkSplitRecords(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/record")
 }
+
+func TestWalkEmptyAndEnvelopeWithoutResults(t *testing.T) {
+	w := walkServer(t, nil, cswtest.Options{}, csw.Endpoint{}, csw.Options{})
+	require.NoError(t, w.err)
+	assert.True(t, w.rep.Complete)
+	assert.Equal(t, 0, w.rep.Matched)
+	assert.Contains(t, w.notes(), "no record")
+
+	// the count works, every results page is a GetRecordByIdResponse
+	byID := []byte(`<csw:GetRecordByIdResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><r/></csw:GetRecordByIdResponse>`)
+	hits := []byte(`<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:SearchResults numberOfRecordsMatched="2" numberOfRecordsReturned="0" nextRecord="1"/></csw:GetRecordsResponse>`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte(`resultType="hits"`)) {
+			_, _ = w.Write(hits)
+			return
+		}
+		_, _ = w.Write(byID)
+	}))
+	defer srv.Close()
+	rep, err := testClient(csw.Options{}).Walk(context.Background(), csw.Endpoint{URL: srv.URL, PageSize: 2}, nil)
+	require.NoError(t, err)
+	assert.False(t, rep.Complete)
+	assert.Equal(t, 2, rep.Matched)
+	assert.Equal(t, 0, rep.Fetched)
+	require.Len(t, rep.PageErrors, 1)
+	assert.Contains(t, rep.PageErrors[0].Reason, "without csw:SearchResults")
+	assert.Equal(t, []int{1, 2}, []int{rep.RecordErrors[0].Position, rep.RecordErrors[1].Position})
+}

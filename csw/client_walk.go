@@ -83,13 +83,17 @@ func (r *WalkReport) note(format string, args ...any) {
 //
 // Walk returns an error when no listing could be made (count failed,
 // context done) or when fn fails (the walk stops; fn's error is wrapped).
-// The report is never nil.
+// The report is never nil; Matched is 0 when the count failed. A nil fn
+// discards records (a dry run).
 func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (*WalkReport, error) {
 	begin := time.Now()
-	rep := &WalkReport{Matched: -1}
+	rep := &WalkReport{}
 	defer func() { rep.Duration = time.Since(begin) }()
 	if err := clCheckEndpoint(&ep); err != nil {
 		return rep, err
+	}
+	if fn == nil {
+		fn = func(Record) error { return nil }
 	}
 	w := &clWalk{
 		c: c, ep: &ep, fn: fn, rep: rep,
@@ -105,6 +109,9 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 	}
 	w.matched = matched
 	rep.Matched = matched
+	if matched == 0 {
+		rep.note("the catalog reports no record (numberOfRecordsMatched 0)")
+	}
 	for {
 		restart, err := w.pass(ctx)
 		if err != nil {
@@ -155,6 +162,9 @@ type clWalk struct {
 	restarts  int
 	unstable  bool
 }
+
+// errNoSearchResults: a GetRecords answer without csw:SearchResults.
+var errNoSearchResults = &clClassError{class: ErrUpstream, msg: "csw: GetRecords answer without csw:SearchResults"}
 
 // errTooManyRecords: a page held more records than asked.
 var errTooManyRecords = &clClassError{class: ErrUpstream, msg: "csw: page holds more records than maxRecords"}
@@ -330,7 +340,10 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 		return w.getRecords("results", start, n)
 	}, func(r io.Reader) error {
 		var err error
-		env, err = SplitRecords(r, func(raw []byte) error {
+		env, err = clSplit(r, func(e *Envelope, raw []byte) error {
+			if !e.HasSearchResults {
+				return errNoSearchResults
+			}
 			pos := start + p.k
 			p.k++
 			if p.k > n {
@@ -356,6 +369,9 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 		p.k = n
 	case err != nil:
 		p.err = err
+		return p, false, nil
+	case env == nil || !env.HasSearchResults:
+		p.err = errNoSearchResults
 		return p, false, nil
 	}
 	if env != nil && env.Matched >= 0 && env.Matched != w.matched {

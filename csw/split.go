@@ -64,6 +64,12 @@ type Envelope struct {
 // the walk and is returned wrapped. The Envelope is returned in every case
 // with what was seen.
 func SplitRecords(r io.Reader, fn func(raw []byte) error) (*Envelope, error) {
+	return clSplit(r, func(_ *Envelope, raw []byte) error { return fn(raw) })
+}
+
+// clSplit is SplitRecords whose callback also sees the envelope read so
+// far (the SearchResults attributes precede every record).
+func clSplit(r io.Reader, fn func(env *Envelope, raw []byte) error) (*Envelope, error) {
 	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
 	rec := &clRecorder{src: r}
 	if err := rec.prepare(); err != nil {
@@ -87,7 +93,7 @@ type clSplitter struct {
 	rec *clRecorder
 	dec *xml.Decoder
 	env *Envelope
-	fn  func([]byte) error
+	fn  func(*Envelope, []byte) error
 
 	names []xml.Name   // open elements, raw (prefix in Space)
 	scope [][]xml.Attr // namespace declarations per open element, outside records only
@@ -228,7 +234,7 @@ func (s *clSplitter) emit(end int64) error {
 		s.env.Matched = s.env.Records
 		s.env.Next = 0
 	}
-	if err := s.fn(raw); err != nil {
+	if err := s.fn(s.env, raw); err != nil {
 		return fmt.Errorf("record %d: %w", s.env.Records, err)
 	}
 	return nil
