@@ -351,7 +351,9 @@ func (b *builder) resolution(r Term) {
 			n := b.bnode()
 			b.g.add(r, nsDQV+"hasQualityMeasurement", n)
 			b.g.typ(n, nsDQV+"QualityMeasurement")
-			b.g.add(n, nsDQV+"isMeasurementOf", iri(nsGeoDCATAP+"spatialResolutionAsScale"))
+			metric := iri(nsGeoDCATAP + "spatialResolutionAsScale")
+			b.g.add(n, nsDQV+"isMeasurementOf", metric)
+			b.g.typ(metric, nsDQV+"Metric")
 			v := strconv.FormatFloat(1/float64(res.Denominator), 'E', -1, 64) // exponent form: Turtle reads it back as xsd:double
 			b.g.add(n, nsDQV+"value", typed(v, nsXSD+"double"))
 		}
@@ -502,8 +504,10 @@ func (b *builder) distributions(r, lic, rights Term) {
 				g.typ(sn, nsDCAT+"DataService")
 				g.add(sn, nsDCT+"title", lit(s.Title, ""))
 				g.add(sn, nsDCAT+"endpointURL", iri(s.Endpoint))
+				g.typ(iri(s.Endpoint), nsRDFS+"Resource") // DCAT-AP range shapes want the class
 				if s.Desc != "" && validIRI(s.Desc) {
 					g.add(sn, nsDCAT+"endpointDescription", iri(s.Desc))
+					g.typ(iri(s.Desc), nsRDFS+"Resource")
 				}
 				if std := ogcStandard(s.Standard); std != "" {
 					t := iri(std)
@@ -538,9 +542,11 @@ func (b *builder) service(r Term) {
 	}
 	if a.endpoint != "" {
 		g.add(r, nsDCAT+"endpointURL", iri(a.endpoint))
+		g.typ(iri(a.endpoint), nsRDFS+"Resource")
 	}
 	if a.endDesc != "" && validIRI(a.endDesc) {
 		g.add(r, nsDCAT+"endpointDescription", iri(a.endDesc))
+		g.typ(iri(a.endDesc), nsRDFS+"Resource")
 	}
 	if std := ogcStandard(a.svcStd); std != "" {
 		t := iri(std)
