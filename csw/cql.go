@@ -313,8 +313,8 @@ func (p *facCQLParser) predicate() (facNode, *Exception) {
 		default:
 			return nil, p.errorf("unknown operator " + facQuote(t.text))
 		}
-		// Equality on identifiers is exact in CQL, as in Filter's default matchCase.
-		c, ex := newCompare(field, op, lit, true)
+		// Comparisons on identifiers are case-sensitive, as Filter's default matchCase.
+		c, ex := newCompare(field, op, lit)
 		if ex != nil {
 			return nil, ex
 		}

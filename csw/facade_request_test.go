@@ -294,3 +294,47 @@ func TestParseXMLBodyLimit(t *testing.T) {
 	_, err = ParseXML(big)
 	require.True(t, errors.As(err, &ex))
 }
+
+func TestRequestCacheKey(t *testing.T) {
+	kvp := func(q string) *Request {
+		v, err := url.ParseQuery(q)
+		require.NoError(t, err)
+		r, err := ParseKVP(v)
+		require.NoError(t, err)
+		return r
+	}
+	post := func(body string) *Request {
+		r, err := ParseXML([]byte(body))
+		require.NoError(t, err)
+		return r
+	}
+	same := []*Request{
+		kvp("service=CSW&version=2.0.2&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&maxRecords=25&startPosition=1&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("apiso:Type = 'dataset' OR apiso:Type = 'series'")),
+		kvp("SERVICE=CSW&REQUEST=getrecords&TYPENAMES=iso:MD_Metadata&namespace=xmlns(iso=http://www.isotc211.org/2005/gmd)&OUTPUTSCHEMA=http://www.isotc211.org/2005/gmd&ELEMENTSETNAME=FULL&MAXRECORDS=25&constraintLanguage=cql_text&constraint=" + url.QueryEscape("type='dataset' or dc:type = 'series'")),
+		post(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" service="CSW" version="2.0.2" maxRecords="25" outputSchema="http://www.isotc211.org/2005/gmd"><csw:Query typeNames="gmd:MD_Metadata"><csw:ElementSetName>full</csw:ElementSetName><csw:Constraint version="1.1.0"><ogc:Filter><ogc:Or><ogc:PropertyIsEqualTo><ogc:PropertyName>apiso:Type</ogc:PropertyName><ogc:Literal>dataset</ogc:Literal></ogc:PropertyIsEqualTo><ogc:PropertyIsEqualTo><ogc:PropertyName>apiso:Type</ogc:PropertyName><ogc:Literal>series</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Or></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>`),
+	}
+	for _, r := range same[1:] {
+		assert.Equal(t, same[0].CacheKey(), r.CacheKey())
+	}
+	different := []*Request{
+		kvp("service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&maxRecords=25&startPosition=26"),
+		kvp("service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=brief&maxRecords=25"),
+		kvp("service=CSW&request=GetRecordById&id=a,b"),
+		kvp("service=CSW&request=GetRecordById&id=a"),
+		post(`<csw:GetRecordById xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"><csw:Id>a,b</csw:Id></csw:GetRecordById>`),
+		post(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" service="CSW" version="2.0.2"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"><ogc:Filter><ogc:PropertyIsEqualTo matchCase="false"><ogc:PropertyName>dc:identifier</ogc:PropertyName><ogc:Literal>A</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>`),
+		post(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" service="CSW" version="2.0.2"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"><ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>dc:identifier</ogc:PropertyName><ogc:Literal>A</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>`),
+		kvp("service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dc:title:D"),
+		kvp("service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dc:title:A"),
+		kvp("service=CSW&request=GetCapabilities"),
+		kvp("service=CSW&request=GetCapabilities&sections=OperationsMetadata"),
+	}
+	seen := map[string]int{}
+	for i, r := range different {
+		k := r.CacheKey()
+		if j, dup := seen[k]; dup {
+			t.Errorf("requests %d and %d share the key %s", j, i, k)
+		}
+		seen[k] = i
+	}
+}

@@ -181,21 +181,20 @@ const (
 var facOpNames = [...]string{"=", "<>", "<", "<=", ">", ">="}
 
 // facCompare compares a field with a literal. Text is compared
-// case-insensitively (identifiers case-sensitively unless matchCase is
-// false); Modified compares as dates; multi-valued fields match when one
-// value does. NotEqualTo is true when no value equals the literal. AnyText
-// equality means "contains".
+// case-insensitively, identifiers case-sensitively (matchCase="false"
+// equality on identifiers compiles to a facLike instead); Modified compares
+// as dates; multi-valued fields match when one value does. NotEqualTo is
+// true when no value equals the literal. AnyText equality means "contains".
 type facCompare struct {
-	field     facField
-	op        facOp
-	lit       string // as written
-	low       string // lower-cased
-	date      facDate
-	matchCase bool
+	field facField
+	op    facOp
+	lit   string // as written
+	low   string // lower-cased
+	date  facDate
 }
 
-func newCompare(field facField, op facOp, lit string, matchCase bool) (*facCompare, *Exception) {
-	c := &facCompare{field: field, op: op, lit: lit, low: strings.ToLower(lit), matchCase: matchCase}
+func newCompare(field facField, op facOp, lit string) (*facCompare, *Exception) {
+	c := &facCompare{field: field, op: op, lit: lit, low: strings.ToLower(lit)}
 	switch field {
 	case facBoundingBox:
 		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
@@ -231,12 +230,8 @@ func (c *facCompare) test(ix *facIndex, op facOp) bool {
 		}
 		return false
 	case facIdentifier:
-		for i, v := range ix.ids {
-			want := c.lit
-			if !c.matchCase {
-				v, want = ix.idsLow[i], c.low
-			}
-			if facCmpOK(strings.Compare(v, want), op) {
+		for _, v := range ix.ids {
+			if facCmpOK(strings.Compare(v, c.lit), op) {
 				return true
 			}
 		}
@@ -394,6 +389,19 @@ func newLike(field facField, pattern string, wild, single, escape rune) (*facLik
 	return l, nil
 }
 
+// newExactLike is a case-insensitive equality: a pattern without wildcards.
+func newExactLike(field facField, lit string) *facLike {
+	var cql strings.Builder
+	for _, r := range lit {
+		facCQLLit(&cql, r)
+	}
+	l := &facLike{field: field, pattern: lit, cql: cql.String()}
+	if lit != "" {
+		l.toks = []facTok{{kind: facTokLit, lit: strings.ToLower(lit)}}
+	}
+	return l
+}
+
 func (l *facLike) eval(ix *facIndex) bool {
 	switch l.field {
 	case facAnyText:
@@ -445,6 +453,9 @@ func facGlob(toks []facTok, s string) bool {
 			case facTokAny:
 				starT, starS = ti, si
 				ti++
+				if ti == len(toks) {
+					return true // a trailing wildcard takes the rest
+				}
 				// Jump straight to the next occurrence of the literal that
 				// follows the wildcard, if any.
 				if ti < len(toks) && toks[ti].kind == facTokLit {

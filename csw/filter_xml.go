@@ -170,7 +170,17 @@ func (p *facFilterParser) comparison(el *etree.Element) (facNode, *Exception) {
 	if v := el.SelectAttrValue("matchCase", "true"); strings.EqualFold(v, "false") || v == "0" {
 		matchCase = false
 	}
-	c, ex := newCompare(field, facCompareOps[el.Tag], lit, matchCase)
+	op := facCompareOps[el.Tag]
+	if field == facIdentifier && !matchCase && (op == facEq || op == facNe) {
+		// Case-insensitive identifier equality is a LIKE without wildcards,
+		// which keeps the canonical form expressible in CQL.
+		var n facNode = newExactLike(field, lit)
+		if op == facNe {
+			n = facNot{n}
+		}
+		return n, nil
+	}
+	c, ex := newCompare(field, op, lit)
 	if ex != nil {
 		return nil, ex
 	}
@@ -244,11 +254,11 @@ func (p *facFilterParser) between(el *etree.Element) (facNode, *Exception) {
 }
 
 func newBetween(field facField, lo, hi string) (facNode, *Exception) {
-	l, ex := newCompare(field, facGe, lo, false)
+	l, ex := newCompare(field, facGe, lo)
 	if ex != nil {
 		return nil, ex
 	}
-	h, ex := newCompare(field, facLe, hi, false)
+	h, ex := newCompare(field, facLe, hi)
 	if ex != nil {
 		return nil, ex
 	}
