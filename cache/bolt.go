@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,8 +150,16 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 		if err != nil {
 			return err
 		}
-		for i := range recs {
-			if i%256 == 255 {
+		// Put in key order: bbolt inserts into a node's sorted slice and
+		// splits nodes only at commit, so random order is quadratic for
+		// large batches (20 s for 100 000 records, measured).
+		order := make([]int, len(recs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(recs[a].Hash, recs[b].Hash) })
+		for n, i := range order {
+			if n%256 == 255 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}

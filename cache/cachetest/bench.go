@@ -12,10 +12,14 @@ import (
 )
 
 // Benchmark measures a store: Commit then Snapshot of a 5 000-entry
-// manifest, and PutRecords of 50 records of 36 KB. open returns a new,
-// empty store and arranges its cleanup.
+// manifest (and of a 100 000-entry one unless -short), and PutRecords of
+// 50 records of 36 KB. open returns a new, empty store and arranges its
+// cleanup.
 func Benchmark(b *testing.B, open func(b *testing.B) cache.Store) {
 	b.Run("CommitSnapshot5000", func(b *testing.B) { benchCommitSnapshot(b, open(b), 5000) })
+	if !testing.Short() {
+		b.Run("CommitSnapshot100000", func(b *testing.B) { benchCommitSnapshot(b, open(b), 100_000) })
+	}
 	b.Run("PutRecords50x36KB", func(b *testing.B) { benchPutRecords(b, open(b), 50, 36<<10) })
 }
 
