@@ -31,14 +31,14 @@ func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type cswFixture struct {
-	t     *testing.T
+	t     testing.TB
 	up    *swappable
 	cfg   *config.Config
 	store cache.Store
 	h     *Harvester
 }
 
-func newCSWFixture(t *testing.T, pageSize int, maxBody int64) *cswFixture {
+func newCSWFixture(t testing.TB, pageSize int, maxBody int64) *cswFixture {
 	t.Helper()
 	up := &swappable{}
 	srv := httptest.NewServer(up)
