@@ -12,10 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/passerelle/passerelle/iso"
-	"golang.org/x/text/unicode/norm"
 )
 
 // CatalogInfo is a catalog's description from catalogs.toml.
@@ -81,6 +79,7 @@ type concept struct {
 
 type agent struct {
 	Name   string // organisation name, else individual
+	Slug   string // producer slug, "" → iso.Slug(Name)
 	Person bool
 	Party  iso.Party
 }
@@ -568,6 +567,12 @@ func (a *analysis) parties() {
 		a.roles[role] = append(a.roles[role], p)
 	}
 	a.contacts = a.roles["pointOfContact"]
+	// The caller's first producer is the same chain with configured
+	// aliases applied: prefer it, so the publisher IRI is the producer's.
+	if slug, name := strings.TrimSpace(a.in.ProducerSlug), strings.TrimSpace(a.in.Producer); slug != "" && !strings.HasPrefix(slug, "_") && name != "" {
+		a.pub = &agent{Name: name, Slug: slug}
+		return
+	}
 	for _, role := range []string{"publisher", "owner", "custodian", "pointOfContact"} {
 		for _, p := range a.roles[role] {
 			if name := strings.TrimSpace(p.Organisation.Value); name != "" {
@@ -899,26 +904,4 @@ func (a *analysis) serviceInfo() {
 	if a.endpoint == "" {
 		a.note("service without a usable endpoint URL")
 	}
-}
-
-// slugify makes a stable ASCII slug of a name (used in publisher IRIs).
-func slugify(s string) string {
-	s = norm.NFD.String(strings.ToLower(strings.TrimSpace(s)))
-	var b strings.Builder
-	dash := false
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(r)
-			dash = false
-		default:
-			if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-				dash = true
-			}
-		}
-	}
-	return strings.Trim(b.String(), "-")
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/passerelle/passerelle/dcat/internal/vocabnorm"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // Extras keys written by BuildItem.
@@ -149,8 +150,7 @@ func (a *analysis) tags() []string {
 // tagSlug is udata's tag normalisation: lower case, accents removed,
 // anything else than letters and digits turned into single dashes.
 func tagSlug(s string) string {
-	s = slugify(vocabnorm.Label(s))
-	return s
+	return iso.Slug(vocabnorm.Label(s))
 }
 
 // ItemHash is the sha256 (hex) of the canonical JSON of the item without

@@ -579,7 +579,7 @@ func (b *builder) agents(r Term) {
 		}
 	}
 	if a.pub != nil {
-		t := iri(b.publisherIRI(a.pub.Name))
+		t := iri(b.publisherIRI(a.pub))
 		g.add(r, nsDCT+"publisher", t)
 		g.typ(t, nsFOAF+"Organization")
 		g.add(t, nsFOAF+"name", lit(a.pub.Name, ""))
@@ -614,10 +614,14 @@ func (b *builder) agents(r Term) {
 	}
 }
 
-// publisherIRI is a stable IRI for a publisher organisation name.
-func (b *builder) publisherIRI(name string) string {
+// publisherIRI is the IRI of the publisher's producer view in the catalog:
+// {public}/catalogs/{catalog}/producers/{slug}.
+func (b *builder) publisherIRI(ag *agent) string {
 	base := strings.TrimRight(b.a.opt.PublicURL, "/") + "/catalogs/" + url.PathEscape(b.a.opt.Catalog.ID)
-	slug := slugify(name)
+	slug := ag.Slug
+	if slug == "" {
+		slug = iso.Slug(ag.Name)
+	}
 	if slug == "" {
 		slug = "unnamed"
 	}

@@ -447,3 +447,27 @@ func TestFragmentRoundTrip(t *testing.T) {
 		t.Error("garbage accepted")
 	}
 }
+
+func TestPublisherFromProducer(t *testing.T) {
+	tests := []struct {
+		slug, name, want string
+	}{
+		{"ddt-nord", "DDT du Nord", "https://p.example.org/catalogs/demo/producers/ddt-nord"},
+		{"_none", "", "https://p.example.org/catalogs/demo/producers/prefecture-du-nord"}, // record chain: owner
+		{"", "", "https://p.example.org/catalogs/demo/producers/prefecture-du-nord"},
+	}
+	for _, tt := range tests {
+		f, err := Map(Input{Record: handRecord(), ProducerSlug: tt.slug, Producer: tt.name}, handOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := objects(f, f.IRI(), nsDCT+"publisher"); len(got) != 1 || got[0].Value != tt.want {
+			t.Errorf("producer %q: publisher = %v, want %s", tt.slug, got, tt.want)
+		}
+	}
+	rec := &iso.Record{FileIdentifier: "x", HierarchyLevel: "dataset", Title: iso.Text{Value: "x"}}
+	f, _ := Map(Input{Record: rec}, handOptions)
+	if got := objects(f, f.IRI(), nsDCT+"publisher"); len(got) != 1 || got[0].Value != "https://p.example.org/catalogs/demo/producers/demo-org" {
+		t.Errorf("catalog fallback: publisher = %v", got)
+	}
+}

@@ -85,8 +85,8 @@ func pageTriples(p *Page) ([]Triple, error) {
 	title := orDefault(p.Catalog.Title, p.Catalog.ID)
 	g.add(cat, nsDCT+"title", lit(title, ""))
 	g.add(cat, nsDCT+"description", lit(orDefault(p.Catalog.Description, title), ""))
-	if p.Catalog.Publisher != "" && checkIRI(p.PublicURL) == "" {
-		pub := iri(strings.TrimRight(p.PublicURL, "/") + "/catalogs/" + url.PathEscape(p.Catalog.ID) + "/producers/" + orDefault(slugify(p.Catalog.Publisher), "unnamed"))
+	if p.Catalog.Publisher != "" {
+		pub := iri(feed + "#publisher")
 		g.add(cat, nsDCT+"publisher", pub)
 		g.typ(pub, nsFOAF+"Organization")
 		g.add(pub, nsFOAF+"name", lit(p.Catalog.Publisher, ""))
