@@ -2,6 +2,7 @@ package csw
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -17,16 +18,19 @@ type clCaps struct {
 // parseCapabilities reads the GetRecords DCP URLs from a capabilities
 // document, streaming; DTDs are refused and depth is bounded.
 func parseCapabilities(r io.Reader) (*clCaps, error) {
-	dec := xml.NewDecoder(r)
-	dec.Strict = true
-	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
-		return nil, fmt.Errorf("unsupported encoding %q", label)
+	rec := &clRecorder{src: r}
+	if err := rec.prepare(); err != nil { // converts a declared non-UTF-8 encoding
+		return nil, err
 	}
+	dec := xml.NewDecoder(rec)
+	dec.Strict = true
+	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	caps := &clCaps{}
 	depth := 0
 	inGetRecords := 0 // depth of the GetRecords ows:Operation, 0 outside
 	var ex *ExceptionError
 	for {
+		rec.keep = dec.InputOffset() // nothing is cut out: let the buffer slide
 		tok, err := dec.Token()
 		if err == io.EOF {
 			if depth != 0 {
@@ -35,6 +39,9 @@ func parseCapabilities(r io.Reader) (*clCaps, error) {
 			break
 		}
 		if err != nil {
+			if rec.err != nil && rec.err != io.EOF && errors.Is(err, rec.err) {
+				return nil, fmt.Errorf("csw: read capabilities: %w", err)
+			}
 			return nil, clErr(ErrUpstream, "malformed capabilities XML", err)
 		}
 		switch t := tok.(type) {

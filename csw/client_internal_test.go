@@ -55,6 +55,7 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 		"doctype":   `<!DOCTYPE x [<!ENTITY a "b">]><csw:Capabilities xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"/>`,
 		"truncated": `<csw:Capabilities xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><ows:Operation`,
 		"deep":      `<Capabilities>` + strings.Repeat("<a>", MaxXMLDepth+1),
+		"encoding":  `<?xml version="1.0" encoding="x-unknown-42"?><Capabilities/>`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseCapabilities(strings.NewReader(doc))
@@ -62,6 +63,14 @@ func TestParseCapabilitiesErrors(t *testing.T) {
 			assert.True(t, errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransient), "classified: %v", err)
 		})
 	}
+}
+
+func TestParseCapabilitiesLatin1(t *testing.T) {
+	doc := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><csw:Capabilities xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\" xmlns:ows=\"http://www.opengis.net/ows\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><ows:ServiceIdentification><ows:Title>G\xe9o</ows:Title></ows:ServiceIdentification><ows:OperationsMetadata><ows:Operation name=\"GetRecords\"><ows:DCP><ows:HTTP><ows:Get xlink:href=\"http://a/csw\"/></ows:HTTP></ows:DCP></ows:Operation></ows:OperationsMetadata></csw:Capabilities>"
+	caps, err := parseCapabilities(strings.NewReader(doc))
+	require.NoError(t, err)
+	assert.Equal(t, "http://a/csw", caps.getURL)
+	assert.Empty(t, caps.postURL)
 }
 
 func FuzzParseCapabilities(f *testing.F) {
