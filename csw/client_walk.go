@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math/rand/v2"
 	"net/url"
@@ -78,8 +79,9 @@ func (r *WalkReport) note(format string, args ...any) {
 // (ErrTransient only, exponential backoff, Retry-After honoured), then
 // fetched in halves down to single records; what still fails is skipped
 // and listed in RecordErrors. When numberOfRecordsMatched changes, the walk
-// restarts from 1 (at most MaxRestarts times) and records may be delivered
-// again: consumers key records by identifier.
+// restarts from 1 (at most MaxRestarts times); records already delivered
+// with the same bytes are not delivered again, changed ones are (consumers
+// key records by identifier).
 //
 // Walk returns an error when no listing could be made (count failed,
 // context done) or when fn fails (the walk stops; fn's error is wrapped).
@@ -96,7 +98,7 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 		fn = func(Record) error { return nil }
 	}
 	w := &clWalk{
-		c: c, ep: &ep, fn: fn, rep: rep,
+		c: c, ep: &ep, fn: fn, rep: rep, seed: maphash.MakeSeed(), now: map[uint64]struct{}{},
 		post: true, sort: ep.Sort, nsParam: ep.NamespaceParam, cqlText: ep.CQLTextParam, brief: ep.BriefThenByID,
 		log: c.log.With("csw_url", ep.URL),
 	}
@@ -161,6 +163,13 @@ type clWalk struct {
 	delivered clBitset
 	restarts  int
 	unstable  bool
+
+	// Content hashes of the records handed to fn, in this pass and in the
+	// passes before a restart: a record already delivered unchanged is not
+	// delivered again after a restart.
+	seed            maphash.Seed
+	earlier, now    map[uint64]struct{}
+	skippedAsBefore int
 }
 
 // errNoSearchResults: a GetRecords answer without csw:SearchResults.
@@ -401,12 +410,19 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 }
 
 // deliver hands a record to fn unless its position was delivered already
-// in this pass (a retried page).
+// in this pass (a retried page) or the same bytes were delivered in a pass
+// abandoned by a restart.
 func (w *clWalk) deliver(pos int, raw []byte) error {
 	if w.delivered.has(pos) {
 		return nil
 	}
 	w.delivered.set(pos)
+	h := maphash.Bytes(w.seed, raw)
+	if _, ok := w.earlier[h]; ok {
+		w.skippedAsBefore++
+		return nil
+	}
+	w.now[h] = struct{}{}
 	if err := w.fn(Record{Position: pos, Raw: raw}); err != nil {
 		return &clCallbackError{err: fmt.Errorf("csw: deliver record at position %d: %w", pos, err)}
 	}
@@ -457,8 +473,23 @@ func (w *clWalk) byID(ctx context.Context, b clBriefID) error {
 
 // pass walks positions 1..matched once; restart asks for another pass.
 func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
+	w.skippedAsBefore = 0
 	w.delivered = clBitset{}
 	w.rep.PageErrors, w.rep.RecordErrors = nil, nil
+	if w.restarts > 0 {
+		if w.earlier == nil {
+			w.earlier = map[uint64]struct{}{}
+		}
+		for h := range w.now {
+			w.earlier[h] = struct{}{}
+		}
+		w.now = map[uint64]struct{}{}
+	}
+	defer func() {
+		if w.skippedAsBefore > 0 && !restart {
+			w.rep.note("%d records delivered before a restart were unchanged and not delivered again", w.skippedAsBefore)
+		}
+	}()
 	maxPages := w.matched + 2
 	start := 1
 	for pages := 0; start <= w.matched; pages++ {
