@@ -410,10 +410,12 @@ func (a *analysis) constraints() {
 			addText(t.Value)
 		}
 		for _, t := range c.OtherConstraints {
-			if acc := accessRight(t.Value, t.Href); acc != "" && len(c.AccessConstraints) > 0 || acc != "" && strings.Contains(t.Href, "LimitationsOnPublicAccess") {
-				if a.access == "" || a.access == "noLimitations" {
-					a.access = acc
-				}
+			// Access rights come from access-constraint blocks, or from any
+			// block when the value is a LimitationsOnPublicAccess Anchor; a
+			// restriction wins over noLimitations.
+			accessBlock := len(c.AccessConstraints) > 0 || strings.Contains(t.Href, "LimitationsOnPublicAccess")
+			if acc := accessRight(t.Value, t.Href); acc != "" && accessBlock && (a.access == "" || a.access == "noLimitations") {
+				a.access = acc
 			}
 			if a.licence == nil {
 				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
