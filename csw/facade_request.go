@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -186,13 +187,21 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 			return nil, facMissing("ParameterName")
 		}
 	case OpGetRecordByID:
-		v, ok := get("id")
-		if !ok || v == "" {
-			return nil, facMissing("id")
+		// Every id parameter counts (id=a&id=b as well as id=a,b).
+		var keys []string
+		for k := range q {
+			if strings.EqualFold(strings.TrimSpace(k), "id") {
+				keys = append(keys, k)
+			}
 		}
-		for _, id := range strings.Split(v, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				r.IDs = append(r.IDs, id)
+		sort.Strings(keys) // deterministic when both id and ID are given
+		for _, k := range keys {
+			for _, v := range q[k] {
+				for _, id := range strings.Split(v, ",") {
+					if id = strings.TrimSpace(id); id != "" {
+						r.IDs = append(r.IDs, id)
+					}
+				}
 			}
 		}
 		if len(r.IDs) == 0 {

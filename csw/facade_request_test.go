@@ -81,6 +81,9 @@ func TestParseKVP(t *testing.T) {
 			assert.Equal(t, []string{"https://ioos.noaa.gov/stations/BRJASL", `C:\hi\I'm\a\windows\folder`}, r.IDs)
 			assert.Equal(t, "full", r.ElementSetName)
 		}},
+		{"GetRecordById repeated id parameters", "service=CSW&request=GetRecordById&id=a,b&id=c", func(t *testing.T, r *Request) {
+			assert.Equal(t, []string{"a", "b", "c"}, r.IDs)
+		}},
 		{"GetDomain propertyName", "service=CSW&version=2.0.2&request=GetDomain&propertyName=apiso:Type", func(t *testing.T, r *Request) {
 			assert.Equal(t, "apiso:Type", r.DomainName)
 			assert.True(t, r.DomainProperty)
