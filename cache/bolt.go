@@ -103,6 +103,19 @@ func (s *BoltStore) Close() error {
 	return s.closeErr
 }
 
+// view and update run bbolt transactions; a closed store's error also
+// wraps ErrUnavailable.
+func (s *BoltStore) view(fn func(*bolt.Tx) error) error { return boltErr(s.db.View(fn)) }
+
+func (s *BoltStore) update(fn func(*bolt.Tx) error) error { return boltErr(s.db.Update(fn)) }
+
+func boltErr(err error) error {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
 // catalogBucket returns the catalog's bucket, nil if it does not exist
 // (read transactions) or creates it (write transactions).
 func catalogBucket(tx *bolt.Tx, catalog string) (*bolt.Bucket, error) {
@@ -145,7 +158,7 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 		return nil
 	}
 	now := s.now()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketRecords)
 		if err != nil {
 			return err
@@ -199,7 +212,7 @@ func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string
 		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
 	}
 	out := make([]StoredRecord, len(hashes))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketRecords)
 		if err != nil {
 			return err
@@ -236,7 +249,7 @@ func (s *BoltStore) HasRecords(ctx context.Context, catalog string, hashes []str
 		return nil, fmt.Errorf("look up records of %q: %w", catalog, err)
 	}
 	out := make([]bool, len(hashes))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketRecords)
 		if err != nil || b == nil {
 			return err
@@ -261,7 +274,7 @@ func (s *BoltStore) Prune(ctx context.Context, catalog string, keep map[string]b
 		return 0, fmt.Errorf("prune records: %w", err)
 	}
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		root := tx.Bucket(bucketCatalogs)
 		if root == nil || root.Bucket([]byte(catalog)) == nil || root.Bucket([]byte(catalog)).Bucket(bucketRecords) == nil {
@@ -306,7 +319,7 @@ func (s *BoltStore) Commit(ctx context.Context, snap *Snapshot) error {
 		return fmt.Errorf("commit snapshot: %w", err)
 	}
 	val := encodeSnapshot(snap)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		cb, err := catalogBucket(tx, snap.Catalog)
 		if err != nil {
 			return err
@@ -361,7 +374,7 @@ func (s *BoltStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, er
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
 	var snap *Snapshot
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		cb, err := catalogBucket(tx, catalog)
 		if err != nil {
 			return err
@@ -393,7 +406,7 @@ func (s *BoltStore) Generation(ctx context.Context, catalog string) (int64, erro
 		return 0, fmt.Errorf("read generation: %w", err)
 	}
 	var gen int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		cb, err := catalogBucket(tx, catalog)
 		if err != nil {
 			return err
@@ -415,7 +428,7 @@ func (s *BoltStore) AddReport(ctx context.Context, catalog string, report []byte
 	if err := checkCatalog(catalog); err != nil {
 		return fmt.Errorf("add report: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketReports)
 		if err != nil {
 			return err
@@ -458,7 +471,7 @@ func (s *BoltStore) Reports(ctx context.Context, catalog string) ([][]byte, erro
 		return nil, fmt.Errorf("read reports: %w", err)
 	}
 	var out [][]byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketReports)
 		if err != nil || b == nil {
 			return err
@@ -486,7 +499,7 @@ func (s *BoltStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	var val []byte
 	var ok bool
 	now := s.now()
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
 			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
@@ -531,7 +544,7 @@ func (s *BoltStore) Set(ctx context.Context, key string, val []byte, ttl time.Du
 	v := make([]byte, 8, 8+len(val))
 	binary.BigEndian.PutUint64(v, uint64(exp))
 	v = append(v, val...)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
 			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
@@ -552,7 +565,7 @@ func (s *BoltStore) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
 			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
@@ -572,7 +585,7 @@ func (s *BoltStore) Sweep(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("sweep expired keys: %w", err)
 	}
 	var n int
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		n, err = sweepExpired(tx, s.now())
 		return err

@@ -15,6 +15,11 @@ var ErrInvalid = errors.New("invalid argument")
 // another harvester committed first. It wraps ErrInvalid.
 var ErrStaleGeneration = fmt.Errorf("generation not above the current one: %w", ErrInvalid)
 
+// ErrUnavailable is returned (wrapped, beside the cause) when the store
+// cannot be reached: Redis connection failures and timeouts, a closed
+// store. Worth retrying later; callers map it to 503.
+var ErrUnavailable = errors.New("store unavailable")
+
 // Length limits, the same for every store so both behave alike.
 const (
 	maxNameLen = 1024      // catalog names and record hashes

@@ -87,6 +87,20 @@ func (s *RedisStore) key(kind keyKind, parts ...string) string {
 	return string(b)
 }
 
+// unavailable classifies an error of the Redis client: a context error or
+// an error reply of the server stays as it is, anything else (network,
+// pool timeout, closed client) also wraps ErrUnavailable.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var reply redis.Error
+	if errors.As(err, &reply) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
 // OpenRedis connects to the Redis server at rawURL (redis:// or rediss://,
 // see redis.ParseURL) and pings it. Keys go under prefix, DefaultRedisPrefix
 // if empty.
@@ -102,7 +116,7 @@ func OpenRedis(ctx context.Context, rawURL, prefix string) (*RedisStore, error) 
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("open redis store at %s db %d: ping: %w", opts.Addr, opts.DB, err)
+		return nil, fmt.Errorf("open redis store at %s db %d: ping: %w", opts.Addr, opts.DB, unavailable(err))
 	}
 	return &RedisStore{rdb: rdb, prefix: prefix, now: time.Now}, nil
 }
@@ -158,7 +172,7 @@ func (s *RedisStore) PutRecords(ctx context.Context, catalog string, recs []Stor
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("put records of %q: %w", catalog, err)
+			return fmt.Errorf("put records of %q: %w", catalog, unavailable(err))
 		}
 	}
 	return nil
@@ -186,7 +200,7 @@ func (s *RedisStore) Records(ctx context.Context, catalog string, hashes []strin
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+			return nil, fmt.Errorf("read records of %q: %w", catalog, unavailable(err))
 		}
 		for i, cmd := range cmds {
 			rec, err := recordFromFields(batch[i], cmd.Val())
@@ -259,7 +273,7 @@ func (s *RedisStore) members(ctx context.Context, set string, hashes []string) (
 		}
 		got, err := s.rdb.SMIsMember(ctx, set, args...).Result()
 		if err != nil {
-			return nil, err
+			return nil, unavailable(err)
 		}
 		if len(got) != len(batch) {
 			return nil, fmt.Errorf("SMISMEMBER answered %d of %d", len(got), len(batch))
@@ -284,7 +298,7 @@ func (s *RedisStore) Prune(ctx context.Context, catalog string, keep map[string]
 	for {
 		hashes, next, err := s.rdb.SScan(ctx, set, cursor, "", redisScanCount).Result()
 		if err != nil {
-			return 0, fmt.Errorf("prune records of %q: scan: %w", catalog, err)
+			return 0, fmt.Errorf("prune records of %q: scan: %w", catalog, unavailable(err))
 		}
 		for _, h := range hashes {
 			if !keep[h] {
@@ -315,7 +329,7 @@ func (s *RedisStore) Prune(ctx context.Context, catalog string, keep map[string]
 			return nil
 		})
 		if err != nil {
-			return n, fmt.Errorf("prune records of %q: delete: %w", catalog, err)
+			return n, fmt.Errorf("prune records of %q: delete: %w", catalog, unavailable(err))
 		}
 		n += int(srem.Val())
 	}
@@ -375,7 +389,7 @@ func (s *RedisStore) Commit(ctx context.Context, snap *Snapshot) error {
 	}
 	res, err := commitScript.Run(ctx, s.rdb, keys, gen, encodeSnapshot(snap), s.key(kindManifest, snap.Catalog, "")).Slice()
 	if err != nil {
-		return fmt.Errorf("commit snapshot %d of %q: %w", snap.Generation, snap.Catalog, err)
+		return fmt.Errorf("commit snapshot %d of %q: %w", snap.Generation, snap.Catalog, unavailable(err))
 	}
 	if len(res) != 2 {
 		return fmt.Errorf("commit snapshot %d of %q: script answered %v", snap.Generation, snap.Catalog, res)
@@ -402,14 +416,14 @@ func (s *RedisStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, e
 			return nil, fmt.Errorf("read snapshot of %q: %w", catalog, ErrNotFound)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read snapshot of %q: %w", catalog, err)
+			return nil, fmt.Errorf("read snapshot of %q: %w", catalog, unavailable(err))
 		}
 		val, err := s.rdb.Get(ctx, s.key(kindManifest, catalog, gen)).Bytes()
 		if errors.Is(err, redis.Nil) {
 			continue // superseded twice while we read: read the pointer again
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read snapshot %s of %q: %w", gen, catalog, err)
+			return nil, fmt.Errorf("read snapshot %s of %q: %w", gen, catalog, unavailable(err))
 		}
 		snap, err := decodeSnapshot(val)
 		if err != nil {
@@ -433,7 +447,7 @@ func (s *RedisStore) Generation(ctx context.Context, catalog string) (int64, err
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("read generation of %q: %w", catalog, err)
+		return 0, fmt.Errorf("read generation of %q: %w", catalog, unavailable(err))
 	}
 	gen, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
@@ -457,7 +471,7 @@ func (s *RedisStore) AddReport(ctx context.Context, catalog string, report []byt
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("add report of %q: %w", catalog, err)
+		return fmt.Errorf("add report of %q: %w", catalog, unavailable(err))
 	}
 	return nil
 }
@@ -472,7 +486,7 @@ func (s *RedisStore) Reports(ctx context.Context, catalog string) ([][]byte, err
 	}
 	vals, err := s.rdb.LRange(ctx, s.key(kindReports, catalog), 0, MaxReports-1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read reports of %q: %w", catalog, err)
+		return nil, fmt.Errorf("read reports of %q: %w", catalog, unavailable(err))
 	}
 	var out [][]byte
 	for _, v := range vals {
@@ -494,7 +508,7 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, bool, error) 
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("get %q: %w", truncate(key), err)
+		return nil, false, fmt.Errorf("get %q: %w", truncate(key), unavailable(err))
 	}
 	if val == nil {
 		val = []byte{}
@@ -518,7 +532,7 @@ func (s *RedisStore) Set(ctx context.Context, key string, val []byte, ttl time.D
 		ttl = time.Millisecond
 	}
 	if err := s.rdb.Set(ctx, s.key(kindValue, key), val, ttl).Err(); err != nil {
-		return fmt.Errorf("set %q: %w", truncate(key), err)
+		return fmt.Errorf("set %q: %w", truncate(key), unavailable(err))
 	}
 	return nil
 }
@@ -532,7 +546,7 @@ func (s *RedisStore) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete: %w", err)
 	}
 	if err := s.rdb.Del(ctx, s.key(kindValue, key)).Err(); err != nil {
-		return fmt.Errorf("delete %q: %w", truncate(key), err)
+		return fmt.Errorf("delete %q: %w", truncate(key), unavailable(err))
 	}
 	return nil
 }

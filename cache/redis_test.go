@@ -175,15 +175,16 @@ func TestOpenRedisFails(t *testing.T) {
 	defer cancel()
 	tests := []struct {
 		name, url, want string
+		class           error
 	}{
-		{"bad url", "redis://:secret@[::1", "URL"},
-		{"refused", "redis://:secret@127.0.0.1:1/0", "ping"},
-		{"bad option", "redis://:secret@127.0.0.1:6379/0?no_such_option=1", "parse"},
+		{"bad url", "redis://:secret@[::1", "URL", cache.ErrInvalid},
+		{"refused", "redis://:secret@127.0.0.1:1/0", "ping", cache.ErrUnavailable},
+		{"bad option", "redis://:secret@127.0.0.1:6379/0?no_such_option=1", "parse", cache.ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := cache.Open(ctx, tc.url)
-			require.Error(t, err)
+			require.ErrorIs(t, err, tc.class)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "secret", "the password leaked into the error")
 		})

@@ -746,7 +746,7 @@ func testClose(t *testing.T, open func(t *testing.T) cache.Store) {
 		t.Run(name, func(t *testing.T) {
 			var err error
 			require.NotPanics(t, func() { err = call() })
-			require.Error(t, err, "call after Close")
+			require.ErrorIs(t, err, cache.ErrUnavailable, "call after Close")
 			assert.False(t, errors.Is(err, cache.ErrNotFound), "after Close: %v", err)
 		})
 	}
