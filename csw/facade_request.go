@@ -775,17 +775,17 @@ func facElementNames(names []string) ([]string, *Exception) {
 	return out, nil
 }
 
-func facPositive(kv map[string]string, key, locator string, min int) (int, *Exception) {
+func facPositive(kv map[string]string, key, locator string, floor int) (int, *Exception) {
 	v, ok := kv[key]
 	if !ok || strings.TrimSpace(v) == "" {
-		return min, nil
+		return floor, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 0 {
 		return 0, facInvalid(locator, locator+" must be a non-negative integer")
 	}
-	if n < min {
-		n = min // startPosition=0 is read as 1
+	if n < floor {
+		n = floor // startPosition=0 is read as 1
 	}
 	return n, nil
 }
