@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/passerelle/passerelle/cache"
@@ -58,13 +60,14 @@ func FragmentKey(catalog string, in dcat.Input, opt dcat.Options) string {
 const fragmentTTL = 30 * 24 * time.Hour
 
 // fragment returns the record's DCAT fragment: from memory, else from the
-// store, else mapped now (and stored for the next process).
+// store (precomputed by Warm after a harvest), else mapped now. Fragments
+// mapped on the request path stay in memory only: one store write per
+// record would cost a disk sync each.
 func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalogData, r *record) (*dcat.Fragment, error) {
 	r.fragOnce.Do(func() {
 		opt := mapOptions(cfg, r.catalog)
 		in := mapInput(r, data.snap.Producers)
-		key := FragmentKey(r.catalog, in, opt)
-		if b, ok, err := s.state.store.Get(ctx, key); err == nil && ok {
+		if b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt)); err == nil && ok {
 			if f, err := dcat.UnmarshalFragment(b); err == nil {
 				r.frag = f
 				return
@@ -76,13 +79,28 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 			return
 		}
 		r.frag = f
-		if b, err := f.MarshalBinary(); err == nil {
-			if err := s.state.store.Set(ctx, key, b, fragmentTTL); err != nil {
-				s.log.Warn("store fragment", "catalog", r.catalog, "id", r.entry.ID, "err", err)
-			}
-		}
 	})
 	return r.frag, r.fragErr
+}
+
+// fragments maps every record of a view, on every core.
+func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
+	work := make(chan *record)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				_, _ = s.fragment(ctx, cfg, v.dataOf(r.catalog), r)
+			}
+		}()
+	}
+	for _, r := range v.records {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
 }
 
 // Warm maps every record of a catalog's current snapshot whose fragment is
@@ -115,4 +133,23 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		mapped++
 	}
 	return mapped, nil
+}
+
+// WarmUp loads every catalog's snapshot and maps its records, so the first
+// feed requests after start are fast. It is meant to run in the background
+// and stops with ctx.
+func (s *Server) WarmUp(ctx context.Context) {
+	cfg := s.config()
+	for _, cat := range cfg.Catalogs {
+		if ctx.Err() != nil {
+			return
+		}
+		start := time.Now()
+		v, err := s.state.catalogView(ctx, cfg, cat.ID)
+		if err != nil {
+			continue // not harvested yet: answered 503 until it is
+		}
+		s.fragments(ctx, cfg, v)
+		s.log.Info("catalog loaded", "catalog", cat.ID, "records", len(v.records), "duration_ms", time.Since(start).Milliseconds())
+	}
 }

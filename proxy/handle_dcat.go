@@ -31,6 +31,7 @@ func feedFormat(c *fiber.Ctx, ext string) (dcat.Format, error) {
 // feedRecords are a view's records that DCAT feeds serve: identifier
 // conflicts left out, modified_since applied, in page order.
 func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *view, p listParams) ([]*record, []*dcat.Fragment, error) {
+	s.fragments(c.UserContext(), cfg, v)
 	var recs []*record
 	var frags []*dcat.Fragment
 	byFrag := map[*dcat.Fragment]*record{}

@@ -28,6 +28,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:  e.logger.With("component", "proxy"),
 		Version: version,
 	})
+	go srv.WarmUp(ctx)
 	e.logger.Info("serving", "addr", *addr, "public_url", cfg.Server.PublicURL, "catalogs", len(cfg.Catalogs))
 	fmt.Fprintf(e.stderr, "passerelle %s serving on http://%s (public URL %s)\n", version, *addr, cfg.Server.PublicURL)
 	if err := srv.Listen(ctx, *addr); err != nil {
