@@ -25,7 +25,7 @@ func Map(in Input, opt Options) (*Fragment, error) {
 	}
 	f := &Fragment{d: fragmentData{
 		Version: MapperVersion, IRI: a.iri, RecordIRI: a.crIRI, Kind: a.kind, FileID: a.fileID,
-		Identifier: a.ident, Title: title, Triples: b.g.triples, Links: a.links, Notes: a.notes,
+		Identifier: a.ident, Title: title, Triples: groupBySubject(b.g.triples), Links: a.links, Notes: a.notes,
 	}}
 	f.d.Stub = stubTriples(a)
 	return f, nil

@@ -85,15 +85,18 @@ func pageTriples(p *Page) ([]Triple, error) {
 	title := orDefault(p.Catalog.Title, p.Catalog.ID)
 	g.add(cat, nsDCT+"title", lit(title, ""))
 	g.add(cat, nsDCT+"description", lit(orDefault(p.Catalog.Description, title), ""))
+	pub := iri(feed + "#publisher")
 	if p.Catalog.Publisher != "" {
-		pub := iri(feed + "#publisher")
 		g.add(cat, nsDCT+"publisher", pub)
-		g.typ(pub, nsFOAF+"Organization")
-		g.add(pub, nsFOAF+"name", lit(p.Catalog.Publisher, ""))
 	}
 	g.add(cat, nsHydra+"totalItems", typed(strconv.Itoa(p.Total), nsXSD+"integer"))
 	view := iri(p.pageURL(page))
 	g.add(cat, nsHydra+"view", view)
+	catEnd := len(g.triples) // the catalog's dcat:dataset/record links go here
+	if p.Catalog.Publisher != "" {
+		g.typ(pub, nsFOAF+"Organization")
+		g.add(pub, nsFOAF+"name", lit(p.Catalog.Publisher, ""))
+	}
 	g.typ(view, nsHydra+"PartialCollectionView")
 	g.typ(view, nsHydra+"PagedCollection")
 	g.add(view, nsHydra+"first", iri(p.pageURL(1)))
@@ -130,7 +133,7 @@ func pageTriples(p *Page) ([]Triple, error) {
 		}
 	}
 	ts := make([]Triple, 0, n)
-	ts = append(ts, g.triples...)
+	ts = append(ts, g.triples[:catEnd]...)
 	for _, fr := range p.Fragments {
 		if fr == nil {
 			continue
@@ -144,11 +147,18 @@ func pageTriples(p *Page) ([]Triple, error) {
 		}
 		ts = append(ts, Triple{S: cat, P: iri(prop), O: iri(fr.d.IRI)}, Triple{S: cat, P: iri(nsDCAT + "record"), O: iri(fr.d.RecordIRI)})
 	}
+	ts = append(ts, g.triples[catEnd:]...)
 	for _, fr := range p.Fragments {
 		if fr == nil {
 			continue
 		}
-		ts = append(ts, fr.d.Triples...)
+		// The resource's own triples come first (Map groups by subject);
+		// its links join them so that the subject stays contiguous.
+		head := 0
+		for head < len(fr.d.Triples) && fr.d.Triples[head].S.Kind == kindIRI && fr.d.Triples[head].S.Value == fr.d.IRI {
+			head++
+		}
+		ts = append(ts, fr.d.Triples[:head]...)
 		for _, l := range fr.d.Links {
 			t, ok := onPage[l.TargetFileID]
 			if !ok && p.Resolve != nil {
@@ -160,6 +170,7 @@ func pageTriples(p *Page) ([]Triple, error) {
 				ts = append(ts, Triple{S: iri(fr.d.IRI), P: iri(l.Predicate), O: iri(t.d.IRI)})
 			}
 		}
+		ts = append(ts, fr.d.Triples[head:]...)
 	}
 	return ts, nil
 }
@@ -187,7 +198,7 @@ func WriteDataset(w io.Writer, f Format, frag *Fragment, resolve func(string) *F
 			}
 		}
 	}
-	return writeTriples(w, f, ts)
+	return writeTriples(w, f, groupBySubject(ts))
 }
 
 // OrderForPage orders fragments so that links can land on one page: each

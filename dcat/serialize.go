@@ -12,10 +12,9 @@ import (
 )
 
 // writeTriples serializes ts in format f.
+// Callers pass triples grouped by subject where it matters (fragments are
+// grouped by Map, pages are built grouped).
 func writeTriples(w io.Writer, f Format, ts []Triple) error {
-	if f != JSONLD {
-		ts = groupBySubject(ts)
-	}
 	switch f {
 	case Turtle:
 		return writeTurtle(w, ts)
@@ -33,16 +32,23 @@ func writeTriples(w io.Writer, f Format, ts []Triple) error {
 // contiguous, subjects in order of first appearance, triples of a subject in
 // their original order.
 func groupBySubject(ts []Triple) []Triple {
-	order := make(map[Term]int, len(ts)/3)
-	var subjects []Term
+	order := make(map[string]int, len(ts)/3)
+	var subjects []string
 	sorted := true
 	last := -1
+	key := func(t Term) string {
+		if t.Kind == kindBlank {
+			return "_:" + t.Value
+		}
+		return t.Value
+	}
 	for _, t := range ts {
-		i, ok := order[t.S]
+		k := key(t.S)
+		i, ok := order[k]
 		if !ok {
 			i = len(subjects)
-			order[t.S] = i
-			subjects = append(subjects, t.S)
+			order[k] = i
+			subjects = append(subjects, k)
 		}
 		if i < last {
 			sorted = false
@@ -53,15 +59,17 @@ func groupBySubject(ts []Triple) []Triple {
 		return ts
 	}
 	counts := make([]int, len(subjects)+1)
-	for _, t := range ts {
-		counts[order[t.S]+1]++
+	idx := make([]int, len(ts))
+	for j, t := range ts {
+		idx[j] = order[key(t.S)]
+		counts[idx[j]+1]++
 	}
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
 	out := make([]Triple, len(ts))
-	for _, t := range ts {
-		i := order[t.S]
+	for j, t := range ts {
+		i := idx[j]
 		out[counts[i]] = t
 		counts[i]++
 	}
