@@ -1,8 +1,12 @@
 package cache_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -106,4 +110,41 @@ func TestOpenBoltNotADirectory(t *testing.T) {
 	require.Error(t, err)
 	_, err = cache.OpenBolt(filepath.Join(file, "sub"))
 	require.Error(t, err)
+}
+
+// TestBoltLockedByOtherProcess runs this test binary again as a process
+// holding the store, then opens the store here.
+func TestBoltLockedByOtherProcess(t *testing.T) {
+	if dir := os.Getenv("PASSERELLE_TEST_HOLD_BOLT"); dir != "" {
+		s, err := cache.OpenBolt(dir)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(3)
+		}
+		fmt.Println("locked")
+		_, _ = io.Copy(io.Discard, os.Stdin) // hold until the parent closes stdin
+		_ = s.Close()
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBoltLockedByOtherProcess$")
+	cmd.Env = append(os.Environ(), "PASSERELLE_TEST_HOLD_BOLT="+dir)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+
+	_, err = cache.OpenBolt(dir)
+	require.ErrorIs(t, err, cache.ErrLocked)
+
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait())
+	s, err := cache.OpenBolt(dir)
+	require.NoError(t, err, "open after the other process exited")
+	require.NoError(t, s.Close())
 }
