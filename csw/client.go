@@ -270,7 +270,7 @@ func (b *clBody) Read(p []byte) (int, error) {
 		if n > 0 {
 			return 0, ErrBodyTooLarge
 		}
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return 0, io.EOF
 		}
 		return 0, b.classify(err)
@@ -280,7 +280,7 @@ func (b *clBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		err = b.classify(err)
 	}
 	return n, err

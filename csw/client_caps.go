@@ -32,14 +32,14 @@ func parseCapabilities(r io.Reader) (*clCaps, error) {
 	for {
 		rec.keep = dec.InputOffset() // nothing is cut out: let the buffer slide
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if depth != 0 {
 				return nil, clErr(ErrTransient, "truncated capabilities document", nil)
 			}
 			break
 		}
 		if err != nil {
-			if rec.err != nil && rec.err != io.EOF && errors.Is(err, rec.err) {
+			if rec.err != nil && !errors.Is(rec.err, io.EOF) && errors.Is(err, rec.err) {
 				return nil, fmt.Errorf("csw: read capabilities: %w", err)
 			}
 			return nil, clErr(ErrUpstream, "malformed capabilities XML", err)

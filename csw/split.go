@@ -112,7 +112,7 @@ func (s *clSplitter) run() error {
 		}
 		before := s.dec.InputOffset()
 		tok, err := s.dec.RawToken()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if len(s.names) > 0 || !sawRoot {
 				return clErr(ErrTransient, "truncated document: end of input inside an element", nil)
 			}
@@ -314,7 +314,7 @@ func (s *clSplitter) resolve(prefix string) string {
 
 // classify turns a decoder error into a classified one.
 func (s *clSplitter) classify(err error) error {
-	if s.rec.err != nil && s.rec.err != io.EOF && errors.Is(err, s.rec.err) {
+	if s.rec.err != nil && !errors.Is(s.rec.err, io.EOF) && errors.Is(err, s.rec.err) {
 		return fmt.Errorf("csw: read response: %w", err)
 	}
 	var se *xml.SyntaxError
