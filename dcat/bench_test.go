@@ -78,3 +78,28 @@ func BenchmarkPage50(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnmarshalFragment measures decoding a cached fragment.
+func BenchmarkUnmarshalFragment(b *testing.B) {
+	_, frags := mapCorpus(b)
+	var blobs [][]byte
+	size := 0
+	for _, f := range frags {
+		bl, err := f.MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		blobs = append(blobs, bl)
+		size += len(bl)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, bl := range blobs {
+			if _, err := UnmarshalFragment(bl); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(blobs)), "ns/fragment")
+	b.ReportMetric(float64(size)/float64(len(blobs)), "bytes/fragment")
+}

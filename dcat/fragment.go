@@ -1,7 +1,6 @@
 package dcat
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -70,31 +69,24 @@ func (f *Fragment) Notes() []string { return f.d.Notes }
 // Len is the number of triples of the fragment.
 func (f *Fragment) Len() int { return len(f.d.Triples) }
 
-// MarshalBinary encodes the fragment for the cache.
+// MarshalBinary encodes the fragment for the cache (a compact binary form
+// with a string table; see codec.go).
 func (f *Fragment) MarshalBinary() ([]byte, error) {
-	b, err := json.Marshal(&f.d)
-	if err != nil {
-		return nil, fmt.Errorf("encode fragment %q: %w", f.d.FileID, err)
-	}
-	return b, nil
+	return encodeFragment(&f.d), nil
 }
 
-// UnmarshalFragment decodes bytes written by MarshalBinary. Bytes from
-// another MapperVersion are refused (ErrInvalid): remap the record.
+// UnmarshalFragment decodes bytes written by MarshalBinary. Malformed bytes
+// and bytes from another MapperVersion are refused (ErrInvalid): remap the
+// record. It never panics on bad input.
 func UnmarshalFragment(b []byte) (*Fragment, error) {
-	f := &Fragment{}
-	if err := json.Unmarshal(b, &f.d); err != nil {
+	d, err := decodeFragment(b)
+	if err != nil {
 		return nil, fmt.Errorf("decode fragment: %w: %w", ErrInvalid, err)
 	}
-	if f.d.Version != MapperVersion {
-		return nil, fmt.Errorf("decode fragment: mapper version %d, want %d: %w", f.d.Version, MapperVersion, ErrInvalid)
+	if d.Version != MapperVersion {
+		return nil, fmt.Errorf("decode fragment: mapper version %d, want %d: %w", d.Version, MapperVersion, ErrInvalid)
 	}
-	for _, t := range f.d.Triples {
-		if t.S.Kind == 0 || t.P.Kind != kindIRI || t.O.Kind == 0 {
-			return nil, fmt.Errorf("decode fragment: malformed triple: %w", ErrInvalid)
-		}
-	}
-	return f, nil
+	return &Fragment{d: *d}, nil
 }
 
 // classFor is the rdf:type of a kind.

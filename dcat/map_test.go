@@ -440,8 +440,15 @@ func TestFragmentRoundTrip(t *testing.T) {
 	if w1.String() != w2.String() || g.Kind() != f.Kind() || g.IRI() != f.IRI() {
 		t.Error("fragment changed through MarshalBinary/UnmarshalFragment")
 	}
-	if _, err := UnmarshalFragment([]byte(`{"ver":999}`)); err == nil {
+	old := f.d
+	old.Version = MapperVersion + 1
+	if _, err := UnmarshalFragment(encodeFragment(&old)); err == nil {
 		t.Error("other mapper version accepted")
+	}
+	for i := 0; i < len(b); i++ { // every truncation is refused, never a panic
+		if _, err := UnmarshalFragment(b[:i]); err == nil {
+			t.Fatalf("fragment cut at %d of %d bytes accepted", i, len(b))
+		}
 	}
 	if _, err := UnmarshalFragment([]byte(`not json`)); err == nil {
 		t.Error("garbage accepted")
