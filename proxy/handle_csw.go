@@ -40,7 +40,16 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 		ep := s.cswEndpoint(cfg, c, kind, v)
 		entries := s.cswEntries(v)
 		if c.Method() == fiber.MethodPost {
+			// POST answers are not HTTP-cacheable, but the same query
+			// against the same generation is assembled once.
+			key := v.generationKey() + "|POST|" + c.Path() + "|" + req.CacheKey()
+			if hit, ok := s.cache.get(key); ok {
+				return s.cswAnswer(c, hit.status, hit.contentType, hit.body)
+			}
 			status, ct, body := s.facade.Serve(ep, req, entries)
+			if status == fiber.StatusOK {
+				s.cache.put(&cached{key: key, body: body, contentType: ct, status: status})
+			}
 			return s.cswAnswer(c, status, ct, body)
 		}
 		return s.send(c, v, csw.ContentTypeXML, func() ([]byte, error) {
