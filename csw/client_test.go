@@ -151,6 +151,7 @@ func TestWalkFaults(t *testing.T) {
 		{name: "short pages skip with nextRecord", opts: cswtest.Options{Faults: []cswtest.Fault{{Kind: cswtest.FaultShortPage}}}, complete: true, matched: n, positions: all},
 		{name: "server cap", opts: cswtest.Options{MaxRecordsCap: 3}, ep: csw.Endpoint{PageSize: 10}, complete: true, matched: n, positions: all},
 		{name: "bigger page than asked", opts: cswtest.Options{Faults: []cswtest.Fault{{Kind: cswtest.FaultBiggerPage, Start: 6}}}, complete: true, matched: n, positions: all, pageErrors: 1},
+		{name: "startPosition ignored", opts: cswtest.Options{IgnoreStart: true}, matched: n, positions: seq(1, 10), note: "startPosition ignored"},
 		{name: "sortby rejected", opts: cswtest.Options{RejectSortBy: true}, ep: csw.Endpoint{Sort: true}, complete: true, matched: n, positions: all, note: "rejected SortBy"},
 		{name: "post refused", opts: cswtest.Options{NoPost: true}, complete: true, matched: n, positions: all, note: "no POST"},
 		{name: "post refused, namespace needed", opts: cswtest.Options{NoPost: true, RequireNamespace: true}, complete: true, matched: n, positions: all, note: "namespace parameter"},

@@ -126,7 +126,7 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 	}
 	rep.Matched = w.matched
 	rep.Fetched = w.delivered.count
-	rep.Complete = !w.unstable && w.delivered.all(w.matched)
+	rep.Complete = !w.unstable && !w.ignoresStart && w.delivered.all(w.matched)
 	w.log.Debug("csw walk done", "matched", rep.Matched, "fetched", rep.Fetched, "complete", rep.Complete, "requests", rep.Requests)
 	return rep, nil
 }
@@ -170,6 +170,8 @@ type clWalk struct {
 	seed            maphash.Seed
 	earlier, now    map[uint64]struct{}
 	skippedAsBefore int
+	repeats         int  // records of the current page already delivered in this pass
+	ignoresStart    bool // a whole page repeated earlier records: startPosition ignored
 }
 
 // errNoSearchResults: a GetRecords answer without csw:SearchResults.
@@ -345,7 +347,7 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 	var ids []clBriefID
 	var env *Envelope
 	err := w.call(ctx, func() *clRequest {
-		p.k, ids = 0, ids[:0]
+		p.k, ids, w.repeats = 0, ids[:0], 0
 		return w.getRecords("results", start, n)
 	}, func(r io.Reader) error {
 		var err error
@@ -422,6 +424,9 @@ func (w *clWalk) deliver(pos int, raw []byte) error {
 		w.skippedAsBefore++
 		return nil
 	}
+	if _, ok := w.now[h]; ok {
+		w.repeats++
+	}
 	w.now[h] = struct{}{}
 	if err := w.fn(Record{Position: pos, Raw: raw}); err != nil {
 		return &clCallbackError{err: fmt.Errorf("csw: deliver record at position %d: %w", pos, err)}
@@ -473,7 +478,7 @@ func (w *clWalk) byID(ctx context.Context, b clBriefID) error {
 
 // pass walks positions 1..matched once; restart asks for another pass.
 func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
-	w.skippedAsBefore = 0
+	w.skippedAsBefore, w.ignoresStart = 0, false
 	w.delivered = clBitset{}
 	w.rep.PageErrors, w.rep.RecordErrors = nil, nil
 	if w.restarts > 0 {
@@ -516,6 +521,11 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 				w.rep.note("empty page at position %d of %d: paging stopped", start, w.matched)
 			}
 			break
+		}
+		if p.k >= 2 && w.repeats == p.k {
+			w.ignoresStart = true
+			w.rep.note("the page at position %d repeats records already delivered (startPosition ignored?): paging stopped, walk not complete", start)
+			return false, nil
 		}
 		next := -1
 		if p.env != nil {

@@ -90,6 +90,9 @@ type Options struct {
 	Replay map[int][]byte
 	// Gzip compresses answers when the client accepts it.
 	Gzip bool
+	// IgnoreStart serves every results request from position 1 while
+	// claiming the requested startPosition (a broken server).
+	IgnoreStart bool
 }
 
 // Server is the handler; Requests counts what it answered.
@@ -392,6 +395,9 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request, req *request
 	defer s.grow(call)
 
 	from := req.start - 1
+	if s.opts.IgnoreStart {
+		from = 0
+	}
 	page := []srvRecord{}
 	if from >= 0 && from < len(recs) && max > 0 {
 		page = recs[from:min(len(recs), from+max)]
