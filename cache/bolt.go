@@ -121,7 +121,7 @@ func boltErr(err error) error {
 func catalogBucket(tx *bolt.Tx, catalog string) (*bolt.Bucket, error) {
 	root := tx.Bucket(bucketCatalogs)
 	if root == nil {
-		return nil, fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketCatalogs)
+		return nil, fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketCatalogs)
 	}
 	if !tx.Writable() {
 		return root.Bucket([]byte(catalog)), nil
@@ -502,14 +502,14 @@ func (s *BoltStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
-			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
+			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
 		}
 		v := b.Get([]byte(key))
 		if v == nil {
 			return nil
 		}
 		if len(v) < 8 {
-			return fmt.Errorf("%w: value of %d bytes", errCorrupt, len(v))
+			return fmt.Errorf("%w: value of %d bytes", ErrCorrupt, len(v))
 		}
 		if exp := int64(binary.BigEndian.Uint64(v)); exp != 0 && now.UnixNano() >= exp {
 			return nil
@@ -547,7 +547,7 @@ func (s *BoltStore) Set(ctx context.Context, key string, val []byte, ttl time.Du
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
-			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
+			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
 		}
 		return b.Put([]byte(key), v)
 	})
@@ -568,7 +568,7 @@ func (s *BoltStore) Delete(ctx context.Context, key string) error {
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
-			return fmt.Errorf("%w: bucket %q missing", errCorrupt, bucketKV)
+			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
 		}
 		return b.Delete([]byte(key))
 	})

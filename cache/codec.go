@@ -13,14 +13,18 @@ import (
 // form rather than JSON: Raw stays raw (no base64, a third smaller) and a
 // 100 000-entry manifest encodes and decodes several times faster (see
 // BenchmarkSnapshotCodec). Every value starts with a format byte so the
-// layout can change later without misreading old data.
+// layout can change later without misreading old data; a change should
+// keep decoding the previous format, or stores written before it fail
+// with ErrCorrupt until the next harvest rewrites them.
 const (
 	formatSnapshot byte = 2
 	formatRecord   byte = 2
 )
 
-// errCorrupt is wrapped by every decoding failure.
-var errCorrupt = errors.New("corrupt stored value")
+// ErrCorrupt is returned (wrapped) when a stored value cannot be decoded:
+// damaged, or written in a format this version does not read. A harvester
+// meeting it on Snapshot can rebuild, committing Generation()+1.
+var ErrCorrupt = errors.New("corrupt stored value")
 
 type encoder struct{ b []byte }
 
@@ -66,7 +70,7 @@ func (d *decoder) skip(n int) {
 
 func (d *decoder) fail(what string) {
 	if d.err == nil {
-		d.err = fmt.Errorf("%w: bad %s", errCorrupt, what)
+		d.err = fmt.Errorf("%w: bad %s", ErrCorrupt, what)
 	}
 }
 
@@ -433,11 +437,11 @@ func int64Key(n int64) []byte {
 // keyInt64 reverses int64Key.
 func keyInt64(b []byte) (int64, error) {
 	if len(b) != 8 {
-		return 0, fmt.Errorf("%w: bad integer of %d bytes", errCorrupt, len(b))
+		return 0, fmt.Errorf("%w: bad integer of %d bytes", ErrCorrupt, len(b))
 	}
 	v := binary.BigEndian.Uint64(b)
 	if v > math.MaxInt64 {
-		return 0, fmt.Errorf("%w: integer out of range", errCorrupt)
+		return 0, fmt.Errorf("%w: integer out of range", ErrCorrupt)
 	}
 	return int64(v), nil
 }

@@ -53,13 +53,13 @@ func TestSnapshotCodec(t *testing.T) {
 			// Every strict prefix is refused, never a panic.
 			for i := range len(b) {
 				_, err := decodeSnapshot(b[:i])
-				require.ErrorIs(t, err, errCorrupt, "prefix of %d bytes", i)
+				require.ErrorIs(t, err, ErrCorrupt, "prefix of %d bytes", i)
 				if len(b) > 4096 && i > 256 {
 					break
 				}
 			}
 			_, err = decodeSnapshot(append(b, 0))
-			require.ErrorIs(t, err, errCorrupt, "trailing byte")
+			require.ErrorIs(t, err, ErrCorrupt, "trailing byte")
 		})
 	}
 }
@@ -84,7 +84,7 @@ func TestRecordCodec(t *testing.T) {
 			assert.Equal(t, tc.rec.FirstStored, first)
 			for i := range len(b) {
 				_, err := decodeRecord("h", b[:i])
-				require.ErrorIs(t, err, errCorrupt, "prefix of %d bytes", i)
+				require.ErrorIs(t, err, ErrCorrupt, "prefix of %d bytes", i)
 			}
 		})
 	}
@@ -94,7 +94,7 @@ func TestDecodeRefusesHugeCounts(t *testing.T) {
 	// A count far above what the input holds must not allocate it.
 	b := []byte{formatSnapshot, 1, 'c', 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}
 	_, err := decodeSnapshot(b)
-	require.ErrorIs(t, err, errCorrupt)
+	require.ErrorIs(t, err, ErrCorrupt)
 }
 
 func FuzzDecodeSnapshot(f *testing.F) {

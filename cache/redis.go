@@ -217,7 +217,7 @@ func (s *RedisStore) Records(ctx context.Context, catalog string, hashes []strin
 // first_stored; all nil means the record does not exist.
 func recordFromFields(hash string, vals []any) (StoredRecord, error) {
 	if len(vals) != 4 {
-		return StoredRecord{}, fmt.Errorf("%w: %d fields", errCorrupt, len(vals))
+		return StoredRecord{}, fmt.Errorf("%w: %d fields", ErrCorrupt, len(vals))
 	}
 	if vals[0] == nil && vals[1] == nil && vals[2] == nil && vals[3] == nil {
 		return StoredRecord{}, ErrNotFound
@@ -226,7 +226,7 @@ func recordFromFields(hash string, vals []any) (StoredRecord, error) {
 	for i, v := range vals {
 		s, ok := v.(string)
 		if !ok {
-			return StoredRecord{}, fmt.Errorf("%w: field %d missing", errCorrupt, i)
+			return StoredRecord{}, fmt.Errorf("%w: field %d missing", ErrCorrupt, i)
 		}
 		str[i] = s
 	}
@@ -238,7 +238,7 @@ func recordFromFields(hash string, vals []any) (StoredRecord, error) {
 		rec.Parsed = []byte(str[1])
 	}
 	if err := rec.FirstStored.UnmarshalText([]byte(str[3])); err != nil {
-		return StoredRecord{}, fmt.Errorf("%w: first_stored %q", errCorrupt, truncate(str[3]))
+		return StoredRecord{}, fmt.Errorf("%w: first_stored %q", ErrCorrupt, truncate(str[3]))
 	}
 	rec.FirstStored = rec.FirstStored.UTC()
 	return rec, nil
@@ -451,7 +451,7 @@ func (s *RedisStore) Generation(ctx context.Context, catalog string) (int64, err
 	}
 	gen, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("read generation of %q: %w: %q", catalog, errCorrupt, truncate(v))
+		return 0, fmt.Errorf("read generation of %q: %w: %q", catalog, ErrCorrupt, truncate(v))
 	}
 	return gen, nil
 }
