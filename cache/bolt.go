@@ -179,11 +179,8 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 			}
 			rec := recs[i]
 			key := []byte(rec.Hash)
-			if old := b.Get(key); old != nil {
-				first, err := recordFirstStored(old)
-				if err != nil {
-					return fmt.Errorf("record %q: %w", truncate(rec.Hash), err)
-				}
+			// An unreadable old value is replaced, not kept forever.
+			if first, err := recordFirstStored(b.Get(key)); err == nil {
 				rec.FirstStored = first
 			} else if rec.FirstStored.IsZero() {
 				rec.FirstStored = now

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/cache/cachetest"
@@ -147,4 +148,48 @@ func TestBoltLockedByOtherProcess(t *testing.T) {
 	s, err := cache.OpenBolt(dir)
 	require.NoError(t, err, "open after the other process exited")
 	require.NoError(t, s.Close())
+}
+
+func TestBoltCorruptManifest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := cache.OpenBolt(dir)
+	require.NoError(t, err)
+	recs := []cache.StoredRecord{cachetest.Rec("a")}
+	require.NoError(t, s.PutRecords(ctx, "cat", recs))
+	require.NoError(t, s.Commit(ctx, &cache.Snapshot{Catalog: "cat", Generation: 1,
+		Entries: []cache.Entry{{ID: "x", Hash: recs[0].Hash}}}))
+	require.NoError(t, s.Close())
+
+	db, err := bolt.Open(filepath.Join(dir, cache.BoltFile), 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		cb := tx.Bucket([]byte("catalogs")).Bucket([]byte("cat"))
+		if err := cb.Put([]byte("snapshot"), []byte("\x09garbage")); err != nil {
+			return err
+		}
+		return cb.Bucket([]byte("records")).Put([]byte(recs[0].Hash), []byte{2, 200})
+	}))
+	require.NoError(t, db.Close())
+
+	s, err = cache.OpenBolt(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Snapshot(ctx, "cat")
+	require.ErrorIs(t, err, cache.ErrCorrupt)
+	_, err = s.Records(ctx, "cat", []string{recs[0].Hash})
+	require.ErrorIs(t, err, cache.ErrCorrupt)
+	// Storing the record again repairs it.
+	require.NoError(t, s.PutRecords(ctx, "cat", recs))
+	got, err := s.Records(ctx, "cat", []string{recs[0].Hash})
+	require.NoError(t, err)
+	assert.Equal(t, recs[0].Raw, got[0].Raw)
+	gen, err := s.Generation(ctx, "cat")
+	require.NoError(t, err)
+	require.NoError(t, s.PutRecords(ctx, "cat", []cache.StoredRecord{cachetest.Rec("b")}))
+	require.NoError(t, s.Commit(ctx, &cache.Snapshot{Catalog: "cat", Generation: gen + 1,
+		Entries: []cache.Entry{{ID: "y", Hash: cachetest.Rec("b").Hash}}}))
+	snap, err := s.Snapshot(ctx, "cat")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), snap.Generation)
 }

@@ -190,3 +190,32 @@ func TestOpenRedisFails(t *testing.T) {
 		})
 	}
 }
+
+func TestRedisCorruptManifest(t *testing.T) {
+	s := openRedis(t)
+	ctx := context.Background()
+	recs := []cache.StoredRecord{cachetest.Rec("a")}
+	require.NoError(t, s.PutRecords(ctx, "cat", recs))
+	require.NoError(t, s.Commit(ctx, &cache.Snapshot{Catalog: "cat", Generation: 1,
+		Entries: []cache.Entry{{ID: "x", Hash: recs[0].Hash}}}))
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	require.NoError(t, err)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	require.NoError(t, rdb.Set(ctx, s.Prefix()+"m:cat:1", "\x09garbage", 0).Err())
+	require.NoError(t, rdb.HSet(ctx, s.Prefix()+"r:cat:"+recs[0].Hash, "first_stored", "yesterday").Err())
+
+	_, err = s.Snapshot(ctx, "cat")
+	require.ErrorIs(t, err, cache.ErrCorrupt)
+	_, err = s.Records(ctx, "cat", []string{recs[0].Hash})
+	require.ErrorIs(t, err, cache.ErrCorrupt)
+	gen, err := s.Generation(ctx, "cat")
+	require.NoError(t, err)
+	// A harvester can still move on.
+	require.NoError(t, s.PutRecords(ctx, "cat", []cache.StoredRecord{cachetest.Rec("b")}))
+	require.NoError(t, s.Commit(ctx, &cache.Snapshot{Catalog: "cat", Generation: gen + 1,
+		Entries: []cache.Entry{{ID: "y", Hash: cachetest.Rec("b").Hash}}}))
+	snap, err := s.Snapshot(ctx, "cat")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), snap.Generation)
+}
