@@ -283,41 +283,26 @@ func writeJSONLD(w io.Writer, ts []Triple) error {
 		jsonString(bw, p[1])
 	}
 	bw.WriteString("\n  },\n  \"@graph\": [")
-	// Group by subject, keeping first-appearance order of subjects and of
-	// predicates within a subject.
-	type node struct {
-		id    Term
-		types []string
-		preds []string
-		objs  map[string][]Term
+	// One node object per run of triples with the same subject (a subject
+	// seen again later gets another node object: JSON-LD merges them), its
+	// predicates grouped within the run, in order of first appearance.
+	type group struct {
+		pred string
+		objs []Term
 	}
-	var order []*node
-	index := map[Term]*node{}
-	for _, t := range ts {
-		n := index[t.S]
-		if n == nil {
-			n = &node{id: t.S, objs: map[string][]Term{}}
-			index[t.S] = n
-			order = append(order, n)
-		}
-		if t.P.Value == nsRDF+"type" && t.O.Kind == kindIRI {
-			n.types = append(n.types, t.O.Value)
-			continue
-		}
-		if _, ok := n.objs[t.P.Value]; !ok {
-			n.preds = append(n.preds, t.P.Value)
-		}
-		n.objs[t.P.Value] = append(n.objs[t.P.Value], t.O)
-	}
-	for i, n := range order {
-		if i > 0 {
+	first := true
+	var types []string
+	var groups []group
+	flush := func(s Term) {
+		if !first {
 			bw.WriteString(",")
 		}
+		first = false
 		bw.WriteString("\n    {\n      \"@id\": ")
-		jsonString(bw, nodeID(n.id))
-		if len(n.types) > 0 {
+		jsonString(bw, nodeID(s))
+		if len(types) > 0 {
 			bw.WriteString(",\n      \"@type\": [")
-			for j, ty := range n.types {
+			for j, ty := range types {
 				if j > 0 {
 					bw.WriteString(", ")
 				}
@@ -325,11 +310,11 @@ func writeJSONLD(w io.Writer, ts []Triple) error {
 			}
 			bw.WriteString("]")
 		}
-		for _, p := range n.preds {
+		for _, g := range groups {
 			bw.WriteString(",\n      ")
-			jsonString(bw, compactIRI(p))
+			jsonString(bw, compactIRI(g.pred))
 			bw.WriteString(": [")
-			for j, o := range n.objs[p] {
+			for j, o := range g.objs {
 				if j > 0 {
 					bw.WriteString(", ")
 				}
@@ -354,6 +339,30 @@ func writeJSONLD(w io.Writer, ts []Triple) error {
 			bw.WriteString("]")
 		}
 		bw.WriteString("\n    }")
+		types, groups = types[:0], groups[:0]
+	}
+	for i, t := range ts {
+		if i > 0 && t.S != ts[i-1].S {
+			flush(ts[i-1].S)
+		}
+		if t.P.Value == nsRDF+"type" && t.O.Kind == kindIRI {
+			types = append(types, t.O.Value)
+			continue
+		}
+		found := false
+		for j := range groups {
+			if groups[j].pred == t.P.Value {
+				groups[j].objs = append(groups[j].objs, t.O)
+				found = true
+				break
+			}
+		}
+		if !found {
+			groups = append(groups, group{pred: t.P.Value, objs: []Term{t.O}})
+		}
+	}
+	if len(ts) > 0 {
+		flush(ts[len(ts)-1].S)
 	}
 	bw.WriteString("\n  ]\n}\n")
 	if err := bw.Flush(); err != nil {
