@@ -765,7 +765,8 @@ func (a *analysis) distributions() {
 			a.dists = append(a.dists, d)
 			continue
 		}
-		atom := strings.Contains(proto, "atom") || strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
+		atom := strings.Contains(proto, "atom") || strings.Contains(strings.ToLower(o.ApplicationProfile), "atom") ||
+			strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
 		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u)
 		if atom || file {
 			if seen[u] {

@@ -44,6 +44,12 @@ func checkIRISchemes(s string, ftp bool) string {
 	return ""
 }
 
+// pseudoTLDs are suffixes used on private networks, never delegated.
+var pseudoTLDs = map[string]bool{
+	"lan": true, "home": true, "corp": true, "intranet": true, "internal": true, "localdomain": true,
+	"local": true, "localhost": true, "test": true, "invalid": true, "example": true, "priv": true,
+}
+
 // placeholderWords are phrases seen in template records instead of URLs.
 var placeholderWords = []string{"url of the", "url du", "example.com/placeholder", "xxx", "<url>", "todo"}
 
@@ -76,6 +82,9 @@ func checkURL(s string) string {
 		return "host name has no top-level domain"
 	}
 	tld := host[dot+1:]
+	if pseudoTLDs[tld] {
+		return "non-public top-level domain"
+	}
 	for _, c := range tld {
 		if !(c >= 'a' && c <= 'z') && !strings.HasPrefix(tld, "xn--") {
 			return "invalid top-level domain"

@@ -312,6 +312,8 @@ func TestCheckURL(t *testing.T) {
 		{"https://user:pw@example.org/", false},
 		{"https://atom.geo-ide.e2.rie.gouv.fr/x", false},
 		{"https://8.8.8.8/x", true},
+		{"http://gis.agency.lan/wms", false},
+		{"http://srv.corp/x", false},
 	}
 	for _, tt := range tests {
 		if got := checkURL(tt.in) == ""; got != tt.ok {
