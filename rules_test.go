@@ -1,0 +1,107 @@
+// Package passerelle_test holds the repository-wide rules: the one-way
+// package dependencies of the README's architecture and a doc.go per package.
+package passerelle_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/passerelle/passerelle"
+
+type pkg struct {
+	ImportPath string
+	Dir        string
+	Imports    []string
+	GoFiles    []string
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	var pkgs []pkg
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decode go list: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// TestPackageRules enforces the dependency rules of the README:
+// cmd → proxy/push/harvest → csw, dcat, cache → iso; config may import iso;
+// only proxy imports Fiber, only cache go-redis, only push x/oauth2; iso
+// and dcat do no I/O; nothing imports proxy but cmd; internal/ is test
+// support and never imported by production packages.
+func TestPackageRules(t *testing.T) {
+	allowed := map[string][]string{ // module packages each may import
+		"iso":     {},
+		"config":  {"iso"},
+		"cache":   {"iso"},
+		"dcat":    {"iso"},
+		"csw":     {"iso"},
+		"harvest": {"iso", "config", "cache", "csw"},
+		"proxy":   {"iso", "config", "cache", "csw", "dcat"},
+		"push":    {"iso", "config", "cache", "dcat"},
+	}
+	exclusive := map[string]string{
+		"github.com/gofiber/fiber":  "proxy",
+		"github.com/redis/go-redis": "cache",
+		"golang.org/x/oauth2":       "push",
+	}
+	noIO := map[string]bool{"iso": true, "dcat": true}
+	ioPkgs := []string{"net/http", "os", "os/exec", "database/sql"} // net alone parses addresses
+
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		top := strings.Split(rel, "/")[0]
+		if rel == "" || top == "internal" || top == "cmd" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(p.Dir, "doc.go")); err != nil && len(p.GoFiles) > 0 && !strings.Contains(rel, "/internal/") && !strings.Contains(rel, "/cmd/") {
+			t.Errorf("%s has no doc.go saying what it owns", rel)
+		}
+		for _, imp := range p.Imports {
+			for prefix, owner := range exclusive {
+				if strings.HasPrefix(imp, prefix) && top != owner {
+					t.Errorf("%s imports %s: only %s may", rel, imp, owner)
+				}
+			}
+			if noIO[top] && !strings.Contains(rel, "/internal/") { // generators under internal/ read files
+				for _, io := range ioPkgs {
+					if imp == io {
+						t.Errorf("%s imports %s: it must do no I/O", rel, imp)
+					}
+				}
+			}
+			if !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			dep := strings.Split(strings.TrimPrefix(imp, module+"/"), "/")[0]
+			if dep == top {
+				continue
+			}
+			if dep == "internal" {
+				t.Errorf("%s imports %s: internal/ is test support only", rel, imp)
+				continue
+			}
+			ok := false
+			for _, a := range allowed[top] {
+				ok = ok || a == dep
+			}
+			if !ok {
+				t.Errorf("%s imports %s: not allowed by the dependency rules", rel, imp)
+			}
+		}
+	}
+}
