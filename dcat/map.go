@@ -18,6 +18,8 @@ func Map(in Input, opt Options) (*Fragment, error) {
 		return nil, err
 	}
 	b := &builder{a: a}
+	b.g.unique = [2]string{a.iri, a.crIRI}
+	b.g.triples = make([]Triple, 0, 128)
 	b.build()
 	title := ""
 	if len(a.titles) > 0 {

@@ -32,16 +32,15 @@ func writeTriples(w io.Writer, f Format, ts []Triple) error {
 // contiguous, subjects in order of first appearance, triples of a subject in
 // their original order.
 func groupBySubject(ts []Triple) []Triple {
-	order := make(map[string]int, len(ts)/3)
-	var subjects []string
+	type subjKey struct {
+		blank bool
+		value string
+	}
+	order := make(map[subjKey]int, len(ts)/3)
+	var subjects []subjKey
 	sorted := true
 	last := -1
-	key := func(t Term) string {
-		if t.Kind == kindBlank {
-			return "_:" + t.Value
-		}
-		return t.Value
-	}
+	key := func(t Term) subjKey { return subjKey{t.Kind == kindBlank, t.Value} }
 	for _, t := range ts {
 		k := key(t.S)
 		i, ok := order[k]

@@ -113,6 +113,10 @@ func textOK(s string) bool {
 type graph struct {
 	triples []Triple
 	seen    map[Triple]struct{}
+	// unique are subjects whose literal-valued triples are unique by
+	// construction (the resource and its catalog record): those are not
+	// deduplicated, which saves hashing long descriptions.
+	unique [2]string
 }
 
 func (g *graph) add(s Term, p string, o Term) {
@@ -123,7 +127,7 @@ func (g *graph) add(s Term, p string, o Term) {
 		return
 	}
 	t := Triple{S: s, P: iri(p), O: o}
-	if s.Kind == kindIRI {
+	if s.Kind == kindIRI && (o.Kind != kindLiteral || s.Value != g.unique[0] && s.Value != g.unique[1]) {
 		if g.seen == nil {
 			g.seen = make(map[Triple]struct{}, 64)
 		}
