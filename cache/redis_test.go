@@ -146,8 +146,16 @@ func TestOpen(t *testing.T) {
 	assert.IsType(t, &cache.BoltStore{}, s)
 	require.NoError(t, s.Close())
 
-	_, err = cache.Open(ctx, "")
-	require.ErrorIs(t, err, cache.ErrInvalid)
+	fileDir := t.TempDir() + "/from url"
+	s, err = cache.Open(ctx, (&url.URL{Scheme: "file", Path: fileDir}).String())
+	require.NoError(t, err)
+	assert.Equal(t, fileDir+"/"+cache.BoltFile, s.(*cache.BoltStore).Path())
+	require.NoError(t, s.Close())
+
+	for _, bad := range []string{"", "http://example.org/", "file://remote/x", "file://"} {
+		_, err = cache.Open(ctx, bad)
+		require.ErrorIs(t, err, cache.ErrInvalid, bad)
+	}
 
 	rawURL := testenv.RedisURL(t)
 	prefix := testPrefix(t)
