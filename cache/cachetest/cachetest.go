@@ -409,10 +409,13 @@ func testCatalogsIsolated(t *testing.T, open func(t *testing.T) cache.Store) {
 func testConcurrentReaders(t *testing.T, open func(t *testing.T) cache.Store) {
 	s, ctx := open(t), ctxT(t)
 	const (
-		generations = 20
-		perGen      = 100
-		readers     = 3
+		perGen  = 100
+		readers = 3
 	)
+	generations := 20
+	if testing.Short() {
+		generations = 6
+	}
 	recsOf := func(gen int) []cache.StoredRecord {
 		out := make([]cache.StoredRecord, perGen)
 		for i := range out {
