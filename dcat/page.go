@@ -79,7 +79,10 @@ func pageTriples(p *Page) ([]Triple, error) {
 	last := max((p.Total+size-1)/size, 1)
 
 	var g graph
-	cat := iri(feed)
+	// The catalog's IRI is the feed URL without format extension, so the
+	// four serializations of a page describe the same catalog node; only
+	// the Hydra page URLs keep the extension.
+	cat := iri(strings.TrimSuffix(feed, p.Ext))
 	g.typ(cat, nsDCAT+"Catalog")
 	g.typ(cat, nsHydra+"Collection")
 	title := orDefault(p.Catalog.Title, p.Catalog.ID)

@@ -68,7 +68,7 @@ func TestWritePageLinks(t *testing.T) {
 		t.Errorf("dct:identifier count %d, want 4", n)
 	}
 	for _, want := range []string{
-		"<https://p.example.org/catalogs/demo/catalog.ttl> <" + nsRDF + "type> <" + nsDCAT + "Catalog>",
+		"<https://p.example.org/catalogs/demo/catalog> <" + nsRDF + "type> <" + nsDCAT + "Catalog>", // one catalog IRI for every format
 		"<" + nsHydra + "next> <https://p.example.org/catalogs/demo/catalog.ttl?modified_since=2024-01-01&page=3&page_size=50>",
 		"<" + nsHydra + "previous> <https://p.example.org/catalogs/demo/catalog.ttl?modified_since=2024-01-01&page=1&page_size=50>",
 		"<" + nsHydra + "last> <https://p.example.org/catalogs/demo/catalog.ttl?modified_since=2024-01-01&page=3&page_size=50>",
