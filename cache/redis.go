@@ -91,7 +91,7 @@ func (s *RedisStore) key(kind keyKind, parts ...string) string {
 // an error reply of the server stays as it is, anything else (network,
 // pool timeout, closed client) also wraps ErrUnavailable.
 func unavailable(err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrInvalid) {
 		return err
 	}
 	var reply redis.Error
