@@ -410,6 +410,7 @@ func (s *RedisStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, e
 	if err := checkCatalog(catalog); err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
+	missing := ""
 	for range snapshotReadTries {
 		gen, err := s.rdb.Get(ctx, s.key(kindCurrent, catalog)).Result()
 		if errors.Is(err, redis.Nil) {
@@ -420,6 +421,10 @@ func (s *RedisStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, e
 		}
 		val, err := s.rdb.Get(ctx, s.key(kindManifest, catalog, gen)).Bytes()
 		if errors.Is(err, redis.Nil) {
+			if gen == missing { // the pointer did not move: its manifest is gone
+				return nil, fmt.Errorf("read snapshot %s of %q: manifest missing: %w", gen, catalog, ErrCorrupt)
+			}
+			missing = gen
 			continue // superseded twice while we read: read the pointer again
 		}
 		if err != nil {

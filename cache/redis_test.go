@@ -227,3 +227,25 @@ func TestRedisCorruptManifest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), snap.Generation)
 }
+
+func TestRedisMissingManifest(t *testing.T) {
+	s := openRedis(t)
+	ctx := context.Background()
+	recs := []cache.StoredRecord{cachetest.Rec("a")}
+	require.NoError(t, s.PutRecords(ctx, "cat", recs))
+	snap := &cache.Snapshot{Catalog: "cat", Generation: 1, Entries: []cache.Entry{{ID: "x", Hash: recs[0].Hash}}}
+	require.NoError(t, s.Commit(ctx, snap))
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	require.NoError(t, err)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	require.NoError(t, rdb.Del(ctx, s.Prefix()+"m:cat:1").Err())
+
+	_, err = s.Snapshot(ctx, "cat")
+	require.ErrorIs(t, err, cache.ErrCorrupt)
+	snap.Generation = 2
+	require.NoError(t, s.Commit(ctx, snap), "a harvester can move on")
+	got, err := s.Snapshot(ctx, "cat")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), got.Generation)
+}
