@@ -70,12 +70,18 @@ func SplitRecords(r io.Reader, fn func(raw []byte) error) (*Envelope, error) {
 // clSplit is SplitRecords whose callback also sees the envelope read so
 // far (the SearchResults attributes precede every record).
 func clSplit(r io.Reader, fn func(env *Envelope, raw []byte) error) (*Envelope, error) {
+	return clSplitWith(r, fn, true)
+}
+
+// clSplitWith splits with the record scanner (fast) or with decoder tokens
+// only (the reference the scanner is fuzzed against).
+func clSplitWith(r io.Reader, fn func(env *Envelope, raw []byte) error, fast bool) (*Envelope, error) {
 	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
 	rec := &clRecorder{src: r}
 	if err := rec.prepare(); err != nil {
 		return env, err
 	}
-	s := clSplitter{rec: rec, env: env, fn: fn}
+	s := clSplitter{rec: rec, env: env, fn: fn, fast: fast}
 	s.dec = xml.NewDecoder(rec)
 	s.dec.Strict = true
 	// rec already converted the stream to UTF-8: the declared encoding is
@@ -102,15 +108,21 @@ type clSplitter struct {
 	recStart       int64
 	recDepth       int // depth of the open record, 0 when outside
 	recOwn         []xml.Attr
+
+	fast bool  // scan record content with clScanner
+	skew int64 // bytes the scanner consumed behind the decoder's back
 }
+
+// off is the stream offset of the decoder's position.
+func (s *clSplitter) off() int64 { return s.dec.InputOffset() + s.skew }
 
 func (s *clSplitter) run() error {
 	sawRoot := false
 	for {
 		if s.recDepth == 0 {
-			s.rec.keep = s.dec.InputOffset()
+			s.rec.keep = s.off()
 		}
-		before := s.dec.InputOffset()
+		before := s.off()
 		tok, err := s.dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			if len(s.names) > 0 || !sawRoot {
@@ -140,6 +152,11 @@ func (s *clSplitter) run() error {
 				s.recStart = before
 				s.rec.keep = before
 				s.recOwn = clNSDecls(t.Attr)
+				if s.fast {
+					if err := s.scan(before, depth); err != nil {
+						return err
+					}
+				}
 				continue
 			}
 			s.scope = append(s.scope, clNSDecls(t.Attr))
@@ -155,7 +172,7 @@ func (s *clSplitter) run() error {
 			if s.recDepth != 0 {
 				if n == s.recDepth {
 					s.recDepth = 0
-					if err := s.emit(s.dec.InputOffset()); err != nil {
+					if err := s.emit(s.off()); err != nil {
 						return err
 					}
 				}
@@ -169,6 +186,30 @@ func (s *clSplitter) run() error {
 			return clErr(ErrUpstream, "refused a DTD or directive (<!"+clShort(string(t), 20)+">)", nil)
 		}
 	}
+}
+
+// scan runs the record scanner over the content of the record whose start
+// tag the decoder just returned, then emits the record. Self-closing roots
+// and any doubt about positions are left to the decoder.
+func (s *clSplitter) scan(start int64, depth int) error {
+	r := s.rec
+	if s.off() != r.base+int64(r.pos) || r.pos < 2 || r.buf[r.pos-1] != '>' || r.buf[r.pos-2] == '/' {
+		return nil
+	}
+	r.compact() // drop what precedes the record: the buffer holds one record and read-ahead
+	a := int(start-r.base) + 1
+	e := a
+	for e < r.pos && strings.IndexByte(" \t\r\n/>", r.buf[e]) < 0 {
+		e++
+	}
+	from := r.pos
+	if err := r.scanRecord(a, e, depth); err != nil {
+		return err
+	}
+	s.skew += int64(r.pos - from)
+	s.names = s.names[:len(s.names)-1]
+	s.recDepth = 0
+	return s.emit(s.off())
 }
 
 // enter handles a start element outside records.
