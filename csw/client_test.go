@@ -386,10 +386,7 @@ func TestWalkFiveThousand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("5 000 records: skipped under -short")
 	}
-	n := 5000
-	if raceEnabled {
-		n = 1000 // same paths, a tenth of the time under the race detector
-	}
+	const n = 5000
 	w := walkServer(t, cswtest.Generate(n), cswtest.Options{}, csw.Endpoint{PageSize: 100, Sort: true}, csw.Options{})
 	require.NoError(t, w.err)
 	assert.True(t, w.rep.Complete)
