@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -525,31 +526,47 @@ func (s *BoltStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // Set stores val under key; ttl 0 means no expiry.
 func (s *BoltStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	return s.SetMany(ctx, map[string][]byte{key: val}, ttl)
+}
+
+// SetMany stores several keys in one transaction (one disk sync).
+func (s *BoltStore) SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("set %q: %w", truncate(key), err)
-	}
-	if err := checkKey(key); err != nil {
 		return fmt.Errorf("set: %w", err)
 	}
 	if ttl < 0 {
-		return fmt.Errorf("set %q: negative ttl %s: %w", truncate(key), ttl, ErrInvalid)
+		return fmt.Errorf("set: negative ttl %s: %w", ttl, ErrInvalid)
 	}
+	keys := make([]string, 0, len(kv))
+	for key := range kv {
+		if err := checkKey(key); err != nil {
+			return fmt.Errorf("set: %w", err)
+		}
+		keys = append(keys, key)
+	}
+	sort.Strings(keys) // bolt inserts in key order fastest
 	var exp int64
 	if ttl > 0 {
 		exp = s.now().Add(ttl).UnixNano()
 	}
-	v := make([]byte, 8, 8+len(val))
-	binary.BigEndian.PutUint64(v, uint64(exp))
-	v = append(v, val...)
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b == nil {
 			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
 		}
-		return b.Put([]byte(key), v)
+		for _, key := range keys {
+			val := kv[key]
+			v := make([]byte, 8, 8+len(val))
+			binary.BigEndian.PutUint64(v, uint64(exp))
+			v = append(v, val...)
+			if err := b.Put([]byte(key), v); err != nil {
+				return fmt.Errorf("%q: %w", truncate(key), err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("set %q: %w", truncate(key), err)
+		return fmt.Errorf("set %d keys: %w", len(kv), err)
 	}
 	return nil
 }

@@ -524,20 +524,31 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, bool, error) 
 // Set stores val under key; ttl 0 means no expiry, below a millisecond
 // rounds up to one.
 func (s *RedisStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	return s.SetMany(ctx, map[string][]byte{key: val}, ttl)
+}
+
+// SetMany stores several keys in one pipeline (one round trip).
+func (s *RedisStore) SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("set %q: %w", truncate(key), err)
-	}
-	if err := checkKey(key); err != nil {
 		return fmt.Errorf("set: %w", err)
 	}
 	if ttl < 0 {
-		return fmt.Errorf("set %q: negative ttl %s: %w", truncate(key), ttl, ErrInvalid)
+		return fmt.Errorf("set: negative ttl %s: %w", ttl, ErrInvalid)
 	}
 	if ttl > 0 && ttl < time.Millisecond {
 		ttl = time.Millisecond
 	}
-	if err := s.rdb.Set(ctx, s.key(kindValue, key), val, ttl).Err(); err != nil {
-		return fmt.Errorf("set %q: %w", truncate(key), unavailable(err))
+	for key := range kv {
+		if err := checkKey(key); err != nil {
+			return fmt.Errorf("set: %w", err)
+		}
+	}
+	pipe := s.rdb.Pipeline()
+	for key, val := range kv {
+		pipe.Set(ctx, s.key(kindValue, key), val, ttl)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("set %d keys: %w", len(kv), unavailable(err))
 	}
 	return nil
 }

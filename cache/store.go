@@ -51,6 +51,9 @@ type Store interface {
 	// no expiry. Get returns ok=false for a miss.
 	Get(ctx context.Context, key string) (val []byte, ok bool, err error)
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// SetMany stores several keys at once (one transaction or round trip),
+	// all with the same ttl.
+	SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error
 	Delete(ctx context.Context, key string) error
 
 	Close() error

@@ -103,14 +103,29 @@ func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
 	wg.Wait()
 }
 
-// Warm maps every record of a catalog's current snapshot whose fragment is
-// not in the store yet, so the first feed request after a harvest is fast.
+// Warm precomputes, after a harvest, the DCAT fragment of every record of a
+// catalog's current snapshot that the store does not hold yet for the
+// current mapper version and configuration, and stores them in batches.
+// Serving processes then read fragments instead of mapping records.
 func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog string) (mapped int, err error) {
 	data, err := load(ctx, st, catalog)
 	if err != nil {
 		return 0, err
 	}
 	opt := mapOptions(cfg, catalog)
+	const batch = 200
+	pending := make(map[string][]byte, batch)
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := st.SetMany(ctx, pending, fragmentTTL); err != nil {
+			return fmt.Errorf("warm %q: %w", catalog, err)
+		}
+		mapped += len(pending)
+		clear(pending)
+		return nil
+	}
 	for _, r := range data.records {
 		in := mapInput(r, data.snap.Producers)
 		key := FragmentKey(catalog, in, opt)
@@ -127,12 +142,14 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		if err != nil {
 			return mapped, fmt.Errorf("warm %q: encode fragment: %w", catalog, err)
 		}
-		if err := st.Set(ctx, key, b, fragmentTTL); err != nil {
-			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		pending[key] = b
+		if len(pending) == batch {
+			if err := flush(); err != nil {
+				return mapped, err
+			}
 		}
-		mapped++
 	}
-	return mapped, nil
+	return mapped, flush()
 }
 
 // WarmUp loads every catalog's snapshot and maps its records, so the first

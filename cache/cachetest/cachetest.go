@@ -556,6 +556,17 @@ func testKeyValue(t *testing.T, open func(t *testing.T) cache.Store) {
 	assert.True(t, ok, "an empty value is a hit")
 	assert.Empty(t, v)
 
+	many := map[string][]byte{"m/1": []byte("one"), "m/2": []byte("two"), "m/ünï": nil}
+	require.NoError(t, s.SetMany(ctx, many, time.Hour))
+	for k, want := range many {
+		v, ok, err := s.Get(ctx, k)
+		require.NoError(t, err)
+		assert.True(t, ok, k)
+		assert.Equal(t, string(want), string(v), k)
+	}
+	require.NoError(t, s.SetMany(ctx, map[string][]byte{}, 0), "an empty batch")
+	assert.Error(t, s.SetMany(ctx, map[string][]byte{"ok": nil, "": []byte("x")}, 0), "an invalid key fails the batch")
+
 	big := bytes.Repeat([]byte{1, 2, 3}, 1<<20)
 	require.NoError(t, s.Set(ctx, "big", big, time.Hour))
 	v, ok, err = s.Get(ctx, "big")

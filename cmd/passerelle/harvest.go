@@ -16,6 +16,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/harvest"
+	"github.com/passerelle/passerelle/proxy"
 )
 
 func runCheckConfig(_ context.Context, e *env, args []string) error {
@@ -82,6 +83,12 @@ func runHarvest(ctx context.Context, e *env, args []string) error {
 		}
 		if rep.Status != harvest.StatusOK {
 			failed++
+		}
+		if rep.Status != harvest.StatusFailed {
+			// Precompute the DCAT fragments of what changed, for the servers.
+			if _, err := proxy.Warm(ctx, st, cfg, cat.ID); err != nil {
+				e.logger.Warn("precomputing DCAT fragments failed (they are mapped when served)", "catalog", cat.ID, "err", err)
+			}
 		}
 		if *asJSON {
 			line, err := json.Marshal(rep)

@@ -52,10 +52,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			Harvester: &harvest.Harvester{Store: st, Client: newCSWClient(e), Logger: e.logger.With("component", "harvest")},
 			Config:    current.Load,
 			Logger:    e.logger.With("component", "scheduler"),
-			Done: func(ctx context.Context, _ string, rep *harvest.Report) {
-				if rep.Status != harvest.StatusFailed {
-					srv.WarmUp(ctx)
+			Done: func(ctx context.Context, cat string, rep *harvest.Report) {
+				if rep.Status == harvest.StatusFailed {
+					return
 				}
+				if _, err := proxy.Warm(ctx, st, current.Load(), cat); err != nil {
+					e.logger.Warn("precomputing DCAT fragments failed", "catalog", cat, "err", err)
+				}
+				srv.WarmUp(ctx)
 			},
 		}
 		g.Go(func() error { return sched.Run(ctx) })
