@@ -146,6 +146,8 @@ func TestWalkFaults(t *testing.T) {
 			matched: n, positions: without(all, 9), recordErrors: []int{9}, pageErrors: 1, reason: "size limit"},
 		{name: "nextRecord loop", opts: cswtest.Options{NextRecordLoop: true}, complete: true, matched: n, positions: all},
 		{name: "lying matched", opts: cswtest.Options{MatchedOffset: 4}, matched: n + 4, positions: all, note: "empty page at position 24"},
+		{name: "hits says 0", opts: cswtest.Options{HitsOffset: -n}, complete: true, matched: n, positions: all, note: "differs from the count 0"},
+		{name: "hits too low", opts: cswtest.Options{HitsOffset: -20}, complete: true, matched: n, positions: all, note: "differs from the count 3"},
 		{name: "matched changes once", opts: cswtest.Options{GrowAfter: []int{2}}, complete: true, matched: n + 1, positions: append(seq(1, 15), seq(16, n+1)...), restarts: 1, note: "changed from 23 to 24"},
 		{name: "matched keeps changing", opts: cswtest.Options{GrowAfter: seq(1, 40)}, matched: -1, restarts: 2, note: "after 2 restarts"},
 		{name: "short pages skip with nextRecord", opts: cswtest.Options{Faults: []cswtest.Fault{{Kind: cswtest.FaultShortPage}}}, complete: true, matched: n, positions: all},

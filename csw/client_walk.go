@@ -495,14 +495,15 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 			w.rep.note("%d records delivered before a restart were unchanged and not delivered again", w.skippedAsBefore)
 		}
 	}()
-	maxPages := w.matched + 2
 	start := 1
-	for pages := 0; start <= w.matched; pages++ {
-		if pages >= maxPages {
-			w.rep.note("page limit %d reached at position %d", maxPages, start)
+	// A count of 0 is confirmed by one results page: an empty listing
+	// reported complete would let the harvester delete everything.
+	for pages := 0; start <= w.matched || pages == 0 && w.matched == 0; pages++ {
+		if pages >= w.matched+2 { // every page but the last advances at least one position
+			w.rep.note("page limit %d reached at position %d", w.matched+2, start)
 			break
 		}
-		n := min(w.ep.PageSize, w.matched-start+1)
+		n := min(w.ep.PageSize, max(w.matched-start+1, 1))
 		p, restart, err := w.page(ctx, start, n)
 		if err != nil || restart {
 			return restart, err

@@ -76,6 +76,9 @@ type Options struct {
 	NextRecordLoop bool
 	// MatchedOffset is added to every numberOfRecordsMatched (a lying count).
 	MatchedOffset int
+	// HitsOffset is added to numberOfRecordsMatched of resultType=hits
+	// answers only (a count inconsistent with the pages).
+	HitsOffset int
 	// GrowAfter appends one generated record after each listed (1-based)
 	// GetRecords results request: numberOfRecordsMatched changes mid-walk.
 	GrowAfter []int
@@ -373,19 +376,20 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request, req *request
 		sort.SliceStable(recs, func(i, j int) bool { return recs[i].id < recs[j].id })
 	}
 	matched := len(recs) + s.opts.MatchedOffset
-	max := req.max
+	maxRecs := req.max
 	if !req.hasMax {
-		max = s.opts.DefaultMaxRecords
+		maxRecs = s.opts.DefaultMaxRecords
 	}
-	if s.opts.MaxRecordsCap > 0 && max > s.opts.MaxRecordsCap {
-		max = s.opts.MaxRecordsCap
+	if s.opts.MaxRecordsCap > 0 && maxRecs > s.opts.MaxRecordsCap {
+		maxRecs = s.opts.MaxRecordsCap
 	}
 	if req.resultType == "hits" {
+		matched := max(matched+s.opts.HitsOffset, 0)
 		next := 0
-		if max < matched {
-			next = max + 1 // pycsw's habit
+		if maxRecs < matched {
+			next = maxRecs + 1 // pycsw's habit
 		}
-		s.write(w, r, envelope(matched, min(matched, max), next, nil, ""))
+		s.write(w, r, envelope(matched, min(matched, maxRecs), next, nil, ""))
 		return
 	}
 	s.mu.Lock()
@@ -399,8 +403,8 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request, req *request
 		from = 0
 	}
 	page := []srvRecord{}
-	if from >= 0 && from < len(recs) && max > 0 {
-		page = recs[from:min(len(recs), from+max)]
+	if from >= 0 && from < len(recs) && maxRecs > 0 {
+		page = recs[from:min(len(recs), from+maxRecs)]
 	}
 	faults := s.faultsFor(req.start, len(page))
 	asked := len(page)
