@@ -111,7 +111,7 @@ func facXmllintAll(t *testing.T, xsd string, docs [][]byte) {
 	t.Helper()
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Skip("xmllint not installed")
+		testenv.MissingTool(t, "xmllint")
 	}
 	msg, err := facXmllintRun(bin, testenv.Shared(t), t.TempDir(), xsd, docs)
 	if err != nil {

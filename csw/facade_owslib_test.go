@@ -3,6 +3,7 @@ package csw
 import (
 	"context"
 	"encoding/json"
+	"github.com/passerelle/passerelle/internal/testenv"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -174,12 +175,12 @@ func facRequireOWSLib(t *testing.T) string {
 	t.Helper()
 	const py = "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
-		t.Skip("/usr/bin/python3 missing: install python3-owslib (make test does)")
+		testenv.MissingTool(t, "/usr/bin/python3")
 	}
 	cmd := exec.Command(py, "-c", "import owslib, lxml")
 	cmd.Env = facPythonEnv()
 	if err := cmd.Run(); err != nil {
-		t.Skip("python3-owslib missing: install it (make test does)")
+		testenv.MissingTool(t, "python3-owslib")
 	}
 	return py
 }

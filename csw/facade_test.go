@@ -316,7 +316,7 @@ func TestFacadeCorpusOutputsValid(t *testing.T) {
 func TestXmllintCatchesErrors(t *testing.T) {
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Skip("xmllint not installed")
+		testenv.MissingTool(t, "xmllint")
 	}
 	bad := [][]byte{[]byte(`<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:Nope/></csw:GetRecordsResponse>`)}
 	_, err = facXmllintRun(bin, testenv.Shared(t), t.TempDir(), facXSDCSW, bad)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/passerelle/passerelle/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,10 +71,10 @@ func TestSerializations(t *testing.T) {
 	}
 	serdi, err := exec.LookPath("serdi")
 	if err != nil {
-		t.Skip("serdi not installed")
+		testenv.MissingTool(t, "serdi")
 	}
 	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("/usr/bin/python3 not installed")
+		testenv.MissingTool(t, "/usr/bin/python3")
 	}
 	dir := tempOrOut(t)
 	writeAll(t, dir)
@@ -129,7 +130,7 @@ func TestSHACL(t *testing.T) {
 		t.Skip("SHACL check skipped under -short")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node not installed")
+		testenv.MissingTool(t, "node")
 	}
 	shared := sharedDir(t)
 	check := filepath.Join(shared, "shacl", "check")

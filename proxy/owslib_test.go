@@ -33,10 +33,7 @@ func python(t *testing.T, script string, args ...string) []byte {
 func requireModule(t *testing.T, module string) {
 	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import "+module).Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3 module %s missing (make test installs it): %v", module, err)
-		}
-		t.Skipf("python3 module %s missing (make test installs it)", module)
+		testenv.MissingTool(t, "python3 module "+module)
 	}
 }
 

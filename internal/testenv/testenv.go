@@ -57,3 +57,14 @@ func RedisURL(t testing.TB) string {
 	}
 	return "redis://127.0.0.1:6379/15"
 }
+
+// MissingTool reports a required external tool (serdi, xmllint, node,
+// python3-owslib…) that is not installed: under CI (CI set) the test fails,
+// since make test installs them; elsewhere it is skipped, saying so.
+func MissingTool(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing: make test installs it (scripts/test-deps.sh)", what)
+	}
+	t.Skipf("%s is missing (make test installs it): skipping", what)
+}
