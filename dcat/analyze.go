@@ -55,21 +55,7 @@ func ResourceIdentifier(rec *iso.Record) string {
 	if rec == nil {
 		return ""
 	}
-	for _, id := range rec.Identifiers {
-		code := strings.TrimSpace(id.Code)
-		if code == "" {
-			continue
-		}
-		if id.Anchor {
-			return code
-		}
-		cs := strings.TrimSpace(id.CodeSpace)
-		if cs == "" || strings.HasSuffix(cs, "/") {
-			return cs + code
-		}
-		return cs + "/" + code
-	}
-	return strings.TrimSpace(rec.FileIdentifier)
+	return rec.ResourceIdentifier()
 }
 
 type concept struct {
