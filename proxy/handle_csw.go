@@ -101,12 +101,22 @@ func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *v
 // cswEntries are the facade entries of a view, sorted by identifier.
 func (s *Server) cswEntries(v *view) []*csw.Entry {
 	out := make([]*csw.Entry, 0, len(v.records))
+	if len(v.catalogs) == 1 {
+		for _, r := range v.records {
+			out = append(out, r.csw)
+		}
+		return out
+	}
+	// Several catalogs: a fileIdentifier is served once (clients such as
+	// OWSLib key records by it), the first source catalog keeping it.
+	seen := make(map[string]bool, len(v.records))
 	for _, r := range v.records {
-		out = append(out, r.csw)
+		if !seen[r.entry.ID] {
+			seen[r.entry.ID] = true
+			out = append(out, r.csw)
+		}
 	}
-	if len(v.catalogs) > 1 {
-		sortEntries(out)
-	}
+	sortEntries(out)
 	return out
 }
 

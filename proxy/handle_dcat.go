@@ -35,10 +35,19 @@ func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *view, p listPa
 	var recs []*record
 	var frags []*dcat.Fragment
 	byFrag := map[*dcat.Fragment]*record{}
+	served := map[string]string{} // identifier → catalog/fileIdentifier serving it
 	for _, r := range v.records {
 		if r.entry.Conflict != "" {
 			continue
 		}
+		// Across the catalogs of one feed, an identifier is served once:
+		// the first source catalog keeps it (udata matches on it).
+		if owner, dup := served[r.entry.Identifier]; dup {
+			s.log.Warn("identifier served twice in one feed: left out", "identifier", r.entry.Identifier,
+				"catalog", r.catalog, "id", r.entry.ID, "served_by", owner)
+			continue
+		}
+		served[r.entry.Identifier] = r.catalog + "/" + r.entry.ID
 		if !p.since.IsZero() && r.entry.FirstStored.Before(p.since) {
 			continue
 		}

@@ -357,3 +357,37 @@ func TestWarmPrecomputesFragments(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 20, n)
 }
+
+// TestIdentifierServedOnceAcrossCatalogs: an organization sourcing two
+// catalogs that hold the same records serves each identifier once.
+func TestIdentifierServedOnceAcrossCatalogs(t *testing.T) {
+	extra := `
+[[organization]]
+id = "both"
+title = "Both"
+datagouv_id = "65a0de0000000000000000c1"
+mode = "harvest"
+services = true
+  [[organization.source]]
+  catalog = "demo"
+  producers = ["*"]
+  [[organization.source]]
+  catalog = "copy"
+  producers = ["*"]
+`
+	e := newEnv(t, "http://127.0.0.1:8080", extra, map[string]string{"demo": demoDir(), "copy": demoDir()})
+	e.harvest("demo")
+	e.harvest("copy")
+	resp, body := e.get("/organizations/both/datasets.json?page_size=500")
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	var p itemsPage
+	require.NoError(t, json.Unmarshal(body, &p))
+	seen := map[string]bool{}
+	for _, it := range p.Data {
+		id := it.Extras["passerelle:remote_id"].(string)
+		assert.False(t, seen[id], "identifier %s served twice", id)
+		seen[id] = true
+		assert.Equal(t, "demo", it.Source.Catalog, "the first source catalog keeps it")
+	}
+	assert.NotEmpty(t, seen)
+}
