@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // mapOptions are the DCAT mapping options of a catalog under a configuration.
@@ -108,48 +110,66 @@ func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
 // current mapper version and configuration, and stores them in batches.
 // Serving processes then read fragments instead of mapping records.
 func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog string) (mapped int, err error) {
-	data, err := load(ctx, st, catalog)
+	snap, err := st.Snapshot(ctx, catalog)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("warm %q: %w", catalog, err)
 	}
 	opt := mapOptions(cfg, catalog)
-	const batch = 200
-	pending := make(map[string][]byte, batch)
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		if err := st.SetMany(ctx, pending, fragmentTTL); err != nil {
-			return fmt.Errorf("warm %q: %w", catalog, err)
-		}
-		mapped += len(pending)
-		clear(pending)
-		return nil
-	}
-	for _, r := range data.records {
-		in := mapInput(r, data.snap.Producers)
-		key := FragmentKey(catalog, in, opt)
-		if _, ok, err := st.Get(ctx, key); err != nil {
-			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
-		} else if ok {
-			continue
-		}
-		f, err := dcat.Map(in, opt)
-		if err != nil {
-			continue // reported when served
-		}
-		b, err := f.MarshalBinary()
-		if err != nil {
-			return mapped, fmt.Errorf("warm %q: encode fragment: %w", catalog, err)
-		}
-		pending[key] = b
-		if len(pending) == batch {
-			if err := flush(); err != nil {
-				return mapped, err
+	// Records are read a chunk at a time: memory does not grow with the
+	// catalog.
+	const chunk = 200
+	for start := 0; start < len(snap.Entries); start += chunk {
+		entries := snap.Entries[start:min(start+chunk, len(snap.Entries))]
+		todo := make(map[string]*record, len(entries))
+		var hashes []string
+		for _, e := range entries {
+			r := &record{entry: e, catalog: catalog}
+			key := FragmentKey(catalog, mapInput(r, snap.Producers), opt)
+			if _, ok, err := st.Get(ctx, key); err != nil {
+				return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+			} else if !ok {
+				todo[key] = r
+				hashes = append(hashes, e.Hash)
 			}
 		}
+		if len(todo) == 0 {
+			continue
+		}
+		stored, err := st.Records(ctx, catalog, hashes)
+		if err != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		}
+		byHash := make(map[string]*cache.StoredRecord, len(stored))
+		for i := range stored {
+			byHash[stored[i].Hash] = &stored[i]
+		}
+		pending := make(map[string][]byte, len(todo))
+		for key, r := range todo {
+			sr := byHash[r.entry.Hash]
+			if sr == nil || len(sr.Parsed) == 0 {
+				continue
+			}
+			var rec iso.Record
+			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
+				continue // reported when served
+			}
+			r.rec = &rec
+			f, err := dcat.Map(mapInput(r, snap.Producers), opt)
+			if err != nil {
+				continue // reported when served
+			}
+			b, err := f.MarshalBinary()
+			if err != nil {
+				return mapped, fmt.Errorf("warm %q: encode fragment: %w", catalog, err)
+			}
+			pending[key] = b
+		}
+		if err := st.SetMany(ctx, pending, fragmentTTL); err != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		}
+		mapped += len(pending)
 	}
-	return mapped, flush()
+	return mapped, nil
 }
 
 // WarmUp loads every catalog's snapshot and maps its records, so the first
