@@ -26,6 +26,8 @@ func (s *Server) routes() {
 
 	a.Get("/catalogs/:catalog/producers/:producer/catalog.:ext", s.handleFeed("producer"))
 	a.Get("/catalogs/:catalog/producers/:producer/catalog", s.handleFeed("producer"))
+	// The producer's IRI (dct:publisher of its records) answers its feed.
+	a.Get("/catalogs/:catalog/producers/:producer", s.handleFeed("producer"))
 	a.Get("/catalogs/:catalog/producers/:producer/datasets.json", s.handleItems("producer"))
 	a.Get("/catalogs/:catalog/producers/:producer/csw", s.handleCSW("producer"))
 	a.Post("/catalogs/:catalog/producers/:producer/csw", s.handleCSW("producer"))
