@@ -89,6 +89,7 @@ func New(o Options) *Server {
 // the one they started with.
 func (s *Server) SetConfig(cfg *config.Config) {
 	s.cfg.Store(cfg)
+	s.state.reset()
 	s.cache.clear()
 }
 

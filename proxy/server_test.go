@@ -391,3 +391,18 @@ services = true
 	}
 	assert.NotEmpty(t, seen)
 }
+
+// TestSetConfigRemaps: a reloaded configuration (here a new public URL)
+// reaches documents already served.
+func TestSetConfigRemaps(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
+	e.harvest("demo")
+	_, body := e.get("/catalogs/demo/catalog.ttl")
+	require.Contains(t, string(body), "http://127.0.0.1:8080/catalogs/demo/records/")
+	cfg := *e.cfg
+	cfg.Server.PublicURL = "https://passerelle.example.org"
+	e.srv.SetConfig(&cfg)
+	_, body = e.get("/catalogs/demo/catalog.ttl")
+	assert.Contains(t, string(body), "https://passerelle.example.org/catalogs/demo/records/")
+	assert.NotContains(t, string(body), "http://127.0.0.1:8080/")
+}

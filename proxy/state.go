@@ -113,6 +113,15 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	return data, nil
 }
 
+// reset forgets every loaded catalog: after a configuration change, the
+// fragments mapped with the previous options must not be served.
+func (s *state) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.catalogs = map[string]*catalogSlot{}
+	s.owners.Clear()
+}
+
 // owner finds the record behind a facade entry.
 func (s *state) owner(e *csw.Entry) *record {
 	if v, ok := s.owners.Load(e); ok {
