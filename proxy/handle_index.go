@@ -15,10 +15,13 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}code{font-size:.9em}</style>
 </head><body>
 <h1>passerelle</h1>
-<p>Catalogues CSW / ISO 19139 servis en DCAT-AP 3, en JSON et en CSW 2.0.2.</p>
+<p>Catalogues CSW / ISO 19139 servis en DCAT-AP 3, en JSON et en CSW 2.0.2. <a href="/catalogs.json">catalogs.json</a> · <a href="/metrics">métriques</a></p>
 <h2>Catalogues</h2>
-<table><tr><th>catalogue</th><th>fiches</th><th>moisson</th><th>flux</th></tr>
+<table><tr><th>catalogue</th><th>fiches servies</th><th>instantané</th><th>dernière moisson</th><th>flux</th></tr>
 {{range .Catalogs}}<tr><td>{{.Title}} <code>{{.ID}}</code></td><td>{{.Records}}</td><td>{{.Status}}</td>
+<td>{{with .Last}}<b>{{.Status}}</b> {{.Started.Format "2006-01-02 15:04 MST"}} — {{.Fetched}}/{{.Matched}} lues, {{.Failed}} en échec, {{.DurationMS}} ms
+{{if .Errors}}<details><summary>{{len .Errors}} problème(s)</summary><ul>{{range $i, $e := .Errors}}{{if lt $i 10}}<li>{{with $e.RecordID}}<code>{{.}}</code> : {{end}}{{$e.Reason}}</li>{{end}}{{end}}</ul></details>{{end}}
+{{else}}aucune{{end}} <a href="{{.Base}}/reports.json">rapports</a></td>
 <td><a href="{{.Base}}/catalog.ttl">Turtle</a> · <a href="{{.Base}}/catalog.rdf">RDF/XML</a> · <a href="{{.Base}}/catalog.jsonld">JSON-LD</a> · <a href="{{.Base}}/datasets.json">JSON</a> · <a href="{{.Base}}/producers.json">producteurs</a> · <a href="{{.Base}}/csw?service=CSW&amp;request=GetCapabilities">CSW</a></td></tr>
 {{end}}</table>
 <h2>Organisations</h2>
@@ -34,10 +37,11 @@ func (s *Server) handleIndex(c *fiber.Ctx) error {
 	type row struct {
 		ID, Title, Status, Base, Mode string
 		Records                       int
+		Last                          *reportSummary
 	}
 	var data struct{ Catalogs, Orgs []row }
 	for _, cat := range cfg.Catalogs {
-		r := row{ID: cat.ID, Title: cat.Title, Base: cfg.Server.PublicURL + "/catalogs/" + cat.ID, Status: "jamais moissonné"}
+		r := row{ID: cat.ID, Title: cat.Title, Base: cfg.Server.PublicURL + "/catalogs/" + cat.ID, Status: "aucun", Last: s.lastReport(c, cat.ID)}
 		d, err := s.state.catalog(c.UserContext(), cat.ID)
 		switch {
 		case errors.Is(err, errNoSnapshot), errors.Is(err, cache.ErrNotFound):

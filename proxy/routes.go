@@ -14,6 +14,8 @@ func (s *Server) routes() {
 	a.Get("/healthz", s.handleHealth)
 	a.Get("/", s.handleIndex)
 	a.Get("/catalogs.json", s.handleCatalogs)
+	a.Get("/metrics", s.handleMetrics)
+	a.Get("/catalogs/:catalog/reports.json", s.handleReports)
 
 	a.Get("/catalogs/:catalog/catalog.:ext", s.handleFeed("catalog"))
 	a.Get("/catalogs/:catalog/catalog", s.handleFeed("catalog"))

@@ -32,15 +32,16 @@ type Options struct {
 
 // Server serves feeds, JSON views and CSW facades from the cache.
 type Server struct {
-	app     *fiber.App
-	cfg     atomic.Pointer[config.Config]
-	state   *state
-	log     *slog.Logger
-	timeout time.Duration
-	cache   *responseCache
-	facade  *csw.Facade
-	version string
-	started time.Time
+	app      *fiber.App
+	cfg      atomic.Pointer[config.Config]
+	state    *state
+	log      *slog.Logger
+	timeout  time.Duration
+	cache    *responseCache
+	facade   *csw.Facade
+	requests requestCounter
+	version  string
+	started  time.Time
 }
 
 // New builds a server; it does not listen.
@@ -80,6 +81,7 @@ func New(o Options) *Server {
 		AppName:               "passerelle",
 	})
 	s.app.Use(s.withContext)
+	s.app.Use(s.requests.middleware)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	s.routes()
 	return s

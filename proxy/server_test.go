@@ -406,3 +406,37 @@ func TestSetConfigRemaps(t *testing.T) {
 	assert.Contains(t, string(body), "https://passerelle.example.org/catalogs/demo/records/")
 	assert.NotContains(t, string(body), "http://127.0.0.1:8080/")
 }
+
+func TestReportsMetricsAndIndex(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
+	resp, body := e.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "aucune")
+	e.harvest("demo")
+	e.harvest("demo")
+
+	resp, body = e.get("/catalogs/demo/reports.json")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var reports []harvest.Report
+	require.NoError(t, json.Unmarshal(body, &reports), string(body))
+	require.Len(t, reports, 2)
+	assert.Equal(t, 20, reports[0].Unchanged, "newest first")
+	assert.Equal(t, 20, reports[1].Added)
+	resp, _ = e.get("/catalogs/nope/reports.json")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	e.get("/catalogs/demo/catalog.ttl")
+	e.get("/catalogs/demo/catalog.ttl?page=0")
+	resp, body = e.get("/metrics")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	m := string(body)
+	assert.Contains(t, m, `passerelle_snapshot_records{catalog="demo"} 20`)
+	assert.Contains(t, m, `passerelle_snapshot_generation{catalog="demo"} 2`)
+	assert.Contains(t, m, `passerelle_harvest_last_ok{catalog="demo"} 1`)
+	assert.Contains(t, m, `passerelle_http_requests_total{route="/catalogs/:catalog/catalog.:ext",status="200"} 1`)
+	assert.Contains(t, m, `passerelle_http_requests_total{route="/catalogs/:catalog/catalog.:ext",status="400"} 1`)
+
+	resp, body = e.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "20/20 lues")
+}
