@@ -52,6 +52,7 @@ type BoltStore struct {
 	closeOnce sync.Once
 	closeErr  error
 	now       func() time.Time
+	leases    localLeases
 }
 
 var _ Store = (*BoltStore)(nil)

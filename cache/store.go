@@ -56,8 +56,27 @@ type Store interface {
 	SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error
 	Delete(ctx context.Context, key string) error
 
+	// Lease takes the named lease for ttl if nobody holds it, so that one
+	// of several processes sharing the store does a job (a catalog's
+	// harvest). ok=false when another holder has it. The returned Lease
+	// must be released; Extend keeps it while the job runs. A crashed
+	// holder's lease expires after ttl: no lock outlives its process by
+	// more than that.
+	Lease(ctx context.Context, name string, ttl time.Duration) (lease Lease, ok bool, err error)
+
 	Close() error
 }
+
+// Lease is a held lease.
+type Lease interface {
+	// Extend pushes the expiry to now+ttl; it fails when the lease was lost.
+	Extend(ctx context.Context, ttl time.Duration) error
+	// Release gives the lease up (a lost lease is not an error).
+	Release(ctx context.Context) error
+}
+
+// ErrLeaseLost is returned by Extend when the lease expired and was taken.
+var ErrLeaseLost = errors.New("lease lost")
 
 // MaxReports is how many harvest reports a catalog keeps.
 const MaxReports = 20

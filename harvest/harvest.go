@@ -58,7 +58,7 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 	rep := &Report{Catalog: cat.ID, Started: start.UTC(), Errors: []Problem{}}
 	r := &run{h: h, cfg: cfg, cat: cat, rep: rep, now: now, opt: opt, seen: map[string]int{}}
 
-	err := r.execute(ctx)
+	err := r.leased(ctx)
 	rep.DurationMS = time.Since(start).Milliseconds()
 	if err != nil {
 		rep.Status = StatusFailed
@@ -80,6 +80,50 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 }
 
 var errStore = errors.New("store")
+
+// Lease timing: a harvest holds its catalog's lease for leaseTTL and
+// extends it every leaseTTL/3, so a crashed process blocks the catalog for
+// at most leaseTTL.
+const leaseTTL = 5 * time.Minute
+
+// errBusy says another harvest of the catalog holds its lease.
+var errBusy = errors.New("another harvest of this catalog is running (its lease is held); this run did nothing")
+
+// leased runs the harvest under the catalog's lease, so that processes
+// sharing a store (replicas on one Redis, a CLI run beside a server)
+// harvest a catalog once at a time.
+func (r *run) leased(ctx context.Context) error {
+	lease, ok, err := r.h.Store.Lease(ctx, "harvest:"+r.cat.ID, leaseTTL)
+	if err != nil {
+		return r.storeErr("take the catalog's lease", err)
+	}
+	if !ok {
+		return errBusy
+	}
+	defer lease.Release(context.WithoutCancel(ctx)) //nolint:errcheck // expires by itself
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		t := time.NewTicker(leaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := lease.Extend(ctx, leaseTTL); err != nil && ctx.Err() == nil {
+					cancel(fmt.Errorf("lost the catalog's lease: %w", err))
+					return
+				}
+			}
+		}
+	}()
+	err = r.execute(ctx)
+	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
 
 type run struct {
 	h    *Harvester

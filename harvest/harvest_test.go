@@ -303,3 +303,18 @@ func linkCorpus(t *testing.T, dir string) int {
 	}
 	return n
 }
+
+func TestConcurrentHarvestOfOneCatalogIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.xml", isoRecord("a", "A", "2024-01-01", "Org"))
+	require.Equal(t, StatusOK, f.run(Options{}).Status)
+	lease, ok, err := f.store.Lease(context.Background(), "harvest:test", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok)
+	rep := f.run(Options{})
+	assert.Equal(t, StatusFailed, rep.Status)
+	assert.True(t, rep.Kept)
+	assert.Contains(t, rep.Errors[0].Reason, "another harvest")
+	require.NoError(t, lease.Release(context.Background()))
+	assert.Equal(t, StatusOK, f.run(Options{}).Status, "free again")
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) cache.Store) {
 		{"OddNames", testOddNames},
 		{"Invalid", testInvalid},
 		{"Canceled", testCanceled},
+		{"Lease", testLease},
 		{"Close", testClose},
 	}
 	for _, tc := range tests {
@@ -764,4 +765,39 @@ func testClose(t *testing.T, open func(t *testing.T) cache.Store) {
 			assert.False(t, errors.Is(err, cache.ErrNotFound), "after Close: %v", err)
 		})
 	}
+}
+
+// testLease: one holder at a time; release frees it; extend keeps it; an
+// expired lease can be taken again and its old holder cannot extend it.
+func testLease(t *testing.T, open func(t *testing.T) cache.Store) {
+	s := open(t)
+	ctx := context.Background()
+	a, ok, err := s.Lease(ctx, "harvest:x", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, ok, err = s.Lease(ctx, "harvest:x", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, ok, "held by a")
+	other, ok, err := s.Lease(ctx, "harvest:y", time.Minute)
+	require.NoError(t, err)
+	assert.True(t, ok, "leases are per name")
+	require.NoError(t, other.Release(ctx))
+	require.NoError(t, a.Extend(ctx, time.Minute))
+	require.NoError(t, a.Release(ctx))
+	require.NoError(t, a.Release(ctx), "releasing twice is harmless")
+	b, ok, err := s.Lease(ctx, "harvest:x", 50*time.Millisecond)
+	require.NoError(t, err)
+	require.True(t, ok, "released: free again")
+	time.Sleep(120 * time.Millisecond)
+	c, ok, err := s.Lease(ctx, "harvest:x", time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok, "expired: free again")
+	assert.ErrorIs(t, b.Extend(ctx, time.Minute), cache.ErrLeaseLost)
+	require.NoError(t, b.Release(ctx), "a lost lease releases without touching the new holder")
+	_, ok, err = s.Lease(ctx, "harvest:x", time.Minute)
+	require.NoError(t, err)
+	assert.False(t, ok, "c still holds it")
+	require.NoError(t, c.Release(ctx))
+	_, _, err = s.Lease(ctx, "", time.Minute)
+	assert.Error(t, err)
 }
