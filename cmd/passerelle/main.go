@@ -176,6 +176,9 @@ func (e *env) loadConfig() (*config.Config, error) {
 
 func (e *env) openStore(ctx context.Context) (cache.Store, error) {
 	st, err := cache.Open(ctx, e.cacheTarget)
+	if errors.Is(err, cache.ErrLocked) {
+		return nil, fmt.Errorf("open cache %s: %w (the embedded store serves one process at a time: is a `passerelle serve` using it? it harvests on schedule by itself; several processes need --cache redis://…)", redact(e.cacheTarget), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open cache %s: %w", redact(e.cacheTarget), err)
 	}
