@@ -5,10 +5,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,4 +128,60 @@ func TestPushAgainstFake(t *testing.T) {
 	code, _, errOut = cli(t, "push", "apply", "--org", "bretagne-demo", "--config", rootConfig(), "--cache", store)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "harvest")
+}
+
+// TestServeEndToEnd runs `passerelle serve` on a fresh store: its scheduler
+// harvests the demo catalog at start, the feeds answer, a configuration
+// change is picked up, and cancelling stops it cleanly with exit 0.
+func TestServeEndToEnd(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "catalogs.toml")
+	body, err := os.ReadFile(rootConfig())
+	require.NoError(t, err)
+	text := strings.Replace(string(body), `dir = "testdata/demo"`, fmt.Sprintf("dir = %q", filepath.Join(testenv.ModuleRoot(), "testdata", "demo")), 1)
+	require.NoError(t, os.WriteFile(cfgPath, []byte(text), 0o644))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	codes := make(chan int, 1)
+	var out, errOut bytes.Buffer
+	go func() {
+		codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", filepath.Join(dir, "data"), "--reload", "20ms"}, &out, &errOut)
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	require.Eventually(t, func() bool {
+		code, _ := get("/catalogs/demo/catalog.ttl")
+		return code == http.StatusOK
+	}, 60*time.Second, 50*time.Millisecond, "the scheduler harvests the never-harvested catalog at start")
+	code, _ := get("/organizations/bretagne-demo/datasets.json")
+	assert.Equal(t, http.StatusOK, code)
+
+	// Hot reload: a new title reaches the feed.
+	later := time.Now().Add(time.Minute)
+	require.NoError(t, os.WriteFile(cfgPath, []byte(strings.Replace(text, `title = "Catalogue de démonstration`, `title = "Démo rechargée`, 1)), 0o644))
+	require.NoError(t, os.Chtimes(cfgPath, later, later))
+	require.Eventually(t, func() bool {
+		_, page := get("/catalogs/demo/catalog.ttl")
+		return strings.Contains(page, "Démo rechargée")
+	}, 10*time.Second, 20*time.Millisecond)
+
+	cancel()
+	select {
+	case code := <-codes:
+		assert.Equal(t, exitOK, code, errOut.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
 }
