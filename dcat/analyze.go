@@ -452,20 +452,31 @@ func (a *analysis) extents() {
 			}
 			continue
 		}
-		if p.Start != nil && p.End != nil && p.Start.Kind != p.End.Kind {
-			// Both ends typed the same way (udata.md §G): reduce to days.
-			s := dateValue{T: mustDay(p.Start.day(true)), Kind: "date", Lex: p.Start.day(true)}
-			e := dateValue{T: mustDay(p.End.day(false)), Kind: "date", Lex: p.End.day(false)}
-			p.Start, p.End = &s, &e
+		// udata stores days and fails on a period mixing xsd:date and
+		// xsd:dateTime, or naive and zoned date-times (udata.md §G), and
+		// rdflib gives no date for xsd:gYear: both ends become xsd:date, a
+		// partial date its first (start) or last (end) day.
+		if p.Start != nil {
+			s := dayValue(p.Start.day(true))
+			p.Start = &s
+		}
+		if p.End != nil {
+			e := dayValue(p.End.day(false))
+			p.End = &e
+		}
+		if p.Start != nil && p.End != nil && p.End.T.Before(p.Start.T) {
+			a.note("temporal extent ends (%s) before it starts (%s): end dropped", p.End.Lex, p.Start.Lex)
+			p.End = nil
 		}
 		a.temporal = &p
 		break
 	}
 }
 
-func mustDay(s string) time.Time {
+// dayValue is the xsd:date value of a YYYY-MM-DD string.
+func dayValue(s string) dateValue {
 	t, _ := time.Parse("2006-01-02", s)
-	return t
+	return dateValue{T: t, Kind: "date", Lex: s}
 }
 
 func validBox(b iso.BoundingBox) bool {

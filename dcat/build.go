@@ -32,7 +32,7 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	}
 	it := &Item{
 		Title:       pick(a.titles),
-		Description: pick(a.descs),
+		Description: itemDescription(a),
 		Tags:        a.tags(),
 		Extras:      map[string]any{ExtraRemoteID: a.ident, ExtraCatalog: opt.Catalog.ID},
 		Resources:   []Resource{},
@@ -85,6 +85,45 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	it.Quality = quality(it, a)
 	it.Source = &Source{Catalog: opt.Catalog.ID, Producer: in.ProducerSlug, FileIdentifier: a.fileID, RecordURL: in.RecordURL}
 	return it, nil
+}
+
+// itemDescription is the record's abstract. udata's API requires a
+// description (udata.md §C.5) while ISO brief records have none: then the
+// purpose, else a sentence naming what the item is and where it comes from
+// (title, publisher, catalog, fileIdentifier), in French like
+// data.gouv.fr. The feed keeps no description in that case (we do not put
+// invented text in the RDF; udata harvests it with an empty one).
+func itemDescription(a *analysis) string {
+	if d := pick(a.descs); d != "" {
+		return d
+	}
+	if p := strings.TrimSpace(a.purpose); p != "" {
+		return p
+	}
+	var b strings.Builder
+	kind := "Jeu de données"
+	if a.kind == "series" {
+		kind = "Série de données"
+	} else if a.kind == "service" {
+		kind = "Service"
+	}
+	b.WriteString(kind)
+	if t := pick(a.titles); t != "" {
+		b.WriteString(" « " + t + " »")
+	}
+	if a.pub != nil && strings.TrimSpace(a.pub.Name) != "" {
+		verb := " publié par "
+		if a.kind == "series" {
+			verb = " publiée par "
+		}
+		b.WriteString(verb + strings.TrimSpace(a.pub.Name))
+	}
+	b.WriteString(". Sa fiche de métadonnées (identifiant " + a.fileID + ")")
+	if c := strings.TrimSpace(orDefault(a.opt.Catalog.Title, a.opt.Catalog.ID)); c != "" {
+		b.WriteString(", issue du catalogue « " + c + " »,")
+	}
+	b.WriteString(" ne contient pas de résumé.")
+	return b.String()
 }
 
 // pick returns the French value, else the untagged one, else the first.
@@ -195,7 +234,10 @@ var frequencyDays = map[string]int{
 // date, else its dateStamp.
 func quality(it *Item, a *analysis) *Quality {
 	q := Quality{
-		"license":                     it.License != "",
+		// Harvested, a dataset without a recognised licence is stored with
+		// notspecified, which counts; only a restricted one (licence nulled,
+		// udata.md §A.8) misses the criterion.
+		"license":                     !strings.HasPrefix(a.access, "INSPIRE_Directive_Article13"),
 		"temporal_coverage":           it.TemporalCoverage != nil,
 		"spatial":                     it.Spatial != nil,
 		"update_frequency":            it.Frequency != "" && it.Frequency != "unknown",

@@ -1,0 +1,691 @@
+package dcat
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/iso"
+)
+
+// This file checks, on every record of the shared corpus (bare records and
+// the records inside CSW envelopes) and of the demo catalog, what
+// data.gouv.fr (udata) does with passerelle's output (udata.md §A, §C.5,
+// §C.6, §D, §E, §G): the feed page through a model of udata's
+// dataset_from_rdf, and BuildItem through the API's form rules.
+
+// udataLicences are data.gouv.fr's licences (udata.md §D.2): id, title,
+// url, alternate urls, alternate titles.
+var udataLicences = []struct {
+	id, title, url string
+	altURLs        []string
+	altTitles      []string
+}{
+	{"cc-by", "Creative Commons Attribution", "http://www.opendefinition.org/licenses/cc-by", nil, nil},
+	{"cc-by-sa", "Creative Commons Attribution Share-Alike", "http://www.opendefinition.org/licenses/cc-by-sa", nil, nil},
+	{"cc-zero", "Creative Commons CCZero", "http://www.opendefinition.org/licenses/cc-zero", nil, nil},
+	{"fr-lo", "Licence Ouverte / Open Licence (v1)", "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf",
+		[]string{"https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Open_Licence.pdf"}, []string{"LO/OL"}},
+	{"lov2", "Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+		[]string{"https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf", "https://github.com/etalab/Licence-Ouverte/blob/master/LO.md"},
+		[]string{"License Etalab", "Licence Ouverte v2.0", "Open Licence v2.0", "Licence Ouverte / Open Licence v2.0", "etalab-2.0"}},
+	{"notspecified", "License Not Specified", "", nil, nil},
+	{"odc-by", "Open Data Commons Attribution License", "http://opendatacommons.org/licenses/by/summary/", nil, nil},
+	{"odc-odbl", "Open Data Commons Open Database License (ODbL)", "http://opendatacommons.org/licenses/odbl/summary/",
+		[]string{"https://opendefinition.org/licenses/odc-odbl"}, []string{"Open Database License (ODbL) 1.0", "Open Data Commons Open Database License 1.0", "Open Database License"}},
+	{"odc-pddl", "Open Data Commons Public Domain Dedication and Licence (PDDL)", "http://opendatacommons.org/licenses/pddl/summary/", nil, nil},
+	{"other-at", "Other (Attribution)", "", nil, nil},
+	{"other-open", "Other (Open)", "", nil, nil},
+	{"other-pd", "Other (Public Domain)", "", nil, nil},
+}
+
+var reFirstURL = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// guessLicence models udata's License.guess_one on one candidate string
+// (udata.md §D.2 steps 3–4, without the Damerau-Levenshtein fallback):
+// the first URL, then the remaining text.
+func guessLicence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	norm := func(u string) string {
+		u = strings.ToLower(strings.TrimSuffix(u, "/"))
+		return strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	}
+	if u := reFirstURL.FindString(s); u != "" {
+		for _, l := range udataLicences {
+			for _, cand := range append([]string{l.url}, l.altURLs...) {
+				if cand != "" && (strings.EqualFold(cand, u) || norm(cand) == norm(u)) {
+					return l.id
+				}
+			}
+		}
+		s = strings.TrimSpace(strings.Replace(s, u, "", 1))
+		if s == "" {
+			return ""
+		}
+	}
+	slug := iso.Slug(s)
+	for _, l := range udataLicences {
+		if strings.EqualFold(l.id, s) || iso.Slug(l.title) == slug {
+			return l.id
+		}
+		for _, at := range l.altTitles {
+			if iso.Slug(at) == slug {
+				return l.id
+			}
+		}
+	}
+	return ""
+}
+
+// udataFrequencyIDs are the UpdateFrequency ids (udata.md §D.1).
+var udataFrequencyIDs = strings.Fields(`continuous oneMinute fiveMinutes tenMinutes fifteenMinutes
+	thirtyMinutes hourly bihourly trihourly twelveHours severalTimesADay threeTimesADay semidaily daily
+	fiveTimesAWeek threeTimesAWeek semiweekly weekly biweekly threeTimesAMonth semimonthly monthly
+	bimonthly quarterly threeTimesAYear semiannual annual biennial triennial quadrennial quinquennial
+	decennial bidecennial tridecennial punctual irregular never notPlanned other unknown`)
+
+// udataFromEUFrequency is udata's reading of an EU frequency IRI's code.
+func udataFromEUFrequency(code string) string {
+	special := map[string]string{
+		"UPDATE_CONT": "continuous", "1MIN": "oneMinute", "5MIN": "fiveMinutes", "10MIN": "tenMinutes",
+		"15MIN": "fifteenMinutes", "30MIN": "thirtyMinutes", "12HRS": "twelveHours", "CONT": "severalTimesADay",
+		"DAILY_3": "threeTimesADay", "DAILY_2": "semidaily", "WEEKLY_5": "fiveTimesAWeek",
+		"WEEKLY_3": "threeTimesAWeek", "WEEKLY_2": "semiweekly", "MONTHLY_3": "threeTimesAMonth",
+		"MONTHLY_2": "semimonthly", "ANNUAL_3": "threeTimesAYear", "ANNUAL_2": "semiannual",
+		"AS_NEEDED": "punctual", "IRREG": "irregular", "NOT_PLANNED": "notPlanned",
+	}
+	if id, ok := special[code]; ok {
+		return id
+	}
+	for _, id := range udataFrequencyIDs {
+		if strings.ToLower(id) == strings.ToLower(code) {
+			return id
+		}
+	}
+	return ""
+}
+
+type udataCase struct {
+	name string
+	in   Input
+	opt  Options
+}
+
+// demoOptions are the options of the demo catalog.
+var demoOptions = Options{
+	PublicURL: "https://passerelle.example.org",
+	Catalog:   CatalogInfo{ID: "demo", Title: "Démo", Description: "Demo catalog.", Publisher: "Démo"},
+	Now:       func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) },
+}
+
+// udataCases are every corpus record and every demo record.
+func udataCases(t *testing.T) [][]udataCase {
+	t.Helper()
+	var corpus []udataCase
+	for _, cr := range loadCorpus(t) {
+		fid := strings.TrimSpace(cr.rec.FileIdentifier)
+		corpus = append(corpus, udataCase{cr.name, Input{Record: cr.rec, FirstStored: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC),
+			RecordURL: "https://csw.example.org/csw?service=CSW&request=GetRecordById&id=" + urlQueryEscape(fid)}, testOptions})
+	}
+	files, err := filepath.Glob(filepath.Join(testenv.ModuleRoot(), "testdata", "demo", "*.xml"))
+	if err != nil || len(files) < 20 {
+		t.Fatalf("demo records: %d files (%v)", len(files), err)
+	}
+	sort.Strings(files)
+	var demo []udataCase
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := iso.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		demo = append(demo, udataCase{"demo/" + strings.TrimSuffix(filepath.Base(f), ".xml"), Input{Record: rec, FirstStored: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)}, demoOptions})
+	}
+	return [][]udataCase{corpus, demo}
+}
+
+// rdfGraph indexes a page's triples.
+type rdfGraph struct {
+	out map[string][]Triple // subject → triples
+	in  map[string][]Triple // object (IRI or blank) → triples
+}
+
+func newRDFGraph(ts []Triple) *rdfGraph {
+	g := &rdfGraph{out: map[string][]Triple{}, in: map[string][]Triple{}}
+	for _, tr := range ts {
+		g.out[tr.S.Value] = append(g.out[tr.S.Value], tr)
+		if tr.O.Kind != kindLiteral {
+			g.in[tr.O.Value] = append(g.in[tr.O.Value], tr)
+		}
+	}
+	return g
+}
+
+func (g *rdfGraph) objs(s, p string) []Term {
+	var out []Term
+	for _, tr := range g.out[s] {
+		if tr.P.Value == p {
+			out = append(out, tr.O)
+		}
+	}
+	return out
+}
+
+func (g *rdfGraph) typed(s, class string) bool {
+	for _, o := range g.objs(s, nsRDF+"type") {
+		if o.Value == class {
+			return true
+		}
+	}
+	return false
+}
+
+// udataLiteral is how udata picks one literal: the fr one, else the first.
+func udataLiteral(ts []Term) string {
+	for _, t := range ts {
+		if t.Kind == kindLiteral && t.Lang == "fr" {
+			return t.Value
+		}
+	}
+	for _, t := range ts {
+		if t.Kind == kindLiteral {
+			return t.Value
+		}
+	}
+	return ""
+}
+
+var reWKTPolygon = regexp.MustCompile(`^POLYGON\(\(([-0-9.eE]+ [-0-9.eE]+)(, [-0-9.eE]+ [-0-9.eE]+){3,}\)\)$`)
+
+// checkRing checks a closed lon/lat ring of at least four positions.
+func checkRing(ring [][2]float64) string {
+	if len(ring) < 4 {
+		return fmt.Sprintf("ring of %d positions", len(ring))
+	}
+	if ring[0] != ring[len(ring)-1] {
+		return "ring not closed"
+	}
+	for _, p := range ring {
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+			return fmt.Sprintf("position %v out of range", p)
+		}
+	}
+	return ""
+}
+
+func parseWKTRing(s string) ([][2]float64, string) {
+	if !reWKTPolygon.MatchString(s) {
+		return nil, "not a plain WKT POLYGON"
+	}
+	var ring [][2]float64
+	for _, pos := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(s, "POLYGON(("), "))"), ", ") {
+		xy := strings.Fields(pos)
+		x, err1 := strconv.ParseFloat(xy[0], 64)
+		y, err2 := strconv.ParseFloat(xy[1], 64)
+		if err1 != nil || err2 != nil {
+			return nil, "unparsable position " + pos
+		}
+		ring = append(ring, [2]float64{x, y})
+	}
+	return ring, ""
+}
+
+// feedView is what udata's dataset_from_rdf reads of one dataset node.
+type feedView struct {
+	licence   string // udata licence id guessed from the feed, "" none
+	frequency string
+	restrict  bool
+}
+
+// checkFeedDataset checks one dcat:Dataset/DatasetSeries node of a page
+// and returns what udata would read.
+func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string, ...any)) feedView {
+	var v feedView
+	if ids := g.objs(node, nsDCT+"identifier"); len(ids) != 1 || ids[0].Kind != kindLiteral || strings.TrimSpace(ids[0].Value) == "" {
+		fail("%d dct:identifier (want one literal)", len(ids))
+	}
+	if udataLiteral(g.objs(node, nsDCT+"title")) == "" {
+		fail("no dct:title")
+	}
+	if n := len(g.objs(node, nsDCT+"conformsTo")); n > 0 {
+		fail("dataset-level dct:conformsTo (%d)", n)
+	}
+	// Licence (§D.2): dataset dct:license, a labelled node matched by its label only.
+	lics := g.objs(node, nsDCT+"license")
+	if len(lics) > 1 {
+		fail("%d dct:license", len(lics))
+	}
+	for _, l := range lics {
+		if l.Kind != kindIRI {
+			fail("licence %v is not an IRI", l)
+			continue
+		}
+		label := udataLiteral(g.objs(l.Value, nsRDFS+"label"))
+		if label == "" {
+			fail("licence %s without rdfs:label", l.Value)
+			v.licence = guessLicence(l.Value)
+		} else {
+			v.licence = guessLicence(label)
+		}
+	}
+	for _, a := range g.objs(node, nsDCT+"accessRights") {
+		if strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13") {
+			v.restrict = true
+		}
+	}
+	// Frequency (§D.1).
+	freqs := g.objs(node, nsDCT+"accrualPeriodicity")
+	if len(freqs) > 1 {
+		fail("%d dct:accrualPeriodicity", len(freqs))
+	}
+	for _, f := range freqs {
+		code, ok := strings.CutPrefix(f.Value, euFrequency)
+		if f.Kind != kindIRI || !ok {
+			fail("frequency %v is not an EU frequency IRI", f)
+			continue
+		}
+		if v.frequency = udataFromEUFrequency(code); v.frequency == "" {
+			fail("EU frequency %s unknown to udata", code)
+		}
+	}
+	// Temporal (§A.8, §G): one blank node, both ends xsd:date.
+	temps := g.objs(node, nsDCT+"temporal")
+	if len(temps) > 1 {
+		fail("%d dct:temporal (udata reads an arbitrary one)", len(temps))
+	}
+	for _, p := range temps {
+		if p.Kind != kindBlank {
+			fail("dct:temporal %v is not a blank node (an IRI is dereferenced)", p)
+			continue
+		}
+		s, e := g.objs(p.Value, nsDCAT+"startDate"), g.objs(p.Value, nsDCAT+"endDate")
+		if len(s) > 1 || len(e) > 1 {
+			fail("period with %d starts, %d ends", len(s), len(e))
+		}
+		var days []time.Time
+		for _, d := range append(s, e...) {
+			if d.Datatype != nsXSD+"date" {
+				fail("period bound %q typed %s, want xsd:date", d.Value, d.Datatype)
+				continue
+			}
+			day, err := time.Parse("2006-01-02", d.Value)
+			if err != nil {
+				fail("period bound %q: %v", d.Value, err)
+			}
+			days = append(days, day)
+		}
+		if len(s) == 1 && len(e) == 1 && len(days) == 2 && days[1].Before(days[0]) {
+			fail("period ends before it starts: %v", days)
+		}
+	}
+	// Spatial (§A.8, §G): typed WKT polygons, in range, closed.
+	for _, sp := range g.objs(node, nsDCT+"spatial") {
+		if sp.Kind == kindLiteral {
+			fail("dct:spatial literal %q", sp.Value)
+			continue
+		}
+		for _, tr := range g.out[sp.Value] {
+			if tr.O.Kind != kindLiteral {
+				continue
+			}
+			if tr.P.Value == nsDCAT+"bbox" || tr.P.Value == nsLOCN+"geometry" {
+				if tr.O.Datatype != nsGSP+"wktLiteral" {
+					fail("geometry literal %q typed %q", tr.O.Value, tr.O.Datatype)
+					continue
+				}
+				ring, why := parseWKTRing(tr.O.Value)
+				if why == "" {
+					why = checkRing(ring)
+				}
+				if why != "" {
+					fail("bbox %q: %s", tr.O.Value, why)
+				}
+			}
+		}
+	}
+	// Dates written on the dataset: one each, typed, not in the future.
+	for _, p := range []string{"issued", "modified", "created"} {
+		ds := g.objs(node, nsDCT+p)
+		if len(ds) > 1 {
+			fail("%d dct:%s", len(ds), p)
+		}
+		for _, d := range ds {
+			dv, ok := parseDate(d.Value)
+			if !ok || d.Datatype != nsXSD+dv.Kind {
+				fail("dct:%s %q typed %s", p, d.Value, d.Datatype)
+			} else if dv.T.After(now) {
+				fail("dct:%s %q in the future", p, d.Value)
+			}
+		}
+	}
+	// Themes: labelled on the page (else no tag).
+	for _, th := range g.objs(node, nsDCAT+"theme") {
+		if th.Kind != kindIRI || udataLiteral(g.objs(th.Value, nsSKOS+"prefLabel")) == "" {
+			fail("theme %v without IRI or prefLabel on the page", th)
+		}
+	}
+	// Distributions (§A.9, §A.10, §G).
+	seen := map[string]bool{}
+	for _, d := range append(g.objs(node, nsDCAT+"distribution"), g.objs(node, nsDCAT+"distributions")...) {
+		if d.Kind == kindLiteral {
+			fail("literal %q as dcat:distribution", d.Value)
+			continue
+		}
+		acc, dl := g.objs(d.Value, nsDCAT+"accessURL"), g.objs(d.Value, nsDCAT+"downloadURL")
+		if len(acc)+len(dl) == 0 {
+			fail("distribution %s without URL", d.Value)
+		}
+		for _, u := range append(acc, dl...) {
+			if u.Kind != kindIRI {
+				fail("distribution URL %v is not an IRI", u)
+			} else if r := checkURL(u.Value); r != "" {
+				fail("distribution URL %q refused by udata: %s", u.Value, r)
+			}
+		}
+		url := ""
+		if len(dl) > 0 {
+			url = dl[0].Value
+		} else if len(acc) > 0 {
+			url = acc[0].Value
+		}
+		key := url + "\x00" + udataLiteral(g.objs(d.Value, nsDCT+"title"))
+		if seen[key] {
+			fail("two distributions with URL and title %q", key)
+		}
+		seen[key] = true
+		for _, cs := range g.objs(d.Value, "http://spdx.org/rdf/terms#checksum") {
+			if len(g.objs(cs.Value, "http://spdx.org/rdf/terms#algorithm")) == 0 {
+				fail("spdx:checksum without algorithm")
+			}
+		}
+		for _, ct := range g.objs(d.Value, nsDCT+"conformsTo") {
+			if ct.Kind != kindIRI || checkURL(ct.Value) != "" {
+				fail("distribution dct:conformsTo %v is not a URL", ct)
+			}
+		}
+		for _, bs := range g.objs(d.Value, nsDCAT+"byteSize") {
+			if bs.Datatype != nsXSD+"nonNegativeInteger" && bs.Datatype != nsXSD+"integer" {
+				fail("byteSize %q typed %s", bs.Value, bs.Datatype)
+			}
+		}
+		for _, svc := range g.objs(d.Value, nsDCAT+"accessService") {
+			for _, ep := range g.objs(svc.Value, nsDCAT+"endpointURL") {
+				if checkURL(ep.Value) != "" {
+					fail("service endpoint %q refused by udata", ep.Value)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// checkItem checks a BuildItem result against udata's API rules (§C.5,
+// §C.6) and the quality criteria (§E).
+func checkItem(it *Item, fail func(string, ...any)) {
+	if n := utf8.RuneCountInString(it.Title); strings.TrimSpace(it.Title) == "" || n > 350 {
+		fail("title %q (%d characters)", it.Title, n)
+	}
+	if n := utf8.RuneCountInString(it.Description); strings.TrimSpace(it.Description) == "" || n > 100000 {
+		fail("description empty or %d characters", n)
+	}
+	if it.License != "" && guessLicence(it.License) != it.License {
+		fail("licence id %q unknown to udata", it.License)
+	}
+	if it.Frequency != "" {
+		ok := false
+		for _, id := range udataFrequencyIDs {
+			ok = ok || id == it.Frequency
+		}
+		if !ok {
+			fail("frequency %q is not an UpdateFrequency", it.Frequency)
+		}
+	}
+	if !sort.StringsAreSorted(it.Tags) {
+		fail("tags not sorted: %v", it.Tags)
+	}
+	for i, tag := range it.Tags {
+		if n := utf8.RuneCountInString(tag); n < 3 || n > 96 || tagSlug(tag) != tag {
+			fail("tag %q: %d characters or not a slug", tag, n)
+		}
+		if i > 0 && it.Tags[i-1] == tag {
+			fail("duplicate tag %q", tag)
+		}
+	}
+	if tc := it.TemporalCoverage; tc != nil {
+		s, err := time.Parse("2006-01-02", tc.Start)
+		if err != nil {
+			fail("temporal start %q: %v", tc.Start, err)
+		}
+		if tc.End != "" {
+			e, err := time.Parse("2006-01-02", tc.End)
+			if err != nil {
+				fail("temporal end %q: %v", tc.End, err)
+			} else if e.Before(s) {
+				fail("temporal coverage ends before it starts: %+v", tc)
+			}
+		}
+	}
+	if sp := it.Spatial; sp != nil {
+		if sp.Geom["type"] != "MultiPolygon" || sp.Granularity != "other" {
+			fail("spatial %v", sp)
+		}
+		polys, _ := sp.Geom["coordinates"].([]any)
+		if len(polys) == 0 {
+			fail("MultiPolygon without polygons")
+		}
+		for _, p := range polys {
+			rings, _ := p.([]any)
+			if len(rings) == 0 {
+				fail("polygon without rings")
+			}
+			for _, r := range rings {
+				pos, _ := r.([]any)
+				var ring [][2]float64
+				for _, xy := range pos {
+					c, _ := xy.([]float64)
+					if len(c) != 2 {
+						fail("position %v", xy)
+						continue
+					}
+					ring = append(ring, [2]float64{c[0], c[1]})
+				}
+				if why := checkRing(ring); why != "" {
+					fail("spatial ring: %s", why)
+				}
+			}
+		}
+	}
+	for k, v := range it.Extras {
+		if strings.HasPrefix(k, "custom:") {
+			fail("reserved extras key %q", k)
+		}
+		switch v.(type) {
+		case string, int, int64, float64, bool:
+		default:
+			fail("extras %q of type %T", k, v)
+		}
+	}
+	seen := map[string]bool{}
+	resTypes := map[string]bool{"main": true, "documentation": true, "update": true, "api": true, "code": true, "other": true}
+	for _, r := range it.Resources {
+		if r.Filetype != "remote" || !resTypes[r.Type] {
+			fail("resource %q filetype %q type %q", r.URL, r.Filetype, r.Type)
+		}
+		if n := utf8.RuneCountInString(r.Title); strings.TrimSpace(r.Title) == "" || n > 350 {
+			fail("resource title %q", r.Title)
+		}
+		if why := checkURL(r.URL); why != "" {
+			fail("resource URL %q: %s", r.URL, why)
+		}
+		if r.Format != strings.ToLower(strings.TrimSpace(r.Format)) {
+			fail("resource format %q not lower case", r.Format)
+		}
+		if seen[r.URL+"\x00"+r.Title] {
+			fail("duplicate resource %q %q", r.URL, r.Title)
+		}
+		seen[r.URL+"\x00"+r.Title] = true
+	}
+	checkQuality(it, fail)
+}
+
+// checkQuality recomputes udata's criteria from the item (§E).
+func checkQuality(it *Item, fail func(string, ...any)) {
+	if it.Quality == nil {
+		fail("no quality")
+		return
+	}
+	q := *it.Quality
+	want := map[string]bool{
+		"temporal_coverage":           it.TemporalCoverage != nil,
+		"spatial":                     it.Spatial != nil,
+		"update_frequency":            it.Frequency != "" && it.Frequency != "unknown",
+		"dataset_description_quality": utf8.RuneCountInString(it.Description) > 100,
+	}
+	for k, w := range want {
+		if got, ok := q[k]; !ok || got != w {
+			fail("quality %s = %v (present %v), want %v", k, got, ok, w)
+		}
+	}
+	if _, ok := q["license"]; !ok {
+		fail("quality without license")
+	}
+	if _, ok := q["update_fulfilled_in_time"]; ok != want["update_frequency"] {
+		fail("update_fulfilled_in_time present %v with frequency %q", ok, it.Frequency)
+	}
+	if len(it.Resources) == 0 {
+		for _, k := range []string{"has_resources", "has_open_format", "all_resources_available", "resources_documentation"} {
+			if _, ok := q[k]; ok {
+				fail("quality %s without resources", k)
+			}
+		}
+		if s := q.Score(); s > 6.0/9+1e-9 {
+			fail("score %v above 6/9 without resources", s)
+		}
+		return
+	}
+	open, doc := false, false
+	for _, r := range it.Resources {
+		open = open || (r.Format != "" && !closedFormats[r.Format])
+		doc = doc || r.Type == "documentation" || r.Description != ""
+	}
+	for k, w := range map[string]bool{"has_resources": true, "has_open_format": open, "all_resources_available": true, "resources_documentation": doc} {
+		if q[k] != w {
+			fail("quality %s = %v, want %v", k, q[k], w)
+		}
+	}
+}
+
+// TestUdataIngestion maps every corpus and demo record, writes each
+// catalog as one feed page and checks, dataset by dataset, what udata's
+// harvester would do with the page, then checks the BuildItem payloads and
+// that both paths agree on licence and frequency.
+func TestUdataIngestion(t *testing.T) {
+	datasets, items := 0, 0
+	for _, cases := range udataCases(t) {
+		var frags []*Fragment
+		byFrag := map[*Fragment]udataCase{}
+		for _, c := range cases {
+			f, err := Map(c.in, c.opt)
+			if err != nil {
+				t.Errorf("%s: Map: %v", c.name, err)
+				continue
+			}
+			frags = append(frags, f)
+			byFrag[f] = c
+		}
+		catalog := OrderForPage(catalogOf(frags))
+		opt := cases[0].opt
+		ts, err := pageTriples(&Page{Options: opt, Fragments: catalog, Resolve: resolver(catalog), Total: len(catalog), Page: 1,
+			PageSize: len(catalog), BaseURL: opt.PublicURL + "/catalogs/" + opt.Catalog.ID + "/catalog", Ext: ".ttl"})
+		if err != nil {
+			t.Fatalf("%s page: %v", opt.Catalog.ID, err)
+		}
+		g := newRDFGraph(ts)
+		for _, tr := range ts {
+			if tr.O.Kind == kindLiteral && (tr.O.Datatype == nsGSP+"geoJSONLiteral") && !strings.Contains(tr.O.Value, `"type"`) {
+				t.Errorf("%s: GeoJSON literal without type", opt.Catalog.ID)
+			}
+		}
+		// Identifiers are unique on the page (a second one fails, §A.6).
+		ids := map[string]string{}
+		for _, f := range catalog {
+			c := byFrag[f]
+			fail := func(format string, args ...any) { t.Errorf("%s: feed: "+format, append([]any{c.name}, args...)...) }
+			if prev, dup := ids[f.Identifier()]; dup {
+				fail("identifier %q already served for %s", f.Identifier(), prev)
+			}
+			ids[f.Identifier()] = c.name
+			// Services served on the page: every served dataset has an identifier there.
+			for _, sd := range g.objs(f.IRI(), nsDCAT+"servesDataset") {
+				if len(g.objs(sd.Value, nsDCT+"identifier")) != 1 {
+					fail("servesDataset %s without one dct:identifier on the page", sd.Value)
+				}
+			}
+			if f.Kind() == "dataset" || f.Kind() == "series" {
+				if !g.typed(f.IRI(), nsDCAT+"Dataset") && !g.typed(f.IRI(), nsDCAT+"DatasetSeries") {
+					fail("node %s not typed dcat:Dataset or dcat:DatasetSeries", f.IRI())
+				}
+				checkFeedDataset(g, f.IRI(), opt.Now(), fail)
+				datasets++
+			}
+		}
+		// Every record (duplicates included): its own document as udata
+		// would read it, its item, and both paths agreeing.
+		for _, f := range frags {
+			if f.Kind() != "dataset" && f.Kind() != "series" {
+				continue
+			}
+			c := byFrag[f]
+			fail := func(format string, args ...any) { t.Errorf("%s: document: "+format, append([]any{c.name}, args...)...) }
+			dg := newRDFGraph(f.d.Triples)
+			v := checkFeedDataset(dg, f.IRI(), opt.Now(), fail)
+			it, err := BuildItem(c.in, c.opt)
+			if err != nil {
+				t.Errorf("%s: BuildItem: %v", c.name, err)
+				continue
+			}
+			items++
+			ifail := func(format string, args ...any) { t.Errorf("%s: item: "+format, append([]any{c.name}, args...)...) }
+			checkItem(it, ifail)
+			// Both paths agree (udata.md §D.1: same dataset whichever path).
+			wantLic := v.licence
+			if v.restrict {
+				wantLic = ""
+			}
+			if it.License != wantLic {
+				ifail("licence %q, feed gives %q on data.gouv.fr", it.License, wantLic)
+			}
+			if q := *it.Quality; q["license"] != !v.restrict {
+				ifail("quality license %v; data.gouv.fr stores notspecified unless restricted (null)", q["license"])
+			}
+			if it.Frequency != v.frequency {
+				ifail("frequency %q, feed gives %q", it.Frequency, v.frequency)
+			}
+			if wantTitle := udataLiteral(dg.objs(f.IRI(), nsDCT+"title")); it.Title != wantTitle {
+				ifail("title %q, feed gives %q", it.Title, wantTitle)
+			}
+			if it.Extras[ExtraRemoteID] != f.Identifier() {
+				ifail("remote id %v, feed identifier %q", it.Extras[ExtraRemoteID], f.Identifier())
+			}
+		}
+	}
+	if datasets < 50 || items < datasets {
+		t.Errorf("checked %d datasets on feed pages and %d records, want ≥ 50", datasets, items)
+	}
+	t.Logf("checked %d datasets and series on feed pages, %d records as documents and items", datasets, items)
+}

@@ -1,0 +1,64 @@
+package dcat
+
+import "testing"
+
+// TestUdataURL runs udataURL on the cases of udata's own test suite
+// (udata/tests/test_uris.py, default settings) plus cases seen in records.
+func TestUdataURL(t *testing.T) {
+	valid := []string{
+		"http://foo.com/blah_blah", "http://foo.com/blah_blah/", "http://foo.com/blah_blah_(wikipedia)",
+		"http://foo.com/blah_blah_(wikipedia)_(again)", "http://www.example.com/wpstyle/?p=364",
+		"https://www.example.com/foo/?bar=baz&inga=42&quux", "http://✪df.ws/123", "http://➡.ws/䨹",
+		"http://⌘.ws", "http://⌘.ws/", "http://foo.com/blah_(wikipedia)#cite-1",
+		"http://foo.com/blah_(wikipedia)_blah#cite-1", "http://foo.com/unicode_(✪)_in_parens",
+		"http://foo.com/(something)?after=parens", "http://☺.damowmow.com/",
+		"http://code.google.com/events/#&product=browser", "http://j.mp", "ftp://foo.bar/baz",
+		"http://foo.bar/?q=Test%20URL-encoded%20stuff", "http://مثال.إختبار.com", "http://例子.测试.com",
+		"http://उदाहरण.परीक्षा.com", "http://1337.net", "http://a.b-c.de", "https://foo_bar.example.com/",
+		"ftps://foo.bar/", "http://例子.中国", "http://somewhere.укр",
+		"http://142.42.1.1/", "http://142.42.1.1:8080", "http://142.42.1.1:8080/", "http://223.255.255.254",
+		"http://[2a00:1450:4007:80e::2004]", "http://[2a00:1450:4007:80e::2004]:8080",
+		"https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+		"https://data.geopf.fr/wms-r/wms?SERVICE=WMS&REQUEST=GetCapabilities",
+		"https://example.org/a@b", // "b" is no host: the @ stays in the path
+	}
+	invalid := []string{
+		"http://", "h/://.", "http://..", "http://../", "http://?", "http://??", "http://??/", "http://#",
+		"http://##", "http://##/", "http://foo.bar?q=Spaces should be encoded", "//", "//a", "///a", "///",
+		"http:///a", "foo.com", "rdar://1234", "h://test", "http:// shouldfail.com", ":// should fail",
+		"http://foo.bar/foo(bar)baz quux", "http://-error-.invalid/", "http://_error_.invalid/",
+		"http://a.b--c.de/", "http://-a.b.co", "http://a.b-.co", "http://0.0.0.0", "http://10.1.1.0",
+		"http://10.1.1.255", "http://1.1.1.1.1", "http://123.123.123", "http://3628126748",
+		"http://.www.foo.bar/", "http://www.foo.bar./", "http://.www.foo.bar./",
+		"http://[fffff:1450:4007:80e::2004]", "http://[::]", "http://[::]:8080/index.html",
+		// private, local, multicast
+		"http://10.1.1.1", "http://10.1.1.254:8080/index.html", "http://[fc00::1]:8080", "http://localhost",
+		"http://localhost.localdomain:8080/index.html", "http://127.0.0.1", "http://127.0.1.1:8080",
+		"http://[::1]", "http://224.1.1.1", "http://[ff00::1]:8080", "http://169.254.1.1/x",
+		"http://192.168.1.10/geoserver/wms",
+		// schemes, TLDs, credentials
+		"irc://somewhere.com", "unknown://somewhere.com", "http://somewhere.i2", "http://somewhere.unknown",
+		"http://userid:password@example.com:8080", "http://userid@example.com/",
+		"https://example.org/x?mail=a@b.fr", // read as credentials "example.org/x?mail=a@" by udata
+		"http://sig.ddtm.intra/geoserver", "http://srv-carto/wms", "http://EXAMPLE.ORG/", "http://a.fr:8/x",
+		"http://xn--80ak6aa92e.com/",
+	}
+	for _, u := range valid {
+		if r := udataURL(u); r != "" {
+			t.Errorf("udataURL(%q) = %q, want valid", u, r)
+		}
+	}
+	for _, u := range invalid {
+		if udataURL(u) == "" {
+			t.Errorf("udataURL(%q) valid, want refused", u)
+		}
+	}
+	for _, u := range []string{"URL of the Spatial Data Service access point", "https://todo.example.org/x", "http://intra.ddt-35.rie.gouv.fr/x"} {
+		if checkURL(u) == "" {
+			t.Errorf("checkURL(%q) valid, want refused", u)
+		}
+	}
+	if r := checkURL("https://example.org/photodocuments/a.pdf"); r != "" {
+		t.Errorf("checkURL(photodocuments) = %q", r)
+	}
+}
