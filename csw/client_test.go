@@ -506,3 +506,85 @@ func TestWalkEmptyAndEnvelopeWithoutResults(t *testing.T) {
 	assert.Contains(t, rep.PageErrors[0].Reason, "without csw:SearchResults")
 	assert.Equal(t, []int{1, 2}, []int{rep.RecordErrors[0].Position, rep.RecordErrors[1].Position})
 }
+
+// TestWalkSystematicFailure: a server failing every results request the
+// same way is detected after a few pages instead of being split down to
+// one request per record; failures confined to some records are still
+// isolated.
+func TestWalkSystematicFailure(t *testing.T) {
+	from := func(kind cswtest.FaultKind, first, last int) []cswtest.Fault { // every request covering first..last
+		var fs []cswtest.Fault
+		for p := first; p <= last; p++ {
+			fs = append(fs, cswtest.Fault{Kind: kind, Position: p})
+		}
+		return fs
+	}
+	tests := []struct {
+		name         string
+		n, pageSize  int
+		faults       []cswtest.Fault
+		maxRequests  int   // capabilities and hits included
+		fetched      int   // positions delivered
+		recordErrors []int // nil: none
+		kind         string
+		systematic   bool
+	}{
+		{name: "exception on every page", n: 1000, pageSize: 10, faults: []cswtest.Fault{{Kind: cswtest.FaultException}},
+			maxRequests: 2 + 3*3, kind: "exception report NoApplicableCode", systematic: true},
+		{name: "html on every page", n: 30, pageSize: 10, faults: []cswtest.Fault{{Kind: cswtest.FaultHTML}},
+			maxRequests: 2 + 3*3, kind: "HTML answer", systematic: true},
+		{name: "500 on every page", n: 300, pageSize: 10, faults: []cswtest.Fault{{Kind: cswtest.FaultStatus500}},
+			maxRequests: (2 + 3*3) * 4, kind: "HTTP 500", systematic: true}, // 1 try + 3 retries each
+		{name: "two pages only, both failing", n: 20, pageSize: 10, faults: []cswtest.Fault{{Kind: cswtest.FaultException}},
+			maxRequests: 2 + 2*3, kind: "exception report NoApplicableCode", systematic: true},
+		{name: "server breaks mid-walk", n: 50, pageSize: 5, faults: from(cswtest.FaultException, 21, 50),
+			maxRequests: 2 + 4 + 3*3, fetched: 20, kind: "exception report NoApplicableCode", systematic: true},
+		{name: "bad records in both halves of a page", n: 30, pageSize: 10,
+			faults:      []cswtest.Fault{{Kind: cswtest.FaultInvalidChar, Position: 1}, {Kind: cswtest.FaultInvalidChar, Position: 6}},
+			maxRequests: 40, fetched: 28, recordErrors: []int{1, 6}},
+		{name: "bad records in both halves of consecutive pages", n: 40, pageSize: 10,
+			faults: []cswtest.Fault{{Kind: cswtest.FaultInvalidChar, Position: 1}, {Kind: cswtest.FaultInvalidChar, Position: 6},
+				{Kind: cswtest.FaultInvalidChar, Position: 11}, {Kind: cswtest.FaultInvalidChar, Position: 16}},
+			maxRequests: 60, fetched: 36, recordErrors: []int{1, 6, 11, 16}},
+		{name: "one page of one catalog fails wholly", n: 10, pageSize: 10, faults: []cswtest.Fault{{Kind: cswtest.FaultException}},
+			maxRequests: 2 + 2*10, recordErrors: seq(1, 10)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := walkServer(t, cswtest.Generate(tc.n), cswtest.Options{Faults: tc.faults}, csw.Endpoint{PageSize: tc.pageSize}, csw.Options{})
+			require.NoError(t, w.err)
+			rep := w.rep
+			assert.False(t, rep.Complete)
+			assert.Equal(t, tc.n, rep.Matched)
+			assert.Equal(t, tc.fetched, rep.Fetched)
+			assert.LessOrEqual(t, rep.Requests, tc.maxRequests, "requests:\n%s", strings.Join(w.log, "\n"))
+			assert.Equal(t, tc.recordErrors, w.recordErrorPositions(), "record errors %+v", rep.RecordErrors)
+			got := w.positions()
+			slices.Sort(got)
+			assert.Len(t, slices.Compact(slices.Clone(got)), len(got), "each position once")
+			if tc.fetched > 0 && tc.recordErrors == nil {
+				assert.Equal(t, seq(1, tc.fetched), got)
+			}
+			if tc.recordErrors != nil {
+				assert.ElementsMatch(t, without(seq(1, tc.n), tc.recordErrors...), got)
+			}
+			if !tc.systematic {
+				assert.NotContains(t, w.notes(), "systematically")
+				return
+			}
+			require.NotEmpty(t, rep.PageErrors)
+			last := rep.PageErrors[len(rep.PageErrors)-1]
+			assert.Contains(t, w.notes(), "fails systematically")
+			assert.Contains(t, w.notes(), tc.kind)
+			if tc.n > tc.fetched+3*tc.pageSize {
+				assert.Contains(t, last.Reason, "not requested")
+				assert.Equal(t, tc.fetched+3*tc.pageSize+1, last.Start)
+				assert.Equal(t, tc.n, last.Start+last.Size-1)
+			}
+			for _, pe := range rep.PageErrors {
+				assert.Contains(t, pe.Reason, tc.kind)
+			}
+		})
+	}
+}

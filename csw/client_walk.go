@@ -25,7 +25,9 @@ type Record struct {
 }
 
 // PageError is a page that failed after retries and fallbacks; its
-// positions were then fetched in halves down to single records.
+// positions were then fetched in halves down to single records, unless
+// the walk stopped on a systematic failure (see Walk). It also covers
+// the positions left unasked by such a stop (Reason "not requested: …").
 type PageError struct {
 	Start, Size int
 	Reason      string
@@ -78,7 +80,14 @@ func (r *WalkReport) note(format string, args ...any) {
 // numberOfRecordsMatched or an empty page. A failing page is retried
 // (ErrTransient only, exponential backoff, Retry-After honoured), then
 // fetched in halves down to single records; what still fails is skipped
-// and listed in RecordErrors. When numberOfRecordsMatched changes, the walk
+// and listed in RecordErrors. When both halves of a page fail with the
+// same kind of error as the page (same exception code, HTTP status, HTML
+// answer…), the page is split further only once a later page shows the
+// failure is not systematic (its records then come after later ones);
+// after SystematicPages such pages in a row the walk stops, not
+// Complete, with a PageError for the positions not asked: a server
+// failing every request costs a few requests, not two per record.
+// When numberOfRecordsMatched changes, the walk
 // restarts from 1 (at most MaxRestarts times); records already delivered
 // with the same bytes are not delivered again, changed ones are (consumers
 // key records by identifier).
@@ -170,8 +179,15 @@ type clWalk struct {
 	seed            maphash.Seed
 	earlier, now    map[uint64]struct{}
 	skippedAsBefore int
-	repeats         int  // records of the current page already delivered in this pass
-	ignoresStart    bool // a whole page repeated earlier records: startPosition ignored
+	// Failing pages whose halves failed like them, not split further
+	// until a later page tells whether the server fails systematically.
+	deferred     []clSpan
+	streak       int       // such pages in a row
+	streakKind   string    // their kind of error (clKind)
+	passPages    int       // pages asked in this pass
+	hold         *[]Record // non-nil: deliver appends here instead of calling fn
+	repeats      int       // records of the current page already delivered in this pass
+	ignoresStart bool      // a whole page repeated earlier records: startPosition ignored
 }
 
 // errNoSearchResults: a GetRecords answer without csw:SearchResults.
@@ -415,6 +431,10 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 // in this pass (a retried page) or the same bytes were delivered in a pass
 // abandoned by a restart.
 func (w *clWalk) deliver(pos int, raw []byte) error {
+	if w.hold != nil {
+		*w.hold = append(*w.hold, Record{Position: pos, Raw: raw})
+		return nil
+	}
 	if w.delivered.has(pos) {
 		return nil
 	}
@@ -495,6 +515,20 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 			w.rep.note("%d records delivered before a restart were unchanged and not delivered again", w.skippedAsBefore)
 		}
 	}()
+	w.deferred, w.streak, w.streakKind = nil, 0, ""
+	w.passPages = 0
+	defer func() {
+		// failing pages left at the end of the pass: split them unless
+		// every page of the pass failed the same way
+		if err != nil || restart || len(w.deferred) == 0 {
+			return
+		}
+		if w.streak >= 2 && w.streak >= w.passPages && w.delivered.count == 0 {
+			w.systematic(-1)
+			return
+		}
+		restart, err = w.recoverDeferred(ctx)
+	}()
 	start := 1
 	// A count of 0 is confirmed by one results page: an empty listing
 	// reported complete would let the harvester delete everything.
@@ -504,18 +538,26 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 			break
 		}
 		n := min(w.ep.PageSize, max(w.matched-start+1, 1))
+		w.passPages = pages + 1
 		p, restart, err := w.page(ctx, start, n)
 		if err != nil || restart {
 			return restart, err
 		}
 		if p.err != nil {
 			w.rep.PageErrors = append(w.rep.PageErrors, PageError{Start: start, Size: n, Reason: clShort(p.err.Error(), 500)})
-			restart, err := w.recover(ctx, start, start+n)
-			if err != nil || restart {
+			stop, restart, err := w.failed(ctx, start, start+n, p)
+			if err != nil || restart || stop {
 				return restart, err
 			}
 			start += n
 			continue
+		}
+		if len(w.deferred) > 0 {
+			// a page answered: the failures before it were not systematic
+			w.streak, w.streakKind = 0, ""
+			if restart, err := w.recoverDeferred(ctx); err != nil || restart {
+				return restart, err
+			}
 		}
 		if p.k == 0 {
 			if start <= w.matched {
@@ -553,12 +595,183 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 	return false, nil
 }
 
-// recover fetches [lo, hi) after its page failed: halves down to single
-// records, short answers continued; positions that still fail are listed
-// in RecordErrors.
-func (w *clWalk) recover(ctx context.Context, lo, hi int) (restart bool, err error) {
-	type span struct{ lo, hi int }
-	stack := []span{{lo, hi}}
+// SystematicPages is the number of consecutive pages whose two halves
+// failed with the same kind of error as the page itself after which a
+// walk stops: the server fails every request, splitting further would
+// only multiply the requests (down to one per record).
+const SystematicPages = 3
+
+// clSpan is a range [lo, hi) of positions.
+type clSpan struct {
+	lo, hi int
+	err    error // why the span's last request failed
+}
+
+// failed handles page [lo, hi) that failed with perr: it asks both
+// halves; when both fail with the same kind of error as the page, the
+// page is deferred (the next pages tell an isolated failure from a
+// systematic one) and, after SystematicPages such pages in a row, the
+// walk stops. Otherwise the failing halves are split down to single
+// records, and so are the pages deferred before.
+func (w *clWalk) failed(ctx context.Context, lo, hi int, page clPage) (stop, restart bool, err error) {
+	if page.k > 0 || hi-lo < 2 {
+		// records came before the failure (a cut body, a bad record
+		// further on): not a server failing everything
+		w.streak, w.streakKind = 0, ""
+		restart, err = w.recover(ctx, clFollow(clSpan{lo: lo, hi: hi}, page))
+		if err == nil && !restart {
+			restart, err = w.recoverDeferred(ctx)
+		}
+		return false, restart, err
+	}
+	kind := clKind(page.err)
+	mid := lo + (hi-lo)/2
+	first, second := clSpan{lo: lo, hi: mid}, clSpan{lo: mid, hi: hi}
+	p, restart, err := w.page(ctx, first.lo, first.hi-first.lo)
+	if err != nil || restart {
+		return false, restart, err
+	}
+	if p.err == nil || p.k > 0 || clKind(p.err) != kind {
+		// not the page's failure again: split as usual
+		w.streak, w.streakKind = 0, ""
+		restart, err = w.recover(ctx, append(w.follow(first, p), second))
+		if err == nil && !restart {
+			restart, err = w.recoverDeferred(ctx)
+		}
+		return false, restart, err
+	}
+	first.err = p.err
+	// The first half failed like its page: ask the second, holding its
+	// records back so that positions stay in order if the first half
+	// is split after all.
+	var held []Record
+	w.hold = &held
+	p, restart, err = w.page(ctx, second.lo, second.hi-second.lo)
+	w.hold = nil
+	if err != nil || restart {
+		return false, restart, err
+	}
+	if p.err == nil || p.k > 0 || clKind(p.err) != kind {
+		w.streak, w.streakKind = 0, ""
+		if restart, err = w.recover(ctx, []clSpan{first}); err != nil || restart {
+			return false, restart, err
+		}
+		for _, r := range held {
+			if err := w.deliver(r.Position, r.Raw); err != nil {
+				var cb *clCallbackError
+				if errors.As(err, &cb) {
+					return false, false, cb.err
+				}
+				return false, false, err
+			}
+		}
+		restart, err = w.recover(ctx, w.follow(second, p))
+		if err == nil && !restart {
+			restart, err = w.recoverDeferred(ctx)
+		}
+		return false, restart, err
+	}
+	second.err = p.err
+	rest := []clSpan{first, second}
+	if kind != w.streakKind {
+		w.streak, w.streakKind = 0, kind
+	}
+	w.streak++
+	w.deferred = append(w.deferred, rest...)
+	if w.streak >= SystematicPages {
+		w.systematic(hi)
+		return true, false, nil
+	}
+	return false, false, nil
+}
+
+// systematic ends a pass whose last pages all failed the same way: the
+// deferred pages are given up and the positions from next on are not
+// asked (next < 0: none left).
+func (w *clWalk) systematic(next int) {
+	reason := fmt.Sprintf("every request of the last %d pages and of their halves failed with the same error (%s): the server fails systematically, walk stopped after %d requests",
+		w.streak, w.streakKind, w.rep.Requests)
+	w.rep.note("%s", reason)
+	if next > 0 && next <= w.matched {
+		w.rep.PageErrors = append(w.rep.PageErrors, PageError{Start: next, Size: w.matched - next + 1, Reason: "not requested: " + reason})
+	}
+	w.deferred = nil
+}
+
+// recoverDeferred splits the pages deferred by failed.
+func (w *clWalk) recoverDeferred(ctx context.Context) (restart bool, err error) {
+	spans := w.deferred
+	w.deferred = nil
+	if len(spans) == 0 {
+		return false, nil
+	}
+	return w.recover(ctx, spans)
+}
+
+// clKind names the kind of a request failure, to tell a server failing
+// every request the same way: the exception code and locator, the HTTP
+// status, the unexpected root, or the error's message up to its details.
+func clKind(err error) string {
+	var ex *ExceptionError
+	var he *clHTTPError
+	var re *RootError
+	var ce *clClassError
+	var we *clWrapped
+	switch {
+	case errors.As(err, &he):
+		return fmt.Sprintf("HTTP %d", he.status)
+	case errors.As(err, &ex):
+		k := "exception report " + ex.Code
+		if ex.Locator != "" {
+			k += " (locator " + ex.Locator + ")"
+		}
+		return k
+	case errors.As(err, &re):
+		return (&RootError{Space: re.Space, Local: re.Local}).Error()
+	case errors.As(err, &ce):
+		return ce.msg
+	case errors.As(err, &we):
+		msg := we.msg
+		if i := strings.IndexAny(msg, ":("); i > 0 {
+			msg = msg[:i]
+		}
+		return strings.TrimSpace(msg)
+	}
+	return err.Error()
+}
+
+// follow returns what remains to fetch of span s after the answer p:
+// the span itself when it failed without a record (split next), the
+// positions after the records received otherwise (a short answer, or
+// records before a failure: asked again).
+func (w *clWalk) follow(s clSpan, p clPage) []clSpan {
+	if p.k == 0 && p.err == nil {
+		w.rep.note("positions %d-%d returned no record", s.lo, s.hi-1)
+		return nil
+	}
+	return clFollow(s, p)
+}
+
+func clFollow(s clSpan, p clPage) []clSpan {
+	switch {
+	case p.k == 0 && p.err != nil:
+		s.err = p.err
+		return []clSpan{s}
+	case s.lo+p.k < s.hi:
+		return []clSpan{{lo: s.lo + p.k, hi: s.hi}}
+	}
+	return nil
+}
+
+// recover fetches the spans of a failed page: halves down to single
+// records, the rest of short answers asked again; positions that still
+// fail are listed in RecordErrors. A span with an error failed already:
+// it is split without being asked again.
+func (w *clWalk) recover(ctx context.Context, spans []clSpan) (restart bool, err error) {
+	stack := make([]clSpan, 0, len(spans)+8)
+	for i := len(spans) - 1; i >= 0; i-- {
+		stack = append(stack, spans[i])
+	}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -568,29 +781,24 @@ func (w *clWalk) recover(ctx context.Context, lo, hi int) (restart bool, err err
 		if s.lo >= s.hi {
 			continue
 		}
-		p, restart, err := w.page(ctx, s.lo, s.hi-s.lo)
-		if err != nil || restart {
-			return restart, err
-		}
-		if p.err != nil {
-			for s.lo < s.hi && w.delivered.has(s.lo) {
-				s.lo++
+		if s.err == nil {
+			p, restart, err := w.page(ctx, s.lo, s.hi-s.lo)
+			if err != nil || restart {
+				return restart, err
 			}
-			switch {
-			case s.hi-s.lo == 1:
-				w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: s.lo, Reason: clShort(p.err.Error(), 500)})
-			case s.hi-s.lo > 1:
-				mid := s.lo + (s.hi-s.lo)/2
-				stack = append(stack, span{mid, s.hi}, span{s.lo, mid})
+			next := w.follow(s, p)
+			if len(next) == 0 || next[0].err == nil {
+				stack = append(stack, next...)
+				continue
 			}
-			continue
+			s = next[0]
 		}
-		if p.k == 0 {
-			w.rep.note("positions %d-%d returned no record", s.lo, s.hi-1)
-			continue
-		}
-		if s.lo+p.k < s.hi {
-			stack = append(stack, span{s.lo + p.k, s.hi})
+		switch {
+		case s.hi-s.lo == 1:
+			w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: s.lo, Reason: clShort(s.err.Error(), 500)})
+		case s.hi-s.lo > 1:
+			mid := s.lo + (s.hi-s.lo)/2
+			stack = append(stack, clSpan{lo: mid, hi: s.hi}, clSpan{lo: s.lo, hi: mid})
 		}
 	}
 	return false, nil
