@@ -165,6 +165,13 @@ func (a *analysis) tags() []string {
 		if l, ok := vocabThemeLabel[code+"|fr"]; ok {
 			add(l)
 		}
+		// The feed also carries the EU data themes aligned with the
+		// INSPIRE theme, labelled: udata makes tags of them too.
+		for _, dt := range vocabThemeDataThemes[code] {
+			if l, ok := vocabDataThemeLabel[dt]; ok {
+				add(orDefault(l[1], l[0]))
+			}
+		}
 		set["inspire"] = true
 	}
 	for _, c := range a.concepts {
@@ -176,7 +183,9 @@ func (a *analysis) tags() []string {
 		for _, l := range c.Labels {
 			add(l[0])
 		}
-		set["hvd"] = true
+		if strings.HasPrefix(c.IRI, "http://data.europa.eu/bna/c_") {
+			set["hvd"] = true
+		}
 	}
 	out := make([]string, 0, len(set))
 	for t := range set {
@@ -218,16 +227,23 @@ func ItemHash(it *Item) string {
 // closedFormats are udata's closed formats (udata.md §E).
 var closedFormats = map[string]bool{"pdf": true, "doc": true, "docx": true, "word": true, "xls": true, "excel": true, "xlsx": true}
 
-// frequencyDays are the update deltas of udata's quality score, in days
-// (0: no delta, always fulfilled).
-var frequencyDays = map[string]int{
-	"daily": 1, "severalTimesADay": 1, "semidaily": 1, "threeTimesADay": 1,
-	"weekly": 7, "semiweekly": 7, "threeTimesAWeek": 7, "fiveTimesAWeek": 7,
-	"biweekly": 14, "monthly": 31, "semimonthly": 31, "threeTimesAMonth": 31, "bimonthly": 62,
-	"quarterly": 93, "annual": 365, "semiannual": 365, "threeTimesAYear": 365,
-	"biennial": 730, "triennial": 1095, "quadrennial": 1460, "quinquennial": 1825,
-	"decennial": 3650, "bidecennial": 7300, "tridecennial": 10950,
+// frequencyDelta are the update deltas of udata's quality score
+// (udata.md §E); frequencies without a delta (continuous, punctual,
+// irregular, never, notPlanned, other) always count as fulfilled.
+var frequencyDelta = map[string]time.Duration{
+	"oneMinute": time.Minute, "fiveMinutes": 5 * time.Minute, "tenMinutes": 10 * time.Minute,
+	"fifteenMinutes": 15 * time.Minute, "thirtyMinutes": 30 * time.Minute, "hourly": time.Hour,
+	"bihourly": 2 * time.Hour, "trihourly": 3 * time.Hour, "twelveHours": 12 * time.Hour,
+	"severalTimesADay": day, "threeTimesADay": day, "semidaily": day, "daily": day,
+	"fiveTimesAWeek": 7 * day, "threeTimesAWeek": 7 * day, "semiweekly": 7 * day, "weekly": 7 * day,
+	"biweekly": 14 * day, "threeTimesAMonth": 31 * day, "semimonthly": 31 * day, "monthly": 31 * day,
+	"bimonthly": 62 * day, "quarterly": 93 * day, "threeTimesAYear": 365 * day, "semiannual": 365 * day,
+	"annual": 365 * day, "biennial": 2 * 365 * day, "triennial": 3 * 365 * day, "quadrennial": 4 * 365 * day,
+	"quinquennial": 5 * 365 * day, "decennial": 10 * 365 * day, "bidecennial": 20 * 365 * day,
+	"tridecennial": 30 * 365 * day,
 }
+
+const day = 24 * time.Hour
 
 // quality computes udata's criteria (udata.md §E) as data.gouv.fr would
 // see the item once harvested: last_update is the record's latest revision
@@ -244,20 +260,12 @@ func quality(it *Item, a *analysis) *Quality {
 		"dataset_description_quality": utf8.RuneCountInString(it.Description) > 100,
 	}
 	if q["update_frequency"] {
-		days, ok := frequencyDays[it.Frequency]
+		// last_update is the dataset's dct:modified once harvested; without
+		// one, udata falls back to its own modification time (the harvest
+		// or push), so the criterion is met.
 		fulfilled := true
-		if ok {
-			var last *dateValue
-			if a.modified != nil {
-				last = a.modified
-			} else if a.crMod != nil {
-				last = a.crMod
-			}
-			fulfilled = false
-			if last != nil {
-				next := last.T.Add(time.Duration(days) * 24 * time.Hour)
-				fulfilled = next.Sub(a.now()) >= -24*time.Hour // Python: (next - now).days >= -1
-			}
+		if delta, ok := frequencyDelta[it.Frequency]; ok && a.modified != nil {
+			fulfilled = a.modified.T.Add(delta).Sub(a.now()) >= -day // Python: (next - now).days >= -1
 		}
 		q["update_fulfilled_in_time"] = fulfilled
 	}

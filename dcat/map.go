@@ -267,6 +267,9 @@ func (b *builder) themes(r Term) {
 	for _, c := range a.hvd {
 		t := iri(c.IRI)
 		g.add(r, nsDCATAP+"hvdCategory", t)
+		// udata reads HVD categories from dcat:theme only (tag "hvd" and
+		// the category's label, udata.md §A.8).
+		g.add(r, nsDCAT+"theme", t)
 		b.concept(t, c)
 	}
 	for _, c := range a.svcCats {

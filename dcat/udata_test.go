@@ -434,6 +434,43 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 	return v
 }
 
+// udataTags models udata's tags of a dataset node (udata.md §A.8): every
+// dcat:keyword literal, each dcat:theme's label (fr, else the first),
+// "inspire" for INSPIRE themes, "hvd" for HVD categories; slugified,
+// < 3 characters dropped, > 96 truncated, sorted, deduplicated.
+func udataTags(g *rdfGraph, node string) []string {
+	set := map[string]bool{}
+	add := func(s string) {
+		t := tagSlug(s)
+		if utf8.RuneCountInString(t) > 96 {
+			t = strings.TrimRight(string([]rune(t)[:96]), "-")
+		}
+		if utf8.RuneCountInString(t) >= 3 {
+			set[t] = true
+		}
+	}
+	for _, k := range g.objs(node, nsDCAT+"keyword") {
+		if k.Kind == kindLiteral {
+			add(k.Value)
+		}
+	}
+	for _, th := range g.objs(node, nsDCAT+"theme") {
+		if strings.HasPrefix(th.Value, inspireTh) {
+			set["inspire"] = true
+		}
+		if strings.HasPrefix(th.Value, "http://data.europa.eu/bna/c_") {
+			set["hvd"] = true
+		}
+		add(udataLiteral(g.objs(th.Value, nsSKOS+"prefLabel")))
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // checkItem checks a BuildItem result against udata's API rules (§C.5,
 // §C.6) and the quality criteria (§E).
 func checkItem(it *Item, fail func(string, ...any)) {
@@ -673,11 +710,32 @@ func TestUdataIngestion(t *testing.T) {
 			if q := *it.Quality; q["license"] != !v.restrict {
 				ifail("quality license %v; data.gouv.fr stores notspecified unless restricted (null)", q["license"])
 			}
+			// update_fulfilled_in_time from the feed's dct:modified (§E).
+			if fi, ok := (*it.Quality)["update_fulfilled_in_time"]; ok {
+				want := true
+				deltaDays := map[string]float64{"severalTimesADay": 1, "threeTimesADay": 1, "semidaily": 1, "daily": 1,
+					"fiveTimesAWeek": 7, "threeTimesAWeek": 7, "semiweekly": 7, "weekly": 7, "biweekly": 14,
+					"threeTimesAMonth": 31, "semimonthly": 31, "monthly": 31, "bimonthly": 62, "quarterly": 93,
+					"threeTimesAYear": 365, "semiannual": 365, "annual": 365, "biennial": 730, "triennial": 1095,
+					"quadrennial": 1460, "quinquennial": 1825, "decennial": 3650, "bidecennial": 7300, "tridecennial": 10950}
+				mods := dg.objs(f.IRI(), nsDCT+"modified")
+				if d, ok := deltaDays[it.Frequency]; ok && len(mods) == 1 {
+					m, _ := parseDate(mods[0].Value)
+					next := m.T.Add(time.Duration(d * float64(24*time.Hour)))
+					want = next.Sub(c.opt.Now()).Hours() >= -24
+				}
+				if fi != want {
+					ifail("update_fulfilled_in_time %v, want %v (frequency %s, modified %v)", fi, want, it.Frequency, mods)
+				}
+			}
 			if it.Frequency != v.frequency {
 				ifail("frequency %q, feed gives %q", it.Frequency, v.frequency)
 			}
 			if wantTitle := udataLiteral(dg.objs(f.IRI(), nsDCT+"title")); it.Title != wantTitle {
 				ifail("title %q, feed gives %q", it.Title, wantTitle)
+			}
+			if want := udataTags(dg, f.IRI()); strings.Join(want, " ") != strings.Join(it.Tags, " ") {
+				ifail("tags %v, feed gives %v", it.Tags, want)
 			}
 			if it.Extras[ExtraRemoteID] != f.Identifier() {
 				ifail("remote id %v, feed identifier %q", it.Extras[ExtraRemoteID], f.Identifier())
