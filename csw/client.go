@@ -212,6 +212,11 @@ func (c *Client) exchange(ctx context.Context, ep *Endpoint, req *clRequest, par
 		_ = resp.Body.Close()
 	}()
 	final := clStripParams(resp.Request.URL)
+	if hreq.Method == http.MethodPost && resp.Request.Method != http.MethodPost {
+		// 301/302/303: the redirected request went out as a GET without
+		// the XML body; its answer says nothing about the query
+		return final, clRedirectedPost(resp.Request, final)
+	}
 	body := &clBody{r: resp.Body, left: c.maxBody}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		he := &clHTTPError{status: resp.StatusCode, class: ErrUpstream}
@@ -241,6 +246,30 @@ func (c *Client) exchange(ctx context.Context, ep *Endpoint, req *clRequest, par
 		}
 	}
 	return final, err
+}
+
+// clPostRedirect is a POST turned into a GET by a redirect.
+type clPostRedirect struct {
+	status int    // the redirect status that changed the method
+	to     string // the URL that answered
+}
+
+func (e *clPostRedirect) Error() string {
+	return fmt.Sprintf("csw: POST redirected (HTTP %d) to %s and re-sent as a GET without its XML body", e.status, e.to)
+}
+
+func (e *clPostRedirect) Unwrap() error { return ErrUpstream }
+
+// clRedirectedPost finds the redirect of last's chain that turned the
+// POST into a GET.
+func clRedirectedPost(last *http.Request, final string) *clPostRedirect {
+	e := &clPostRedirect{to: final}
+	for r := last; r != nil && r.Response != nil; r = r.Response.Request {
+		if r.Response.Request != nil && r.Response.Request.Method == http.MethodPost && r.Method != http.MethodPost {
+			e.status = r.Response.StatusCode
+		}
+	}
+	return e
 }
 
 func (c *Client) transportError(ctx context.Context, ep *Endpoint, err error) error {

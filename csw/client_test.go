@@ -588,3 +588,58 @@ func TestWalkSystematicFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestWalkRedirects: a 301 turns the POST into a body-less GET, which is
+// reported as such (not as a POST refusal); a 307 keeps POST; the next
+// walk requests the configured URL again.
+func TestWalkRedirects(t *testing.T) {
+	for _, tc := range []struct {
+		redirect string
+		note     string // substring of the notes
+		method   string // of the GetRecords results requests
+	}{
+		{redirect: "once", note: "redirected (HTTP 301) to %s/moved, which turns it into a GET without its XML body: using KVP GET", method: "GET"},
+		{redirect: "temporary", method: "POST"},
+	} {
+		t.Run(tc.redirect, func(t *testing.T) {
+			h := cswtest.NewHandler(cswtest.Generate(12), cswtest.Options{Redirect: tc.redirect})
+			var mu sync.Mutex
+			var paths []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				paths = append(paths, r.Method+" "+r.URL.Path)
+				mu.Unlock()
+				h.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			c := testClient(csw.Options{})
+			for run := range 2 {
+				mu.Lock()
+				paths = nil
+				mu.Unlock()
+				rep, err := c.Walk(context.Background(), csw.Endpoint{URL: srv.URL + "/csw", PageSize: 5}, nil)
+				require.NoError(t, err)
+				assert.True(t, rep.Complete)
+				assert.Equal(t, 12, rep.Fetched)
+				notes := strings.Join(rep.Notes, "\n")
+				assert.NotContains(t, notes, "refused")
+				assert.Contains(t, notes, "redirected: "+srv.URL+"/moved answers for "+srv.URL+"/csw")
+				if tc.note != "" {
+					assert.Contains(t, notes, fmt.Sprintf(tc.note, srv.URL))
+				}
+				assert.Equal(t, srv.URL+"/moved", rep.FinalURL)
+				mu.Lock()
+				assert.Equal(t, "GET /csw", paths[0], "run %d starts at the configured URL", run)
+				mu.Unlock()
+			}
+			var results []string
+			for _, l := range h.Log() {
+				if strings.Contains(l, "GetRecords results") {
+					results = append(results, strings.Fields(l)[0])
+				}
+			}
+			require.NotEmpty(t, results)
+			assert.Equal(t, tc.method, results[len(results)-1])
+		})
+	}
+}

@@ -256,6 +256,13 @@ func (w *clWalk) wait(n int, err error) time.Duration {
 // fallback switches a compatibility option when err says the server
 // refused what req used; it reports whether to try again.
 func (w *clWalk) fallback(req *clRequest, err error) bool {
+	var pr *clPostRedirect
+	if errors.As(err, &pr) && req.post {
+		w.post = false
+		w.rep.note("POST to %s redirected (HTTP %d) to %s, which turns it into a GET without its XML body: using KVP GET (requests still go to the configured URL; configure %s to keep POST)",
+			w.ep.URL, pr.status, pr.to, pr.to)
+		return true
+	}
 	var he *clHTTPError
 	if errors.As(err, &he) && req.post && (he.status == 405 || he.status == 501 || he.status == 415) {
 		w.post = false

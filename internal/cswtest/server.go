@@ -86,7 +86,9 @@ type Options struct {
 	// URL the request reached).
 	AdvertisedURL string
 	// Redirect: "once" moves every path but /moved to /moved (301, query
-	// kept); "loop" redirects forever between /loop1 and /loop2.
+	// kept; clients re-send a POST as a GET without body); "temporary"
+	// does the same with 307 (method and body kept); "loop" redirects
+	// forever between /loop1 and /loop2.
 	Redirect string
 	// Replay serves recorded GetRecordsResponse bodies by startPosition;
 	// hits answer the numberOfRecordsMatched of Replay[1].
@@ -203,9 +205,13 @@ type request struct {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch s.opts.Redirect {
-	case "once":
+	case "once", "temporary":
 		if r.URL.Path != "/moved" {
-			http.Redirect(w, r, "/moved?"+r.URL.RawQuery, http.StatusMovedPermanently)
+			code := http.StatusMovedPermanently
+			if s.opts.Redirect == "temporary" {
+				code = http.StatusTemporaryRedirect
+			}
+			http.Redirect(w, r, "/moved?"+r.URL.RawQuery, code)
 			return
 		}
 	case "loop":
