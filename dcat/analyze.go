@@ -677,6 +677,10 @@ func splitEndpoint(raw, std string) (endpoint, caps string) {
 
 var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "wcs": "WCS_SRVC"}
 
+// serviceFormatLabel labels the format of services that have no
+// http://www.opengeospatial.org/standards/ IRI.
+var serviceFormatLabel = map[string]string{"ogcapi": "OGC API", "esrirest": "ESRI REST"}
+
 func (a *analysis) distFormat(o iso.OnlineResource) (formatInfo, bool) {
 	if o.Distributor >= 0 && o.Distributor < len(a.rec.Distributors) {
 		for _, f := range a.rec.Distributors[o.Distributor].Formats {
@@ -758,6 +762,10 @@ func (a *analysis) distributions() {
 			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB)}
 			if code, ok := serviceFileType[std]; ok {
 				d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
+			} else if l, ok := serviceFormatLabel[std]; ok {
+				// No OGC standard IRI for udata to read the format from: a
+				// labelled format node gives it one (udata.md §A.9).
+				d.Format, d.HasFormat = formatInfo{Label: l}, true
 			}
 			a.dists = append(a.dists, d)
 			continue

@@ -73,11 +73,18 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		}
 		switch {
 		case d.Service != nil:
+			// udata takes the format from the service's OGC standard IRI,
+			// else from the distribution's format label.
 			r.Type = "api"
 			r.Format = d.Service.Standard
+			if ogcStandard(d.Service.Standard) == "" {
+				r.Format = strings.ToLower(d.Format.Label)
+			}
 		case d.HasFormat:
 			r.Format = strings.ToLower(d.Format.Label)
-			r.Mime = d.Format.Media
+			if _, ok := vocabMediaType[d.Format.Media]; ok {
+				r.Mime = d.Format.Media // the feed writes known IANA types only
+			}
 		}
 		it.Resources = append(it.Resources, r)
 	}

@@ -471,6 +471,55 @@ func udataTags(g *rdfGraph, node string) []string {
 	return out
 }
 
+// udataResources models udata's resource_from_rdf on a dataset node's
+// distributions (udata.md §A.9): url, type, title, format, mime,
+// description.
+func udataResources(g *rdfGraph, node string) []Resource {
+	var out []Resource
+	for _, d := range g.objs(node, nsDCAT+"distribution") {
+		r := Resource{Filetype: "remote", Type: "main"}
+		if u := g.objs(d.Value, nsDCAT+"downloadURL"); len(u) > 0 {
+			r.URL = u[0].Value
+		} else if u := g.objs(d.Value, nsDCAT+"accessURL"); len(u) > 0 {
+			r.URL = u[0].Value
+		} else {
+			continue
+		}
+		r.Title = udataLiteral(g.objs(d.Value, nsDCT+"title"))
+		r.Description = udataLiteral(g.objs(d.Value, nsDCT+"description"))
+		for _, svc := range g.objs(d.Value, nsDCAT+"accessService") {
+			r.Type = "api"
+			for _, p := range []string{nsGeoDCATAP + "serviceProtocol", nsDCT + "conformsTo"} {
+				for _, std := range g.objs(svc.Value, p) {
+					if rest, ok := strings.CutPrefix(std.Value, "http://www.opengeospatial.org/standards/"); ok && r.Format == "" {
+						r.Format = strings.ToLower(rest[strings.LastIndexByte(rest, '/')+1:])
+					}
+				}
+			}
+		}
+		if r.Format == "" {
+			for _, f := range g.objs(d.Value, nsDCT+"format") {
+				if l := udataLiteral(g.objs(f.Value, nsRDFS+"label")); l != "" {
+					r.Format = strings.ToLower(l)
+				} else if code, ok := strings.CutPrefix(f.Value, euFileType); ok {
+					r.Format = strings.ToLower(code)
+				} else if mt, ok := strings.CutPrefix(f.Value, ianaMedia); ok {
+					r.Format = strings.ToLower(mt[strings.LastIndexByte(mt, '/')+1:])
+				} else {
+					r.Format = strings.ToLower(f.Value)
+				}
+				break
+			}
+		}
+		for _, m := range g.objs(d.Value, nsDCAT+"mediaType") {
+			r.Mime = strings.TrimPrefix(m.Value, ianaMedia)
+			break
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // checkItem checks a BuildItem result against udata's API rules (§C.5,
 // §C.6) and the quality criteria (§E).
 func checkItem(it *Item, fail func(string, ...any)) {
@@ -736,6 +785,18 @@ func TestUdataIngestion(t *testing.T) {
 			}
 			if want := udataTags(dg, f.IRI()); strings.Join(want, " ") != strings.Join(it.Tags, " ") {
 				ifail("tags %v, feed gives %v", it.Tags, want)
+			}
+			feedRes := udataResources(dg, f.IRI())
+			if len(feedRes) != len(it.Resources) {
+				ifail("%d resources, feed gives %d", len(it.Resources), len(feedRes))
+			} else {
+				for i, fr := range feedRes {
+					r := it.Resources[i]
+					if r.URL != fr.URL || r.Type != fr.Type || r.Title != fr.Title || r.Format != fr.Format || r.Mime != fr.Mime || r.Description != fr.Description {
+						ifail("resource %d: item {%s %s %q %q %q}, feed gives {%s %s %q %q %q}", i,
+							r.URL, r.Type, r.Title, r.Format, r.Mime, fr.URL, fr.Type, fr.Title, fr.Format, fr.Mime)
+					}
+				}
 			}
 			if it.Extras[ExtraRemoteID] != f.Identifier() {
 				ifail("remote id %v, feed identifier %q", it.Extras[ExtraRemoteID], f.Identifier())
