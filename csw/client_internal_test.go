@@ -138,6 +138,15 @@ func TestRequestRendering(t *testing.T) {
 	assert.Equal(t, "apiso:OrganisationName = 'DDT & co <x>'", q.Get("constraint"))
 	assert.Equal(t, "apiso:Identifier:A", q.Get("sortBy"))
 
+	r.rawQS = true
+	req, err = r.httpRequest(ep)
+	require.NoError(t, err)
+	assert.Equal(t, q, req.URL.Query(), "the same parameters, unencoded")
+	assert.Contains(t, req.URL.RawQuery, "&typeNames=gmd:MD_Metadata&")
+	assert.Contains(t, req.URL.RawQuery, "&namespace=xmlns(gmd=http://www.isotc211.org/2005/gmd)&")
+	assert.True(t, strings.HasPrefix(req.URL.RawQuery, "constraint=apiso:OrganisationName%20=%20'DDT%20%26%20co%20%3Cx%3E'&"), req.URL.RawQuery)
+	r.rawQS = false
+
 	r.post = true
 	req, err = r.httpRequest(ep)
 	require.NoError(t, err)

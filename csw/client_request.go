@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ type clRequest struct {
 	cqlText    bool
 	constraint string
 	id         string
+	// rawQS sends KVP values unencoded but for what would break the
+	// query (servers that do not decode gmd%3AMD_Metadata).
+	rawQS bool
 }
 
 func (r *clRequest) httpRequest(ep *Endpoint) (*http.Request, error) {
@@ -40,7 +44,11 @@ func (r *clRequest) httpRequest(ep *Endpoint) (*http.Request, error) {
 		for k, v := range r.kvp() {
 			q[k] = v
 		}
-		u.RawQuery = q.Encode()
+		if r.rawQS {
+			u.RawQuery = clEncodeLoose(q)
+		} else {
+			u.RawQuery = q.Encode()
+		}
 		req, err := http.NewRequest(http.MethodGet, u.String(), nil)
 		if err != nil {
 			return nil, fmt.Errorf("csw: build %s request: %w", r.op, err)
@@ -57,6 +65,40 @@ func (r *clRequest) httpRequest(ep *Endpoint) (*http.Request, error) {
 	}
 	req.Header.Set("Content-Type", "application/xml")
 	return req, nil
+}
+
+// clEncodeLoose encodes a query like url.Values.Encode (keys sorted) but
+// leaves the characters CSW values use (":", "/", "(", ")", "=", ",",
+// "'"…) as they are, escaping only what would end a value or break the
+// request line: controls, space, non-ASCII, and "%&+#\"<>\\^`{|}".
+func clEncodeLoose(v url.Values) string {
+	esc := func(b *strings.Builder, s string) {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c <= ' ' || c >= 0x7f || strings.IndexByte("%&+#\"<>\\^`{|}", c) >= 0 {
+				fmt.Fprintf(b, "%%%02X", c)
+				continue
+			}
+			b.WriteByte(c)
+		}
+	}
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, val := range v[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			esc(&b, k)
+			b.WriteByte('=')
+			esc(&b, val)
+		}
+	}
+	return b.String()
 }
 
 // kvp renders the request as query parameters.

@@ -157,6 +157,8 @@ func TestWalkFaults(t *testing.T) {
 		{name: "sortby rejected", opts: cswtest.Options{RejectSortBy: true}, ep: csw.Endpoint{Sort: true}, complete: true, matched: n, positions: all, note: "rejected SortBy"},
 		{name: "post refused", opts: cswtest.Options{NoPost: true}, complete: true, matched: n, positions: all, note: "no POST"},
 		{name: "post refused, namespace needed", opts: cswtest.Options{NoPost: true, RequireNamespace: true}, complete: true, matched: n, positions: all, note: "namespace parameter"},
+		{name: "post refused, encoded typeNames rejected", opts: cswtest.Options{NoPost: true, RejectEncodedTypeNames: true}, ep: csw.Endpoint{Sort: true, Constraint: "apiso:Type = 'dataset' & x"},
+			complete: true, matched: n, positions: all, note: "sending the query string unencoded"},
 		{name: "post refused, constraintLanguage needed", opts: cswtest.Options{NoPost: true, RequireConstraintLanguage: true}, ep: csw.Endpoint{Constraint: "apiso:Type = 'dataset'"},
 			complete: true, matched: n, positions: all, note: "CQL_TEXT"},
 		{name: "full fails: brief then by id", opts: cswtest.Options{FullFails: true}, complete: true, matched: n, positions: all, note: "brief then GetRecordById"},

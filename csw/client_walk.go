@@ -165,8 +165,8 @@ type clWalk struct {
 	}
 
 	// compatibility state, switched by fallbacks
-	post, sort, nsParam, cqlText, brief bool
-	postWorked                          bool // a POST GetRecords succeeded: later exceptions are not about POST
+	post, sort, nsParam, cqlText, brief, rawQS bool
+	postWorked                                 bool // a POST GetRecords succeeded: later exceptions are not about POST
 
 	matched   int
 	delivered clBitset
@@ -283,6 +283,9 @@ func (w *clWalk) fallback(req *clRequest, err error) bool {
 	case req.op == "GetRecords" && !req.nsParam && ex.mentions("typename", "namespace"):
 		w.nsParam = true
 		w.rep.note("server rejected typeNames (%s): adding the namespace parameter (set namespace_param)", ex.Code)
+	case req.op == "GetRecords" && !req.post && !req.rawQS && ex.mentions("typename", "outputschema"):
+		w.rawQS = true
+		w.rep.note("server rejected the encoded query (%s on %s): sending the query string unencoded", ex.Code, ex.Locator)
 	case req.op == "GetRecords" && req.constraint != "" && !req.cqlText && ex.mentions("constraintlanguage", "constraint_language"):
 		w.cqlText = true
 		w.rep.note("server asked for constraintLanguage (%s): sending CQL_TEXT (set cql_text_param)", ex.Code)
@@ -304,6 +307,7 @@ func (w *clWalk) getRecords(resultType string, start, max int) *clRequest {
 	return &clRequest{
 		op: "GetRecords", post: w.post, resultType: resultType, start: start, max: max, elementSet: es,
 		sort: w.sort && resultType == "results", nsParam: w.nsParam, cqlText: w.cqlText, constraint: w.ep.Constraint,
+		rawQS: w.rawQS,
 	}
 }
 
@@ -478,7 +482,7 @@ func (w *clWalk) byID(ctx context.Context, b clBriefID) error {
 	got := 0
 	err := w.call(ctx, func() *clRequest {
 		got = 0
-		return &clRequest{op: "GetRecordById", post: w.post, id: b.id}
+		return &clRequest{op: "GetRecordById", post: w.post, id: b.id, rawQS: w.rawQS}
 	}, func(r io.Reader) error {
 		_, err := SplitRecords(r, func(raw []byte) error {
 			got++

@@ -66,6 +66,10 @@ type Options struct {
 	// RequireNamespace rejects KVP typeNames without a namespace parameter
 	// (Isogeo): InvalidParameterValue, locator typeNames.
 	RequireNamespace bool
+	// RejectEncodedTypeNames rejects a KVP typeNames whose raw value is
+	// percent-encoded (gmd%3AMD_Metadata): InvalidParameterValue, locator
+	// typeNames, as servers that do not decode the query string.
+	RejectEncodedTypeNames bool
 	// RequireConstraintLanguage rejects a KVP constraint without
 	// constraintLanguage: MissingParameterValue, locator constraintLanguage.
 	RequireConstraintLanguage bool
@@ -200,6 +204,7 @@ type request struct {
 	constraint         string
 	constraintLanguage string
 	ids                []string
+	rawTypeNames       string // KVP typeNames as sent, not decoded
 }
 
 // ServeHTTP implements http.Handler.
@@ -266,6 +271,11 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *owsEx
 			return nil, &owsException{"MissingParameterValue", "request", "missing request parameter"}
 		}
 		req.op = q["request"]
+		for _, kv := range strings.Split(r.URL.RawQuery, "&") {
+			if k, v, _ := strings.Cut(kv, "="); strings.EqualFold(k, "typeNames") {
+				req.rawTypeNames = v
+			}
+		}
 		req.resultType = q["resulttype"]
 		req.esn = q["elementsetname"]
 		req.sortBy = q["sortby"]
@@ -360,6 +370,9 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request, req *request
 		return
 	case s.opts.RequireNamespace && !req.post && req.namespace == "":
 		s.exception(w, &owsException{"InvalidParameterValue", "typeNames", "prefix gmd in typeNames is not bound to a namespace"})
+		return
+	case s.opts.RejectEncodedTypeNames && strings.Contains(req.rawTypeNames, "%"):
+		s.exception(w, &owsException{"InvalidParameterValue", "typeNames", "unknown type name " + req.rawTypeNames})
 		return
 	case s.opts.RequireConstraintLanguage && !req.post && req.constraint != "" && req.constraintLanguage == "":
 		s.exception(w, &owsException{"MissingParameterValue", "constraintLanguage", "constraintLanguage is required with constraint"})
