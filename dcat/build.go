@@ -31,8 +31,8 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		return nil, err
 	}
 	it := &Item{
-		Title:       pick(a.titles),
-		Description: itemDescription(a),
+		Title:       truncateRunes(pick(a.titles), 350),
+		Description: truncateRunes(itemDescription(a), 100000),
 		Tags:        a.tags(),
 		Extras:      map[string]any{ExtraRemoteID: a.ident, ExtraCatalog: opt.Catalog.ID},
 		Resources:   []Resource{},
@@ -71,6 +71,7 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		if r.Title == "" {
 			r.Title = titleFromURL(r.URL, d.Format)
 		}
+		r.Title = truncateRunes(r.Title, 350)
 		switch {
 		case d.Service != nil:
 			// udata takes the format from the service's OGC standard IRI,
@@ -92,6 +93,15 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	it.Quality = quality(it, a)
 	it.Source = &Source{Catalog: opt.Catalog.ID, Producer: in.ProducerSlug, FileIdentifier: a.fileID, RecordURL: in.RecordURL}
 	return it, nil
+}
+
+// truncateRunes cuts s to at most n characters (udata's API limits:
+// title 350, description 100000), ending with "…" when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }
 
 // itemDescription is the record's abstract. udata's API requires a

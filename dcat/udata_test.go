@@ -780,11 +780,53 @@ func TestUdataIngestion(t *testing.T) {
 			if it.Frequency != v.frequency {
 				ifail("frequency %q, feed gives %q", it.Frequency, v.frequency)
 			}
-			if wantTitle := udataLiteral(dg.objs(f.IRI(), nsDCT+"title")); it.Title != wantTitle {
+			if wantTitle := truncateRunes(udataLiteral(dg.objs(f.IRI(), nsDCT+"title")), 350); it.Title != wantTitle {
 				ifail("title %q, feed gives %q", it.Title, wantTitle)
 			}
 			if want := udataTags(dg, f.IRI()); strings.Join(want, " ") != strings.Join(it.Tags, " ") {
 				ifail("tags %v, feed gives %v", it.Tags, want)
+			}
+			// Temporal and spatial coverage as udata reads them from the feed.
+			var start, end string
+			for _, p := range dg.objs(f.IRI(), nsDCT+"temporal") {
+				if v := dg.objs(p.Value, nsDCAT+"startDate"); len(v) == 1 {
+					start = v[0].Value
+				}
+				if v := dg.objs(p.Value, nsDCAT+"endDate"); len(v) == 1 {
+					end = v[0].Value
+				}
+			}
+			if start == "" {
+				end = "" // no start: udata reads no period
+			}
+			var gotStart, gotEnd string
+			if tc := it.TemporalCoverage; tc != nil {
+				gotStart, gotEnd = tc.Start, tc.End
+			}
+			if gotStart != start || gotEnd != end {
+				ifail("temporal coverage %s/%s, feed gives %s/%s", gotStart, gotEnd, start, end)
+			}
+			var rings []string
+			for _, sp := range dg.objs(f.IRI(), nsDCT+"spatial") {
+				for _, b := range dg.objs(sp.Value, nsDCAT+"bbox") {
+					rings = append(rings, b.Value)
+				}
+			}
+			var gotRings []string
+			if it.Spatial != nil {
+				polys, _ := it.Spatial.Geom["coordinates"].([]any)
+				for _, p := range polys {
+					ring := p.([]any)[0].([]any)
+					var pos []string
+					for _, xy := range ring {
+						c := xy.([]float64)
+						pos = append(pos, fnum(c[0])+" "+fnum(c[1]))
+					}
+					gotRings = append(gotRings, "POLYGON(("+strings.Join(pos, ", ")+"))")
+				}
+			}
+			if strings.Join(gotRings, "|") != strings.Join(rings, "|") {
+				ifail("spatial %v, feed gives %v", gotRings, rings)
 			}
 			feedRes := udataResources(dg, f.IRI())
 			if len(feedRes) != len(it.Resources) {
@@ -807,4 +849,20 @@ func TestUdataIngestion(t *testing.T) {
 		t.Errorf("checked %d datasets on feed pages and %d records, want ≥ 50", datasets, items)
 	}
 	t.Logf("checked %d datasets and series on feed pages, %d records as documents and items", datasets, items)
+}
+
+func TestTruncateRunes(t *testing.T) {
+	long := strings.Repeat("é", 400)
+	if got := truncateRunes(long, 350); utf8.RuneCountInString(got) != 350 || !strings.HasSuffix(got, "…") {
+		t.Errorf("truncateRunes: %d characters", utf8.RuneCountInString(got))
+	}
+	if got := truncateRunes("court", 350); got != "court" {
+		t.Errorf("truncateRunes(court) = %q", got)
+	}
+	rec := &iso.Record{FileIdentifier: "long", HierarchyLevel: "dataset", Title: iso.Text{Value: long}}
+	it, err := BuildItem(Input{Record: rec}, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkItem(it, func(format string, args ...any) { t.Errorf("long title: "+format, args...) })
 }
