@@ -30,8 +30,12 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	if err != nil {
 		return nil, err
 	}
+	title := pick(a.titles)
+	if title == "" {
+		title = a.fileID // the API requires a title; the feed has none (udata skips it)
+	}
 	it := &Item{
-		Title:       truncateRunes(pick(a.titles), 350),
+		Title:       truncateRunes(title, 350),
 		Description: truncateRunes(itemDescription(a), 100000),
 		Tags:        a.tags(),
 		Extras:      map[string]any{ExtraRemoteID: a.ident, ExtraCatalog: opt.Catalog.ID},

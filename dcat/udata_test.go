@@ -283,6 +283,55 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 			v.licence = guessLicence(label)
 		}
 	}
+	// No dataset licence: udata tries the dataset's rights, else the
+	// distributions' rights when they all agree, then any distribution
+	// licence (§D.2 step 1); a node gives its label, else its description.
+	nodeText := func(t Term) string {
+		if l := udataLiteral(g.objs(t.Value, nsRDFS+"label")); l != "" {
+			return l
+		}
+		if d := udataLiteral(g.objs(t.Value, nsDCT+"description")); d != "" {
+			return d
+		}
+		return t.Value
+	}
+	if len(lics) == 0 {
+		var cands []Term
+		cands = append(cands, g.objs(node, nsDCT+"rights")...)
+		if len(cands) == 0 {
+			agree := map[string]Term{}
+			dists := g.objs(node, nsDCAT+"distribution")
+			n := 0
+			for _, d := range dists {
+				for _, r := range g.objs(d.Value, nsDCT+"rights") {
+					agree[r.Value] = r
+					n++
+				}
+			}
+			if len(agree) == 1 && n == len(dists) {
+				for _, r := range agree {
+					cands = append(cands, r)
+				}
+			}
+		}
+		for _, d := range g.objs(node, nsDCAT+"distribution") {
+			cands = append(cands, g.objs(d.Value, nsDCT+"license")...)
+		}
+		for _, c := range cands {
+			if v.licence = guessLicence(nodeText(c)); v.licence != "" {
+				break
+			}
+		}
+	}
+	for _, p := range []string{nsDCT + "title", nsDCT + "description"} {
+		vals, fr := g.objs(node, p), false
+		for _, t := range vals {
+			fr = fr || t.Lang == "fr"
+		}
+		if len(vals) > 1 && !fr {
+			fail("%d values of %s and none @fr: udata picks one at random", len(vals), compactIRI(p))
+		}
+	}
 	for _, a := range g.objs(node, nsDCT+"accessRights") {
 		if strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13") {
 			v.restrict = true
@@ -780,7 +829,7 @@ func TestUdataIngestion(t *testing.T) {
 			if it.Frequency != v.frequency {
 				ifail("frequency %q, feed gives %q", it.Frequency, v.frequency)
 			}
-			if wantTitle := truncateRunes(udataLiteral(dg.objs(f.IRI(), nsDCT+"title")), 350); it.Title != wantTitle {
+			if wantTitle := truncateRunes(orDefault(udataLiteral(dg.objs(f.IRI(), nsDCT+"title")), f.FileIdentifier()), 350); it.Title != wantTitle {
 				ifail("title %q, feed gives %q", it.Title, wantTitle)
 			}
 			if want := udataTags(dg, f.IRI()); strings.Join(want, " ") != strings.Join(it.Tags, " ") {
@@ -865,4 +914,13 @@ func TestTruncateRunes(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkItem(it, func(format string, args ...any) { t.Errorf("long title: "+format, args...) })
+	// No title, no abstract: the API still gets both.
+	it, err = BuildItem(Input{Record: &iso.Record{FileIdentifier: "bare", HierarchyLevel: "dataset"}}, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Title != "bare" || !strings.Contains(it.Description, "bare") {
+		t.Errorf("bare record: title %q, description %q", it.Title, it.Description)
+	}
+	checkItem(it, func(format string, args ...any) { t.Errorf("bare record: "+format, args...) })
 }
