@@ -3,6 +3,13 @@
 //
 //	go run ./internal/cswtest/cmd/cswserve -addr 127.0.0.1:8090 -generate 5000
 //	go run ./internal/cswtest/cmd/cswserve -dir ../shared/corpus/records
+//	go run ./internal/cswtest/cmd/cswserve -replay '../shared/corpus/csw/udata__geonetwork-iso19139-page-*.xml'
+//
+// -replay serves recorded GetRecordsResponse pages as they are, each at
+// the startPosition it answered (cswtest.PageStart); hits answer the
+// numberOfRecordsMatched of the first page, and a startPosition with no
+// recorded page an exception. Its argument is a folder (its *.xml
+// GetRecordsResponse files; other files are skipped) or a glob pattern.
 package main
 
 import (
@@ -31,9 +38,23 @@ func main() {
 	dir := flag.String("dir", "", "serve the records of the *.xml files of this folder (bare records or CSW responses)")
 	capMax := flag.Int("cap", 0, "silent server-side maxRecords cap (0: none)")
 	noPost := flag.Bool("no-post", false, "refuse POST requests with 405")
+	replay := flag.String("replay", "", "serve the recorded GetRecordsResponse pages of this folder (or glob pattern) by their startPosition")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(*addr, *n, *dir, cswtest.Options{MaxRecordsCap: *capMax, NoPost: *noPost}, log); err != nil {
+	opts := cswtest.Options{MaxRecordsCap: *capMax, NoPost: *noPost}
+	if *replay != "" {
+		if *n > 0 || *dir != "" {
+			log.Error("-replay serves recorded pages only: drop -generate and -dir")
+			os.Exit(2)
+		}
+		pages, err := loadReplay(*replay, log)
+		if err != nil {
+			log.Error("cswserve failed", "error", err.Error())
+			os.Exit(1)
+		}
+		opts.Replay = pages
+	}
+	if err := run(*addr, *n, *dir, opts, log); err != nil {
 		log.Error("cswserve failed", "error", err.Error())
 		os.Exit(1)
 	}
@@ -51,15 +72,24 @@ func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger)
 		}
 		recs = append(recs, more...)
 	}
-	if len(recs) == 0 {
-		return errors.New("nothing to serve: give -generate N and/or -dir DIR")
+	if len(recs) == 0 && opts.Replay == nil {
+		return errors.New("nothing to serve: give -generate N and/or -dir DIR, or -replay DIR")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv := &http.Server{Addr: addr, Handler: cswtest.NewHandler(recs, opts), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("serving CSW", "url", "http://"+addr+"/csw", "records", len(recs))
+	if opts.Replay != nil {
+		starts := make([]int, 0, len(opts.Replay))
+		for st := range opts.Replay {
+			starts = append(starts, st)
+		}
+		sort.Ints(starts)
+		log.Info("replaying CSW pages", "url", "http://"+addr+"/csw", "start_positions", starts)
+	} else {
+		log.Info("serving CSW", "url", "http://"+addr+"/csw", "records", len(recs))
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -105,4 +135,41 @@ func readDir(dir string, log *slog.Logger) ([][]byte, error) {
 		}
 	}
 	return recs, nil
+}
+
+// loadReplay reads the recorded pages named by arg: the *.xml files of a
+// folder (files that are not GetRecordsResponse pages are skipped with a
+// warning) or the files matching a glob pattern (all must be pages).
+func loadReplay(arg string, log *slog.Logger) (map[int][]byte, error) {
+	pattern, strict := arg, true
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		pattern, strict = filepath.Join(arg, "*.xml"), false
+	}
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", arg, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("replay %s: no file", arg)
+	}
+	sort.Strings(files)
+	var pages [][]byte
+	var names []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+		if _, _, err := cswtest.PageStart(data); errors.Is(err, cswtest.ErrNotPage) && !strict {
+			log.Warn("skipping file: not a GetRecordsResponse page", "file", f)
+			continue
+		}
+		pages = append(pages, data)
+		names = append(names, f)
+	}
+	out, err := cswtest.ReplayPages(pages)
+	if err != nil {
+		return nil, fmt.Errorf("replay %s (%s): %w", arg, strings.Join(names, ", "), err)
+	}
+	return out, nil
 }
