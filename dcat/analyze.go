@@ -419,6 +419,18 @@ func (a *analysis) constraints() {
 
 func (a *analysis) extents() {
 	for _, b := range a.rec.BoundingBoxes {
+		// Swapped bounds are common (every Géo-IDE record of the corpus has
+		// west > east a degree apart): a box crossing the antimeridian over
+		// more than half the globe is never what was meant, so swap; the
+		// same for south > north, which has no other reading.
+		if b.West > b.East && b.West-b.East < 180 {
+			a.note("bounding box west %v > east %v: swapped", b.West, b.East)
+			b.West, b.East = b.East, b.West
+		}
+		if b.South > b.North {
+			a.note("bounding box south %v > north %v: swapped", b.South, b.North)
+			b.South, b.North = b.North, b.South
+		}
 		if !validBox(b) {
 			a.note("bounding box %v out of range: dropped", b)
 			continue

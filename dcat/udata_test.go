@@ -924,3 +924,38 @@ func TestTruncateRunes(t *testing.T) {
 	}
 	checkItem(it, func(format string, args ...any) { t.Errorf("bare record: "+format, args...) })
 }
+
+// TestUdataFacts checks hand-reviewed outcomes on named records.
+func TestUdataFacts(t *testing.T) {
+	items := map[string]*Item{}
+	for _, cases := range udataCases(t) {
+		for _, c := range cases {
+			it, err := BuildItem(c.in, c.opt)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			items[c.name] = it
+		}
+	}
+	// Géo-IDE swaps west and east: the box is kept (swapped), not dropped.
+	for _, name := range []string{"gnui__geoide.iso19139.dataset", "udata__geonetwork-iso19139-page-1-1"} {
+		it := items[name]
+		if it == nil || it.Spatial == nil || !(*it.Quality)["spatial"] {
+			t.Errorf("%s: no spatial coverage", name)
+		}
+	}
+	// The brief record without abstract still gets a description.
+	if it := items["pycsw__apiso_GetRecordById-brief-1"]; it == nil || !strings.Contains(it.Description, "ne contient pas de résumé") {
+		t.Errorf("brief record description: %+v", it)
+	}
+	// Demo: every record but the table has a bbox in Brittany (testdata/demo/README.md).
+	withSpatial := 0
+	for name, it := range items {
+		if strings.HasPrefix(name, "demo/") && it.Spatial != nil {
+			withSpatial++
+		}
+	}
+	if withSpatial < 18 {
+		t.Errorf("%d demo records with spatial coverage, want ≥ 18", withSpatial)
+	}
+}
