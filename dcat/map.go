@@ -329,6 +329,8 @@ func (b *builder) spatial(r Term) {
 var unitToMetres = map[string]float64{
 	"m": 1, "metre": 1, "meter": 1, "metres": 1, "meters": 1, "km": 1000, "cm": 0.01, "mm": 0.001,
 	"ft": 0.3048, "foot": 0.3048, "feet": 0.3048, "dm": 0.1,
+	// EPSG unit-of-measure codes (urn:ogc:def:uom:EPSG::9001 …).
+	"9001": 1, "9036": 1000, "9002": 0.3048, "9003": 0.3048006096012192,
 }
 
 func (b *builder) resolution(r Term) {
