@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,10 +39,19 @@ func main() {
 	dir := flag.String("dir", "", "serve the records of the *.xml files of this folder (bare records or CSW responses)")
 	capMax := flag.Int("cap", 0, "silent server-side maxRecords cap (0: none)")
 	noPost := flag.Bool("no-post", false, "refuse POST requests with 405")
+	fault := flag.String("fault", "", "inject a fault in every GetRecords results answer: "+strings.Join(faultNames(), ", ")+"; KIND@N: only in answers covering position N")
 	replay := flag.String("replay", "", "serve the recorded GetRecordsResponse pages of this folder (or glob pattern) by their startPosition")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	opts := cswtest.Options{MaxRecordsCap: *capMax, NoPost: *noPost}
+	if *fault != "" {
+		f, err := parseFault(*fault)
+		if err != nil {
+			log.Error("cswserve: -fault", "error", err.Error())
+			os.Exit(2)
+		}
+		opts.Faults = append(opts.Faults, f)
+	}
 	if *replay != "" {
 		if *n > 0 || *dir != "" {
 			log.Error("-replay serves recorded pages only: drop -generate and -dir")
@@ -172,4 +182,38 @@ func loadReplay(arg string, log *slog.Logger) (map[int][]byte, error) {
 		return nil, fmt.Errorf("replay %s (%s): %w", arg, strings.Join(names, ", "), err)
 	}
 	return out, nil
+}
+
+var faults = map[string]cswtest.FaultKind{
+	"500": cswtest.FaultStatus500, "503": cswtest.FaultStatus503, "reset": cswtest.FaultReset,
+	"truncate": cswtest.FaultTruncate, "invalid-char": cswtest.FaultInvalidChar, "exception": cswtest.FaultException,
+	"html": cswtest.FaultHTML, "entity-bomb": cswtest.FaultEntityBomb, "deep-nesting": cswtest.FaultDeepNesting,
+	"short-page": cswtest.FaultShortPage, "bigger-page": cswtest.FaultBiggerPage,
+}
+
+func faultNames() []string {
+	names := make([]string, 0, len(faults))
+	for n := range faults {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// parseFault reads KIND or KIND@POSITION.
+func parseFault(v string) (cswtest.Fault, error) {
+	name, at, hasAt := strings.Cut(v, "@")
+	kind, ok := faults[name]
+	if !ok {
+		return cswtest.Fault{}, fmt.Errorf("unknown fault %q (known: %s)", name, strings.Join(faultNames(), ", "))
+	}
+	f := cswtest.Fault{Kind: kind, RetryAfter: "1"}
+	if hasAt {
+		n, err := strconv.Atoi(at)
+		if err != nil || n < 1 {
+			return cswtest.Fault{}, fmt.Errorf("fault %q: position must be a positive integer", v)
+		}
+		f.Position = n
+	}
+	return f, nil
 }

@@ -59,3 +59,17 @@ func TestReplayGeoNetworkPages(t *testing.T) {
 	_, err = loadReplay(filepath.Join(dir, "nothing-*.xml"), log)
 	assert.Error(t, err)
 }
+
+func TestParseFault(t *testing.T) {
+	f, err := parseFault("exception")
+	require.NoError(t, err)
+	assert.Equal(t, cswtest.Fault{Kind: cswtest.FaultException, RetryAfter: "1"}, f)
+	f, err = parseFault("invalid-char@7")
+	require.NoError(t, err)
+	assert.Equal(t, cswtest.FaultInvalidChar, f.Kind)
+	assert.Equal(t, 7, f.Position)
+	for _, bad := range []string{"", "nope", "html@", "html@0", "html@x"} {
+		_, err := parseFault(bad)
+		assert.Error(t, err, bad)
+	}
+}
