@@ -1,6 +1,11 @@
 package dcat
 
-import "testing"
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"unicode"
+)
 
 // TestUdataURL runs udataURL on the cases of udata's own test suite
 // (udata/tests/test_uris.py, default settings) plus cases seen in records.
@@ -61,4 +66,32 @@ func TestUdataURL(t *testing.T) {
 	if r := checkURL("https://example.org/photodocuments/a.pdf"); r != "" {
 		t.Errorf("checkURL(photodocuments) = %q", r)
 	}
+}
+
+// FuzzCheckURL: never a panic, and an accepted URL is absolute, with an
+// allowed scheme, a host, no whitespace and no credentials.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"https://example.org/a b", "http://10.0.0.1/", "http://a.fr:8080/x?y=1#z", "ftp://x@y.fr", "http://[::1]/", "http://⌘.ws", "https://data.geopf.fr/wms-r/wms?SERVICE=WMS"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if checkURL(s) != "" {
+			return
+		}
+		if udataURL(s) != "" {
+			t.Fatalf("checkURL accepts %q, udataURL refuses it", s)
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || u.User != nil {
+			t.Fatalf("accepted %q: parse %v, host %q, user %v", s, err, u.Host, u.User)
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "http", "https", "ftp", "ftps":
+		default:
+			t.Fatalf("accepted %q with scheme %q", s, u.Scheme)
+		}
+		if strings.ContainsFunc(s, unicode.IsSpace) {
+			t.Fatalf("accepted %q with whitespace", s)
+		}
+	})
 }
