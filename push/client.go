@@ -312,7 +312,10 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+		// Beyond a day is nonsense for a retry; it also keeps the
+		// multiplication from overflowing into a negative wait.
+		const maxSeconds = 24 * 60 * 60
+		return time.Duration(min(n, maxSeconds)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
