@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // TestUdataURL runs udataURL on the cases of udata's own test suite
@@ -92,6 +93,41 @@ func FuzzCheckURL(f *testing.F) {
 		}
 		if strings.ContainsFunc(s, unicode.IsSpace) {
 			t.Fatalf("accepted %q with whitespace", s)
+		}
+	})
+}
+
+// TestMatchUdataURL checks the hand matcher against udata's regex.
+func TestMatchUdataURL(t *testing.T) {
+	cases := []string{"http://foo.com/blah_blah", "http://⌘.ws", "http://a.b--c.de/", "http://-a.b.co", "http://a.b-.co",
+		"http://a_.b.co", "http://_a.b.co", "http://a-_b.fr", "http://a_-b.fr", "http://1.1.1.1.1", "http://123.123.123",
+		"http://1..2.3", "http://[::1]:80/x", "http://[::1]:8", "http://[g::1]", "http://[]", "http://a.fr:/x",
+		"http://a.fr:123456", "http://a.fr#x", "http://a.fr/#x", "http://a.fr?x#y", "//a.fr", "h/://.", "http:///a",
+		"HTTP://A.FR", "\u212attp://a.fr", "ſ://a.fr", "http://localhost.localdomain.fr/", "http://LOCALHOST:80", "http://a.f", "http://a.😀😀",
+		"http://a.b.c.d.e.fr:99999/p?q", "http://999.999.999.999", "http://.a.fr", "http://a..fr", "x-y.z://a.fr"}
+	for _, c := range cases {
+		h, okH := matchUdataURLByHand(c)
+		r, okR := matchUdataURLRegexp(c)
+		if okH != okR || h != r {
+			t.Errorf("%q: by hand %v %+v, regexp %v %+v", c, okH, h, okR, r)
+		}
+	}
+}
+
+// FuzzMatchUdataURL: the hand matcher agrees with udata's regex on every
+// string without "@" or whitespace.
+func FuzzMatchUdataURL(f *testing.F) {
+	for _, s := range []string{"http://a.b-c.de:80/x?y", "http://[::1]", "http://1.2.3.4", "//x.fr", "http://a_b.⌘.ws"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(s, "@") || strings.ContainsFunc(s, unicode.IsSpace) || !utf8.ValidString(s) {
+			return
+		}
+		h, okH := matchUdataURLByHand(s)
+		r, okR := matchUdataURLRegexp(s)
+		if okH != okR || h != r {
+			t.Fatalf("%q: by hand %v %+v, regexp %v %+v", s, okH, h, okR, r)
 		}
 	})
 }
