@@ -232,7 +232,10 @@ func analyze(in Input, opt Options) (*analysis, error) {
 		}
 	}
 	if len(a.titles) == 0 {
-		a.note("no title")
+		// udata skips a dataset without dct:title and its API refuses one:
+		// the fileIdentifier names it rather than nothing.
+		a.note("no title: fileIdentifier used")
+		a.titles = [][2]string{{a.fileID, ""}}
 	}
 	a.descs = a.texts(rec.Abstract)
 	a.purpose = rec.Purpose.Value

@@ -779,6 +779,39 @@ func TestUdataIngestion(t *testing.T) {
 				datasets++
 			}
 		}
+		// udata makes one item per dcat:Dataset/DatasetSeries subject and one
+		// dataservice per dcat:DataService not under a distribution (§A.5):
+		// exactly the page's records, nothing more.
+		wantDS, wantSvc := 0, 0
+		for _, f := range catalog {
+			switch f.Kind() {
+			case "dataset", "series":
+				wantDS++
+			case "service":
+				wantSvc++
+			}
+		}
+		gotDS, gotSvc := map[string]bool{}, map[string]bool{}
+		for _, tr := range ts {
+			if tr.P.Value != nsRDF+"type" {
+				continue
+			}
+			switch tr.O.Value {
+			case nsDCAT + "Dataset", nsDCAT + "DatasetSeries":
+				gotDS[tr.S.Value] = true
+			case nsDCAT + "DataService":
+				nested := false
+				for _, in := range g.in[tr.S.Value] {
+					nested = nested || in.P.Value == nsDCAT+"accessService"
+				}
+				if !nested {
+					gotSvc[tr.S.Value] = true
+				}
+			}
+		}
+		if len(gotDS) != wantDS || len(gotSvc) != wantSvc {
+			t.Errorf("%s page: %d dataset nodes and %d top-level services, want %d and %d", opt.Catalog.ID, len(gotDS), len(gotSvc), wantDS, wantSvc)
+		}
 		// Every record (duplicates included): its own document as udata
 		// would read it, its item, and both paths agreeing.
 		for _, f := range frags {
@@ -923,6 +956,11 @@ func TestTruncateRunes(t *testing.T) {
 		t.Errorf("bare record: title %q, description %q", it.Title, it.Description)
 	}
 	checkItem(it, func(format string, args ...any) { t.Errorf("bare record: "+format, args...) })
+	f, err := Map(Input{Record: &iso.Record{FileIdentifier: "bare", HierarchyLevel: "dataset"}}, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFeedDataset(newRDFGraph(f.d.Triples), f.IRI(), testOptions.Now(), func(format string, args ...any) { t.Errorf("bare record feed: "+format, args...) })
 }
 
 // TestUdataFacts checks hand-reviewed outcomes on named records.
