@@ -67,6 +67,7 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		}
 		it.Spatial = &Spatial{Geom: map[string]any{"type": "MultiPolygon", "coordinates": polys}, Granularity: "other"}
 	}
+	seenRes := map[[2]string]bool{}
 	for _, d := range a.dists {
 		r := Resource{Title: d.Title, Description: d.Desc, URL: d.AccessURL, Filetype: "remote", Type: "main", Filesize: d.Size}
 		if d.DownloadURL != "" {
@@ -91,7 +92,10 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 				r.Mime = d.Format.Media // the feed writes known IANA types only
 			}
 		}
-		it.Resources = append(it.Resources, r)
+		if k := [2]string{r.URL, r.Title}; !seenRes[k] {
+			seenRes[k] = true // one resource per (url, title), as udata keys them
+			it.Resources = append(it.Resources, r)
+		}
 	}
 	it.Extras[ExtraHash] = ItemHash(it)
 	it.Quality = quality(it, a)
