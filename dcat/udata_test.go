@@ -997,3 +997,98 @@ func TestUdataFacts(t *testing.T) {
 		t.Errorf("%d demo records with spatial coverage, want ≥ 18", withSpatial)
 	}
 }
+
+// TestUdataCrashPaths feeds records built to hit udata's failure paths
+// (udata.md §A.10, §G) through Map and BuildItem and checks both outputs
+// with the corpus invariants.
+func TestUdataCrashPaths(t *testing.T) {
+	base := func() *iso.Record {
+		return &iso.Record{FileIdentifier: "crash", HierarchyLevel: "dataset", Language: "fre",
+			Title: iso.Text{Value: "Jeu de test"}, Abstract: iso.Text{Value: "Résumé du jeu de test."}}
+	}
+	cases := []struct {
+		name  string
+		edit  func(r *iso.Record)
+		check func(t *testing.T, f *Fragment, it *Item)
+	}{
+		{"mixed zoned and naive date-times", func(r *iso.Record) {
+			r.TemporalExtents = []iso.TemporalExtent{{Begin: "2010-01-01T10:00:00Z", End: "2012-06-30T12:00:00"}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.TemporalCoverage == nil || it.TemporalCoverage.Start != "2010-01-01" || it.TemporalCoverage.End != "2012-06-30" {
+				t.Errorf("temporal %+v", it.TemporalCoverage)
+			}
+		}},
+		{"year bounds", func(r *iso.Record) {
+			r.TemporalExtents = []iso.TemporalExtent{{Begin: "1998", End: "2010-05"}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.TemporalCoverage == nil || it.TemporalCoverage.Start != "1998-01-01" || it.TemporalCoverage.End != "2010-05-31" {
+				t.Errorf("temporal %+v", it.TemporalCoverage)
+			}
+		}},
+		{"end before start", func(r *iso.Record) {
+			r.TemporalExtents = []iso.TemporalExtent{{Begin: "2012-01-01", End: "2010-01-01"}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.TemporalCoverage == nil || it.TemporalCoverage.End != "" {
+				t.Errorf("temporal %+v", it.TemporalCoverage)
+			}
+		}},
+		{"bad URLs", func(r *iso.Record) {
+			for _, u := range []string{"http://10.0.0.1/data.zip", "http://srv-carto/data.zip", "http://sig.ddtm.intra/data.zip",
+				"https://example.org/get?mail=a@b.fr", "http://127.0.0.1:8080/data.zip", "https://a.fr:8/data.zip",
+				"URL of the Spatial Data Service access point", "https://data.example.org/ok.zip"} {
+				r.OnlineResources = append(r.OnlineResources, iso.OnlineResource{URL: u, Protocol: "WWW:DOWNLOAD-1.0-http--download"})
+			}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if len(it.Resources) != 1 || it.Resources[0].URL != "https://data.example.org/ok.zip" {
+				t.Errorf("resources %+v", it.Resources)
+			}
+			if n := len(f.Notes()); n < 7 {
+				t.Errorf("%d notes for 7 dropped URLs: %v", n, f.Notes())
+			}
+		}},
+		{"swapped and antimeridian boxes", func(r *iso.Record) {
+			r.BoundingBoxes = []iso.BoundingBox{{West: 1.9, East: 0.6, South: 46.4, North: 45.4}, {West: 177, East: -178, South: -20, North: -15}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.Spatial == nil || len(it.Spatial.Geom["coordinates"].([]any)) != 1 {
+				t.Errorf("spatial %+v", it.Spatial)
+			}
+		}},
+		{"INSPIRE restriction", func(r *iso.Record) {
+			r.Constraints = []iso.Constraint{{Kind: "legal", AccessConstraints: []string{"otherRestrictions"}, UseConstraints: []string{"license"},
+				OtherConstraints: []iso.Text{{Value: "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.d)"}, {Value: "Licence Ouverte 2.0"}}}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.License != "" || (*it.Quality)["license"] {
+				t.Errorf("restricted: licence %q, quality %v", it.License, (*it.Quality)["license"])
+			}
+		}},
+		{"open licence", func(r *iso.Record) {
+			r.Constraints = []iso.Constraint{{Kind: "legal", UseConstraints: []string{"license"}, OtherConstraints: []iso.Text{{Value: "Licence Ouverte Etalab 2.0"}}}}
+		}, func(t *testing.T, f *Fragment, it *Item) {
+			if it.License != "lov2" {
+				t.Errorf("licence %q", it.License)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := base()
+			c.edit(rec)
+			in := Input{Record: rec}
+			f, err := Map(in, testOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it, err := BuildItem(in, testOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fail := func(format string, args ...any) { t.Errorf(format, args...) }
+			v := checkFeedDataset(newRDFGraph(f.d.Triples), f.IRI(), testOptions.Now(), fail)
+			checkItem(it, fail)
+			if want := map[bool]string{true: "", false: v.licence}[v.restrict]; it.License != want {
+				t.Errorf("item licence %q, feed gives %q", it.License, want)
+			}
+			c.check(t, f, it)
+		})
+	}
+}
