@@ -259,20 +259,20 @@ var frequencyDelta = map[string]time.Duration{
 	"oneMinute": time.Minute, "fiveMinutes": 5 * time.Minute, "tenMinutes": 10 * time.Minute,
 	"fifteenMinutes": 15 * time.Minute, "thirtyMinutes": 30 * time.Minute, "hourly": time.Hour,
 	"bihourly": 2 * time.Hour, "trihourly": 3 * time.Hour, "twelveHours": 12 * time.Hour,
-	"severalTimesADay": day, "threeTimesADay": day, "semidaily": day, "daily": day,
-	"fiveTimesAWeek": 7 * day, "threeTimesAWeek": 7 * day, "semiweekly": 7 * day, "weekly": 7 * day,
-	"biweekly": 14 * day, "threeTimesAMonth": 31 * day, "semimonthly": 31 * day, "monthly": 31 * day,
-	"bimonthly": 62 * day, "quarterly": 93 * day, "threeTimesAYear": 365 * day, "semiannual": 365 * day,
-	"annual": 365 * day, "biennial": 2 * 365 * day, "triennial": 3 * 365 * day, "quadrennial": 4 * 365 * day,
-	"quinquennial": 5 * 365 * day, "decennial": 10 * 365 * day, "bidecennial": 20 * 365 * day,
-	"tridecennial": 30 * 365 * day,
+	"severalTimesADay": oneDay, "threeTimesADay": oneDay, "semidaily": oneDay, "daily": oneDay,
+	"fiveTimesAWeek": 7 * oneDay, "threeTimesAWeek": 7 * oneDay, "semiweekly": 7 * oneDay, "weekly": 7 * oneDay,
+	"biweekly": 14 * oneDay, "threeTimesAMonth": 31 * oneDay, "semimonthly": 31 * oneDay, "monthly": 31 * oneDay,
+	"bimonthly": 62 * oneDay, "quarterly": 93 * oneDay, "threeTimesAYear": 365 * oneDay, "semiannual": 365 * oneDay,
+	"annual": 365 * oneDay, "biennial": 2 * 365 * oneDay, "triennial": 3 * 365 * oneDay, "quadrennial": 4 * 365 * oneDay,
+	"quinquennial": 5 * 365 * oneDay, "decennial": 10 * 365 * oneDay, "bidecennial": 20 * 365 * oneDay,
+	"tridecennial": 30 * 365 * oneDay,
 }
 
-const day = 24 * time.Hour
+const oneDay = 24 * time.Hour
 
 // quality computes udata's criteria (udata.md §E) as data.gouv.fr would
 // see the item once harvested: last_update is the record's latest revision
-// date, else its dateStamp.
+// date (dct:modified), else the ingestion time.
 func quality(it *Item, a *analysis) *Quality {
 	q := Quality{
 		// Harvested, a dataset without a recognised licence is stored with
@@ -290,7 +290,7 @@ func quality(it *Item, a *analysis) *Quality {
 		// or push), so the criterion is met.
 		fulfilled := true
 		if delta, ok := frequencyDelta[it.Frequency]; ok && a.modified != nil {
-			fulfilled = a.modified.T.Add(delta).Sub(a.now()) >= -day // Python: (next - now).days >= -1
+			fulfilled = a.modified.T.Add(delta).Sub(a.now()) >= -oneDay // Python: (next - now).days >= -1
 		}
 		q["update_fulfilled_in_time"] = fulfilled
 	}
