@@ -147,14 +147,8 @@ func subBucket(tx *bolt.Tx, catalog string, name []byte) (*bolt.Bucket, error) {
 // PutRecords stores records; a hash already stored keeps its FirstStored,
 // a zero FirstStored on a new hash becomes now.
 func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []StoredRecord) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("put records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return fmt.Errorf("put records: %w", err)
-	}
-	if err := checkRecords(recs); err != nil {
-		return fmt.Errorf("put records of %q: %w", catalog, err)
+	if err := precheck(ctx, "put records", catalog, func() error { return checkRecords(recs) }); err != nil {
+		return err
 	}
 	if len(recs) == 0 {
 		return nil
@@ -201,14 +195,8 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 
 // Records returns the records with these hashes, in order.
 func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read records: %w", err)
-	}
-	if err := checkHashes(hashes); err != nil {
-		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
 	}
 	out := make([]StoredRecord, len(hashes))
 	err := s.view(func(tx *bolt.Tx) error {
@@ -238,14 +226,8 @@ func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string
 
 // HasRecords reports which hashes are stored.
 func (s *BoltStore) HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("look up records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("look up records: %w", err)
-	}
-	if err := checkHashes(hashes); err != nil {
-		return nil, fmt.Errorf("look up records of %q: %w", catalog, err)
+	if err := precheck(ctx, "look up records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
 	}
 	out := make([]bool, len(hashes))
 	err := s.view(func(tx *bolt.Tx) error {
@@ -266,11 +248,8 @@ func (s *BoltStore) HasRecords(ctx context.Context, catalog string, hashes []str
 
 // Prune deletes the catalog's records whose hash is not in keep.
 func (s *BoltStore) Prune(ctx context.Context, catalog string, keep map[string]bool) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("prune records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return 0, fmt.Errorf("prune records: %w", err)
+	if err := precheck(ctx, "prune records", catalog); err != nil {
+		return 0, err
 	}
 	n := 0
 	err := s.update(func(tx *bolt.Tx) error {
@@ -366,11 +345,8 @@ func bucketGeneration(cb *bolt.Bucket) (int64, error) {
 
 // Snapshot returns the catalog's current snapshot.
 func (s *BoltStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read snapshot of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+	if err := precheck(ctx, "read snapshot", catalog); err != nil {
+		return nil, err
 	}
 	var snap *Snapshot
 	err := s.view(func(tx *bolt.Tx) error {
@@ -398,11 +374,8 @@ func (s *BoltStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, er
 
 // Generation returns the current generation, 0 if none.
 func (s *BoltStore) Generation(ctx context.Context, catalog string) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("read generation of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return 0, fmt.Errorf("read generation: %w", err)
+	if err := precheck(ctx, "read generation", catalog); err != nil {
+		return 0, err
 	}
 	var gen int64
 	err := s.view(func(tx *bolt.Tx) error {
@@ -421,11 +394,8 @@ func (s *BoltStore) Generation(ctx context.Context, catalog string) (int64, erro
 
 // AddReport appends a report and drops all but the newest MaxReports.
 func (s *BoltStore) AddReport(ctx context.Context, catalog string, report []byte) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("add report of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return fmt.Errorf("add report: %w", err)
+	if err := precheck(ctx, "add report", catalog); err != nil {
+		return err
 	}
 	err := s.update(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketReports)
@@ -463,11 +433,8 @@ func (s *BoltStore) AddReport(ctx context.Context, catalog string, report []byte
 
 // Reports returns the catalog's reports, newest first (none: empty, no error).
 func (s *BoltStore) Reports(ctx context.Context, catalog string) ([][]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read reports of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read reports: %w", err)
+	if err := precheck(ctx, "read reports", catalog); err != nil {
+		return nil, err
 	}
 	var out [][]byte
 	err := s.view(func(tx *bolt.Tx) error {

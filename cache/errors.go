@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -103,4 +104,22 @@ func truncate(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// precheck is the argument check every catalog operation of both stores
+// starts with: a live context, a valid catalog name, then the operation's
+// own checks, each failure wrapped with the action.
+func precheck(ctx context.Context, action, catalog string, extra ...func() error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s of %q: %w", action, catalog, err)
+	}
+	if err := checkCatalog(catalog); err != nil {
+		return fmt.Errorf("%s: %w", action, err)
+	}
+	for _, check := range extra {
+		if err := check(); err != nil {
+			return fmt.Errorf("%s of %q: %w", action, catalog, err)
+		}
+	}
+	return nil
 }

@@ -138,14 +138,8 @@ func (s *RedisStore) Close() error {
 // PutRecords stores records; a hash already stored keeps its FirstStored,
 // a zero FirstStored on a new hash becomes now.
 func (s *RedisStore) PutRecords(ctx context.Context, catalog string, recs []StoredRecord) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("put records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return fmt.Errorf("put records: %w", err)
-	}
-	if err := checkRecords(recs); err != nil {
-		return fmt.Errorf("put records of %q: %w", catalog, err)
+	if err := precheck(ctx, "put records", catalog, func() error { return checkRecords(recs) }); err != nil {
+		return err
 	}
 	now := s.now()
 	set := s.key(kindHashes, catalog)
@@ -180,14 +174,8 @@ func (s *RedisStore) PutRecords(ctx context.Context, catalog string, recs []Stor
 
 // Records returns the records with these hashes, in order.
 func (s *RedisStore) Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read records: %w", err)
-	}
-	if err := checkHashes(hashes); err != nil {
-		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
 	}
 	out := make([]StoredRecord, len(hashes))
 	for start := 0; start < len(hashes); start += redisRecordBatch {
@@ -246,14 +234,8 @@ func recordFromFields(hash string, vals []any) (StoredRecord, error) {
 
 // HasRecords reports which hashes are stored.
 func (s *RedisStore) HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("look up records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("look up records: %w", err)
-	}
-	if err := checkHashes(hashes); err != nil {
-		return nil, fmt.Errorf("look up records of %q: %w", catalog, err)
+	if err := precheck(ctx, "look up records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
 	}
 	out, err := s.members(ctx, s.key(kindHashes, catalog), hashes)
 	if err != nil {
@@ -285,11 +267,8 @@ func (s *RedisStore) members(ctx context.Context, set string, hashes []string) (
 
 // Prune deletes the catalog's records whose hash is not in keep.
 func (s *RedisStore) Prune(ctx context.Context, catalog string, keep map[string]bool) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("prune records of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return 0, fmt.Errorf("prune records: %w", err)
+	if err := precheck(ctx, "prune records", catalog); err != nil {
+		return 0, err
 	}
 	set := s.key(kindHashes, catalog)
 	// Collect first (SSCAN may repeat members), then delete.
@@ -404,11 +383,8 @@ func (s *RedisStore) Commit(ctx context.Context, snap *Snapshot) error {
 // then the manifest it names, again if a commit deleted that manifest in
 // between.
 func (s *RedisStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read snapshot of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+	if err := precheck(ctx, "read snapshot", catalog); err != nil {
+		return nil, err
 	}
 	missing := ""
 	for range snapshotReadTries {
@@ -441,11 +417,8 @@ func (s *RedisStore) Snapshot(ctx context.Context, catalog string) (*Snapshot, e
 
 // Generation returns the current generation, 0 if none.
 func (s *RedisStore) Generation(ctx context.Context, catalog string) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("read generation of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return 0, fmt.Errorf("read generation: %w", err)
+	if err := precheck(ctx, "read generation", catalog); err != nil {
+		return 0, err
 	}
 	v, err := s.rdb.Get(ctx, s.key(kindCurrent, catalog)).Result()
 	if errors.Is(err, redis.Nil) {
@@ -463,11 +436,8 @@ func (s *RedisStore) Generation(ctx context.Context, catalog string) (int64, err
 
 // AddReport prepends a report and trims the list to MaxReports.
 func (s *RedisStore) AddReport(ctx context.Context, catalog string, report []byte) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("add report of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return fmt.Errorf("add report: %w", err)
+	if err := precheck(ctx, "add report", catalog); err != nil {
+		return err
 	}
 	k := s.key(kindReports, catalog)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -483,11 +453,8 @@ func (s *RedisStore) AddReport(ctx context.Context, catalog string, report []byt
 
 // Reports returns the catalog's reports, newest first (none: empty, no error).
 func (s *RedisStore) Reports(ctx context.Context, catalog string) ([][]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read reports of %q: %w", catalog, err)
-	}
-	if err := checkCatalog(catalog); err != nil {
-		return nil, fmt.Errorf("read reports: %w", err)
+	if err := precheck(ctx, "read reports", catalog); err != nil {
+		return nil, err
 	}
 	vals, err := s.rdb.LRange(ctx, s.key(kindReports, catalog), 0, MaxReports-1).Result()
 	if err != nil {
