@@ -80,22 +80,7 @@ func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
 				facElem(b, "dct:alternative", t.Value)
 			}
 		}
-		facElem(b, "dc:type", ix.typ)
-		for _, s := range facSubjects(r) {
-			facElem(b, "dc:subject", s)
-		}
-		for _, s := range ix.display[facFormat] {
-			facElem(b, "dc:format", s)
-		}
-		if r.ParentIdentifier != "" {
-			facElem(b, "dc:relation", r.ParentIdentifier)
-		}
-		for _, m := range ix.modifiedRaw {
-			facElem(b, "dct:modified", m)
-		}
-		if r.Abstract.Value != "" {
-			facElem(b, "dct:abstract", r.Abstract.Value)
-		}
+		facSummaryCore(b, ix, r)
 		for _, d := range r.Dates {
 			switch d.Type {
 			case "creation":
@@ -156,22 +141,7 @@ func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
 		b.WriteString("<csw:SummaryRecord>")
 		facElem(b, "dc:identifier", ix.id)
 		facElem(b, "dc:title", r.Title.Value)
-		facElem(b, "dc:type", ix.typ)
-		for _, s := range facSubjects(r) {
-			facElem(b, "dc:subject", s)
-		}
-		for _, s := range ix.display[facFormat] {
-			facElem(b, "dc:format", s)
-		}
-		if r.ParentIdentifier != "" {
-			facElem(b, "dc:relation", r.ParentIdentifier)
-		}
-		for _, m := range ix.modifiedRaw {
-			facElem(b, "dct:modified", m)
-		}
-		if r.Abstract.Value != "" {
-			facElem(b, "dct:abstract", r.Abstract.Value)
-		}
+		facSummaryCore(b, ix, r)
 		facWriteOWSBoxes(b, ix.boxes)
 		b.WriteString("</csw:SummaryRecord>")
 	}
@@ -585,4 +555,26 @@ func facWriteExtent(b *bytes.Buffer, name string, boxes []iso.BoundingBox) {
 		b.WriteString("</gmd:EX_GeographicBoundingBox></gmd:geographicElement>")
 	}
 	b.WriteString("</gmd:EX_Extent></" + name + ">")
+}
+
+// facSummaryCore writes the Dublin Core elements the summary and full
+// csw:Record share, in schema order: type, subjects, formats, relation,
+// modified dates, abstract.
+func facSummaryCore(b *bytes.Buffer, ix *facIndex, r *iso.Record) {
+	facElem(b, "dc:type", ix.typ)
+	for _, s := range facSubjects(r) {
+		facElem(b, "dc:subject", s)
+	}
+	for _, s := range ix.display[facFormat] {
+		facElem(b, "dc:format", s)
+	}
+	if r.ParentIdentifier != "" {
+		facElem(b, "dc:relation", r.ParentIdentifier)
+	}
+	for _, m := range ix.modifiedRaw {
+		facElem(b, "dct:modified", m)
+	}
+	if r.Abstract.Value != "" {
+		facElem(b, "dct:abstract", r.Abstract.Value)
+	}
 }
