@@ -55,6 +55,10 @@ type Facade struct {
 	// MaxBodyBytes bounds POST bodies for (*Facade).ParseXML
 	// (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// Raw loads the harvested bytes of an entry whose Raw is empty (the
+	// proxy keeps them in the store, not in memory); nil: such entries are
+	// served as ISO summary records.
+	Raw func(e *Entry) ([]byte, error)
 	// DCAT renders one entry as a self-contained rdf:RDF document, for the
 	// DCAT and GeoDCAT-AP output schemas; nil disables those schemas.
 	DCAT func(e *Entry) ([]byte, error)
@@ -365,9 +369,15 @@ func facFindEntry(entries []*Entry, id string) *Entry {
 func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []string) {
 	switch schema {
 	case SchemaISO:
-		if esn == "full" && len(e.Raw) > 0 {
-			b.raw(facStripDecl(e.Raw))
-			return
+		if esn == "full" {
+			raw := e.Raw
+			if len(raw) == 0 && f.Raw != nil {
+				raw, _ = f.Raw(e) // on failure: a summary built from the model
+			}
+			if len(raw) > 0 {
+				b.raw(facStripDecl(raw))
+				return
+			}
 		}
 		if esn == "full" {
 			esn = "summary"

@@ -149,3 +149,19 @@ func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
 	})
 	return b.Bytes(), err
 }
+
+// cswRaw reads an entry's harvested bytes from the store, for ISO full
+// answers.
+func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
+	r := s.state.owner(e)
+	if r == nil {
+		return nil, fmt.Errorf("no record behind entry %q", e.ID)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	recs, err := s.state.store.Records(ctx, r.catalog, []string{r.entry.Hash})
+	if err != nil {
+		return nil, fmt.Errorf("read raw record %q of %q: %w", r.entry.ID, r.catalog, err)
+	}
+	return recs[0].Raw, nil
+}

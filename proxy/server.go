@@ -66,7 +66,7 @@ func New(o Options) *Server {
 		version: o.Version,
 		started: time.Now(),
 	}
-	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT}
+	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,

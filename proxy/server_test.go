@@ -450,3 +450,22 @@ func TestReportsMetricsAndIndex(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "20/20 lues")
 }
+
+// TestCSWFullServesHarvestedBytes: ISO full answers carry the record as
+// harvested, read from the store (not kept in memory).
+func TestCSWFullServesHarvestedBytes(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
+	e.harvest("demo")
+	data, err := e.srv.state.catalog(context.Background(), "demo")
+	require.NoError(t, err)
+	r := data.records[0]
+	assert.Empty(t, r.csw.Raw, "raw bytes stay in the store")
+	raw, err := os.ReadFile(filepath.Join(demoDir(), r.entry.ID+".xml"))
+	require.NoError(t, err)
+	resp, body := e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecordById&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&id=" + r.entry.ID)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	// The record element as harvested, from its root tag to the end.
+	start := strings.Index(string(raw), "<gmd:MD_Metadata")
+	require.GreaterOrEqual(t, start, 0)
+	assert.Contains(t, string(body), strings.TrimSpace(string(raw[start:])))
+}

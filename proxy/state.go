@@ -21,7 +21,6 @@ import (
 type record struct {
 	entry   cache.Entry
 	rec     *iso.Record
-	raw     []byte
 	catalog string
 	csw     *csw.Entry
 
@@ -159,11 +158,12 @@ func load(ctx context.Context, st cache.Store, id string) (*catalogData, error) 
 			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
 				return nil, fmt.Errorf("decode record %q of %q: %w", e.ID, id, err)
 			}
-			r := &record{entry: e, rec: &rec, raw: sr.Raw, catalog: id}
+			// The raw bytes stay in the store (the facade loads them for
+			// ISO full answers): memory holds the models, not the XML.
+			r := &record{entry: e, rec: &rec, catalog: id}
 			r.csw = &csw.Entry{
 				ID:            e.ID,
 				Identifier:    e.Identifier,
-				Raw:           sr.Raw,
 				Record:        r.rec,
 				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(snap, e.Producers)...),
 				Modified:      r.rec.Modified(),
