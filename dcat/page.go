@@ -129,10 +129,14 @@ func pageTriples(p *Page) ([]Triple, error) {
 			onPage[fr.d.Identifier] = fr
 		}
 	}
+	// Decode each fragment's triples once (compacted fragments keep only
+	// their encoded form).
+	own := make([][]Triple, len(p.Fragments))
 	n := len(g.triples)
-	for _, fr := range p.Fragments {
+	for i, fr := range p.Fragments {
 		if fr != nil {
-			n += len(fr.d.Triples) + 3
+			own[i], _ = fr.triples()
+			n += len(own[i]) + 3
 		}
 	}
 	ts := make([]Triple, 0, n)
@@ -151,17 +155,18 @@ func pageTriples(p *Page) ([]Triple, error) {
 		ts = append(ts, Triple{S: cat, P: iri(prop), O: iri(fr.d.IRI)}, Triple{S: cat, P: iri(nsDCAT + "record"), O: iri(fr.d.RecordIRI)})
 	}
 	ts = append(ts, g.triples[catEnd:]...)
-	for _, fr := range p.Fragments {
+	for i, fr := range p.Fragments {
 		if fr == nil {
 			continue
 		}
+		frTriples := own[i]
 		// The resource's own triples come first (Map groups by subject);
 		// its links join them so that the subject stays contiguous.
 		head := 0
-		for head < len(fr.d.Triples) && fr.d.Triples[head].S.Kind == kindIRI && fr.d.Triples[head].S.Value == fr.d.IRI {
+		for head < len(frTriples) && frTriples[head].S.Kind == kindIRI && frTriples[head].S.Value == fr.d.IRI {
 			head++
 		}
-		ts = append(ts, fr.d.Triples[:head]...)
+		ts = append(ts, frTriples[:head]...)
 		for _, l := range fr.d.Links {
 			t, ok := onPage[l.TargetFileID]
 			if !ok && p.Resolve != nil {
@@ -173,7 +178,7 @@ func pageTriples(p *Page) ([]Triple, error) {
 				ts = append(ts, Triple{S: iri(fr.d.IRI), P: iri(l.Predicate), O: iri(t.d.IRI)})
 			}
 		}
-		ts = append(ts, fr.d.Triples[head:]...)
+		ts = append(ts, frTriples[head:]...)
 	}
 	return ts, nil
 }
@@ -185,8 +190,9 @@ func WriteDataset(w io.Writer, f Format, frag *Fragment, resolve func(string) *F
 	if frag == nil {
 		return fmt.Errorf("write dataset: nil fragment: %w", ErrInvalid)
 	}
-	ts := make([]Triple, 0, len(frag.d.Triples)+8)
-	ts = append(ts, frag.d.Triples...)
+	own, _ := frag.triples()
+	ts := make([]Triple, 0, len(own)+8)
+	ts = append(ts, own...)
 	seen := map[string]bool{}
 	if resolve != nil {
 		for _, l := range frag.d.Links {
@@ -197,7 +203,8 @@ func WriteDataset(w io.Writer, f Format, frag *Fragment, resolve func(string) *F
 			ts = append(ts, Triple{S: iri(frag.d.IRI), P: iri(l.Predicate), O: iri(t.d.IRI)})
 			if !seen[t.d.IRI] {
 				seen[t.d.IRI] = true
-				ts = append(ts, t.d.Stub...)
+				_, stub := t.triples()
+				ts = append(ts, stub...)
 			}
 		}
 	}

@@ -69,8 +69,11 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 	r.fragOnce.Do(func() {
 		opt := mapOptions(cfg, r.catalog)
 		in := mapInput(r, data.snap.Producers)
+		// Fragments are kept compacted: every record of every catalog
+		// stays in memory, a page decodes only its own.
 		if b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt)); err == nil && ok {
 			if f, err := dcat.UnmarshalFragment(b); err == nil {
+				f.Compact()
 				r.frag = f
 				return
 			}
@@ -80,6 +83,7 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 			r.fragErr = fmt.Errorf("map record %q of %q: %w", r.entry.ID, r.catalog, err)
 			return
 		}
+		f.Compact()
 		r.frag = f
 	})
 	return r.frag, r.fragErr
