@@ -295,7 +295,7 @@ func (r *run) add(e cache.Entry, pos int, changed bool) {
 		r.rep.Duplicates++
 		cur := r.entries[i]
 		winner, loser := cur, e
-		if e.DateStamp > cur.DateStamp {
+		if iso.LaterDate(e.DateStamp, cur.DateStamp) {
 			winner, loser = e, cur
 			r.entries[i] = e
 		}

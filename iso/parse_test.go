@@ -324,3 +324,20 @@ func TestParseLinearTime(t *testing.T) {
 		})
 	}
 }
+
+func TestLaterDate(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"2024-01-02", "2024-01-01T23:00:00", true},
+		{"2024-01-01T10:00:00+02:00", "2024-01-01T09:30:00Z", false}, // 08:00Z is earlier
+		{"2024-01-01T10:00:00Z", "2024-01-01T10:00:00+02:00", true},
+		{"2024", "2023-12-31", true},
+		{"2020-05-01", "not a date", true},
+		{"", "2020-05-01", false},
+		{"b", "a", true},
+	} {
+		assert.Equal(t, tc.want, LaterDate(tc.a, tc.b), "%q > %q", tc.a, tc.b)
+	}
+}

@@ -280,3 +280,20 @@ func scanFileIdentifier(raw []byte) string {
 		seg = seg[lt:]
 	}
 }
+
+// LaterDate reports whether date a is later than date b, both ISO 8601 as
+// written in records (dates, date-times with or without zone, gYearMonth,
+// gYear). A date that does not parse is earlier than any that does; two
+// that do not parse compare as text.
+func LaterDate(a, b string) bool {
+	ta, oka := parseDate(a)
+	tb, okb := parseDate(b)
+	switch {
+	case oka && okb:
+		return ta.After(tb)
+	case oka != okb:
+		return oka
+	default:
+		return strings.TrimSpace(a) > strings.TrimSpace(b)
+	}
+}
