@@ -76,15 +76,6 @@ func parseDate(s string) (dateValue, bool) {
 // term returns the typed literal of the value.
 func (d dateValue) term() Term { return typed(d.Lex, nsXSD+d.Kind) }
 
-// asDate returns the value reduced to xsd:date when it has a day.
-func (d dateValue) asDate() dateValue {
-	if d.Kind != "dateTime" {
-		return d
-	}
-	t := d.T
-	return dateValue{T: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), Kind: "date", Lex: t.Format("2006-01-02")}
-}
-
 // day returns YYYY-MM-DD for udata's temporal_coverage; start says whether a
 // partial date is the start (first day) or the end (last day) of its span.
 func (d dateValue) day(start bool) string {

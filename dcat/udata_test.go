@@ -110,7 +110,7 @@ func udataFromEUFrequency(code string) string {
 		return id
 	}
 	for _, id := range udataFrequencyIDs {
-		if strings.ToLower(id) == strings.ToLower(code) {
+		if strings.EqualFold(id, code) {
 			return id
 		}
 	}

@@ -53,7 +53,6 @@ type catalogSlot struct {
 	mu      sync.Mutex
 	data    *catalogData
 	checked time.Time
-	err     error
 }
 
 func newState(st cache.Store, recheck time.Duration) *state {

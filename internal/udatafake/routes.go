@@ -22,10 +22,6 @@ func msgErr(status int, msg string) *apiErr {
 	return &apiErr{status: status, body: map[string]any{"message": msg}}
 }
 
-func fieldErr(field, msg string) *apiErr {
-	return &apiErr{status: http.StatusBadRequest, body: map[string]any{"errors": map[string]any{field: []string{msg}}}}
-}
-
 // call is what a handler gets besides the request.
 type call struct {
 	user      *User
