@@ -39,9 +39,10 @@ bench: build ## Go benchmarks (parse, map, harvest, stores) and the bounded wrk 
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@scripts/fuzz.sh $${FUZZTIME:-10s}
 
-lint: ## gofmt, go vet and the dependency rules
+lint: ## gofmt, go vet, staticcheck (unused code, bugs) and the dependency rules
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -checks 'U1000,SA*' ./...
 	$(GO) test -count=1 -run 'TestPackageRules' .
 
 fmt: ## gofmt every file
