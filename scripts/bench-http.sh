@@ -55,3 +55,5 @@ echo "== the same bytes from a static file server"
 wrk -t2 -c50 -d"$DURATION" --latency "http://127.0.0.1:18091/page.ttl" | grep -E "Requests/sec|99%|Transfer"
 echo "== CSW GetRecords, 50 full ISO records"
 wrk -t2 -c50 -d"$DURATION" --latency "$csw" | grep -E "Requests/sec|99%|Transfer"
+echo "== passerelle serve memory after the runs (5 000 records loaded)"
+grep -E "VmRSS|VmHWM" "/proc/$(pgrep -f "passerelle serve --config $work/catalogs.toml" | head -1)/status" || true
