@@ -37,6 +37,13 @@ func Map(in Input, opt Options) (*Fragment, error) {
 // identifier, title and description.
 func stubTriples(a *analysis) []Triple {
 	var g graph
+	head(&g, a)
+	return g.triples
+}
+
+// head writes what every view of the resource starts with: its type,
+// identifier, titles and descriptions.
+func head(g *graph, a *analysis) Term {
 	r := iri(a.iri)
 	g.typ(r, classFor(a.kind))
 	g.add(r, nsDCT+"identifier", lit(a.ident, ""))
@@ -46,7 +53,7 @@ func stubTriples(a *analysis) []Triple {
 	for _, t := range a.descs {
 		g.add(r, nsDCT+"description", lit(t[0], t[1]))
 	}
-	return g.triples
+	return r
 }
 
 type builder struct {
@@ -62,15 +69,7 @@ func (b *builder) bnode() Term {
 
 func (b *builder) build() {
 	a, g := b.a, &b.g
-	r := iri(a.iri)
-	g.typ(r, classFor(a.kind))
-	g.add(r, nsDCT+"identifier", lit(a.ident, ""))
-	for _, t := range a.titles {
-		g.add(r, nsDCT+"title", lit(t[0], t[1]))
-	}
-	for _, t := range a.descs {
-		g.add(r, nsDCT+"description", lit(t[0], t[1]))
-	}
+	r := head(g, a)
 	if a.purpose != "" {
 		g.add(r, nsGeoDCATAP+"purpose", lit(a.purpose, a.langTag))
 	}
