@@ -2,10 +2,9 @@ package dcat
 
 import (
 	"bytes"
-	"encoding/xml"
 	"flag"
 	"fmt"
-	"io"
+	"github.com/passerelle/passerelle/csw"
 	"os"
 	"path/filepath"
 	"sort"
@@ -68,83 +67,17 @@ func loadCorpus(t testing.TB) []corpusRecord {
 	return out
 }
 
-// splitCSW cuts the children of csw:SearchResults (or of a
-// GetRecordByIdResponse root) out of an envelope, carrying the namespace
-// declarations in scope onto each child. Test support only.
+// splitCSW returns the records of a CSW response, cut out by the harvester's
+// own splitter; documents that are not record envelopes (capabilities,
+// exception reports) give none.
 func splitCSW(t testing.TB, raw []byte) [][]byte {
 	t.Helper()
-	const cswNS = "http://www.opengis.net/cat/csw/2.0.2"
-	d := xml.NewDecoder(bytes.NewReader(raw))
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	type frame struct {
-		decls     []xml.Attr
-		container bool
-	}
-	var stack []frame
 	var parts [][]byte
-	var start int64
-	lookup := func(prefix string) string {
-		for i := len(stack) - 1; i >= 0; i-- {
-			for _, a := range stack[i].decls {
-				if (prefix == "" && a.Name.Space == "" && a.Name.Local == "xmlns") || (a.Name.Space == "xmlns" && a.Name.Local == prefix) {
-					return a.Value
-				}
-			}
-		}
-		return ""
-	}
-	for {
-		off := d.InputOffset()
-		tok, err := d.RawToken()
-		if err != nil {
-			break
-		}
-		switch e := tok.(type) {
-		case xml.StartElement:
-			var fr frame
-			for _, a := range e.Attr {
-				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-					fr.decls = append(fr.decls, a)
-				}
-			}
-			if n := len(stack); n > 0 && stack[n-1].container {
-				start = off
-			}
-			depth := len(stack)
-			stack = append(stack, fr)
-			if lookup(e.Name.Space) == cswNS && (e.Name.Local == "SearchResults" || (depth == 0 && e.Name.Local == "GetRecordByIdResponse")) {
-				stack[depth].container = true
-			}
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-			if n := len(stack); n > 0 && stack[n-1].container {
-				child := raw[start:d.InputOffset()]
-				var extra strings.Builder
-				tagEnd := bytes.IndexByte(child, '>')
-				own := string(child[:tagEnd])
-				seen := map[string]bool{}
-				for i := len(stack) - 1; i >= 0; i-- {
-					for _, a := range stack[i].decls {
-						name := "xmlns"
-						if a.Name.Space == "xmlns" {
-							name += ":" + a.Name.Local
-						}
-						if seen[name] || strings.Contains(own, name+"=") {
-							continue
-						}
-						seen[name] = true
-						fmt.Fprintf(&extra, " %s=%q", name, a.Value)
-					}
-				}
-				nameEnd := bytes.IndexAny(child, " \t\r\n/>")
-				p := append([]byte{}, child[:nameEnd]...)
-				p = append(p, extra.String()...)
-				parts = append(parts, append(p, child[nameEnd:]...))
-			}
-		}
-	}
-	if len(parts) == 0 {
-		return [][]byte{raw}
+	if _, err := csw.SplitRecords(bytes.NewReader(raw), func(rec []byte) error {
+		parts = append(parts, rec)
+		return nil
+	}); err != nil {
+		return nil
 	}
 	return parts
 }
