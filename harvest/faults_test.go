@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/cache"
-	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
@@ -30,21 +28,12 @@ func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	(*s.h.Load()).ServeHTTP(w, r)
 }
 
-type cswFixture struct {
-	t     testing.TB
-	up    *swappable
-	cfg   *config.Config
-	store cache.Store
-	h     *Harvester
-}
-
-func newCSWFixture(t testing.TB, pageSize int, maxBody int64) *cswFixture {
+func newCSWFixture(t testing.TB, pageSize int, maxBody int64) *fixture {
 	t.Helper()
 	up := &swappable{}
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
-	root := t.TempDir()
-	toml := fmt.Sprintf(`[server]
+	f := open(t, t.TempDir(), fmt.Sprintf(`[server]
 public_url = "http://127.0.0.1:8080"
 
 [[catalog]]
@@ -53,44 +42,24 @@ title = "Upstream"
 url = %q
 page_size = %d
 timeout = "2s"
-`, srv.URL+"/csw", pageSize)
-	path := filepath.Join(root, "catalogs.toml")
-	require.NoError(t, os.WriteFile(path, []byte(toml), 0o644))
-	cfg, err := config.Load(path)
-	require.NoError(t, err)
-	st, err := cache.OpenBolt(filepath.Join(root, "data"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	client := csw.NewClient(csw.Options{Retries: 2, Backoff: 5 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxBodyBytes: maxBody})
-	return &cswFixture{t: t, up: up, cfg: cfg, store: st, h: &Harvester{Store: st, Client: client}}
+`, srv.URL+"/csw", pageSize), "up")
+	f.up = up
+	f.h.Client = csw.NewClient(csw.Options{Retries: 2, Backoff: 5 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxBodyBytes: maxBody})
+	return f
 }
 
-func (f *cswFixture) serve(recs [][]byte, opts cswtest.Options) {
+func (f *fixture) serve(recs [][]byte, opts cswtest.Options) {
 	f.up.set(cswtest.NewHandler(recs, opts))
 }
 
-func (f *cswFixture) run(opt Options) *Report {
-	f.t.Helper()
-	rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog("up"), opt)
-	require.NoError(f.t, err)
-	return rep
-}
-
-func (f *cswFixture) snapshot() *cache.Snapshot {
-	f.t.Helper()
-	snap, err := f.store.Snapshot(context.Background(), "up")
-	require.NoError(f.t, err)
-	return snap
-}
-
 // readable checks every record a snapshot names can be read back.
-func (f *cswFixture) readable(snap *cache.Snapshot) {
+func (f *fixture) readable(snap *cache.Snapshot) {
 	f.t.Helper()
 	hashes := make([]string, len(snap.Entries))
 	for i, e := range snap.Entries {
 		hashes[i] = e.Hash
 	}
-	recs, err := f.store.Records(context.Background(), "up", hashes)
+	recs, err := f.store.Records(context.Background(), f.catalog, hashes)
 	require.NoError(f.t, err)
 	require.Len(f.t, recs, len(hashes))
 }

@@ -36,12 +36,31 @@ func isoRecord(id, title, dateStamp, org string) string {
 `, id, org, dateStamp, title, title)
 }
 
+// fixture is a store, a configuration with one catalog and a harvester;
+// the dir and CSW variants differ only in where the catalog's records come
+// from.
 type fixture struct {
-	t     *testing.T
-	dir   string // the dir catalog's folder
-	cfg   *config.Config
-	store cache.Store
-	h     *Harvester
+	t       testing.TB
+	catalog string
+	dir     string     // the dir catalog's folder (dir fixtures)
+	up      *swappable // the upstream behind the catalog's URL (CSW fixtures)
+	cfg     *config.Config
+	store   cache.Store
+	h       *Harvester
+}
+
+// open writes catalogs.toml into root, loads it and opens a bolt store
+// beside it.
+func open(t testing.TB, root, toml, catalog string) *fixture {
+	t.Helper()
+	path := filepath.Join(root, "catalogs.toml")
+	require.NoError(t, os.WriteFile(path, []byte(toml), 0o644))
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	st, err := cache.OpenBolt(filepath.Join(root, "data"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return &fixture{t: t, catalog: catalog, cfg: cfg, store: st, h: &Harvester{Store: st}}
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -49,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	root := t.TempDir()
 	dir := filepath.Join(root, "records")
 	require.NoError(t, os.Mkdir(dir, 0o755))
-	toml := `[server]
+	f := open(t, root, `[server]
 public_url = "http://127.0.0.1:8080"
 
 [[catalog]]
@@ -60,15 +79,9 @@ dir = "records"
 [producers]
 aliases = { "DDTM 35" = "DDTM d'Ille-et-Vilaine" }
 ignore = ["-- Nom de l'organisation responsable --"]
-`
-	path := filepath.Join(root, "catalogs.toml")
-	require.NoError(t, os.WriteFile(path, []byte(toml), 0o644))
-	cfg, err := config.Load(path)
-	require.NoError(t, err)
-	st, err := cache.OpenBolt(filepath.Join(root, "data"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	return &fixture{t: t, dir: dir, cfg: cfg, store: st, h: &Harvester{Store: st}}
+`, "test")
+	f.dir = dir
+	return f
 }
 
 func (f *fixture) write(name, content string) {
@@ -83,14 +96,14 @@ func (f *fixture) remove(name string) {
 
 func (f *fixture) run(opt Options) *Report {
 	f.t.Helper()
-	rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog("test"), opt)
+	rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog(f.catalog), opt)
 	require.NoError(f.t, err)
 	return rep
 }
 
 func (f *fixture) snapshot() *cache.Snapshot {
 	f.t.Helper()
-	snap, err := f.store.Snapshot(context.Background(), "test")
+	snap, err := f.store.Snapshot(context.Background(), f.catalog)
 	require.NoError(f.t, err)
 	return snap
 }
