@@ -98,8 +98,14 @@ func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *v
 	return ep
 }
 
-// cswEntries are the facade entries of a view, sorted by identifier.
+// cswEntries are the facade entries of a view, sorted by identifier,
+// built once per view.
 func (s *Server) cswEntries(v *view) []*csw.Entry {
+	v.cswOnce.Do(func() { v.csw = buildCSWEntries(v) })
+	return v.csw
+}
+
+func buildCSWEntries(v *view) []*csw.Entry {
 	out := make([]*csw.Entry, 0, len(v.records))
 	if len(v.catalogs) == 1 {
 		for _, r := range v.records {

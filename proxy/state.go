@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -42,7 +43,8 @@ type catalogData struct {
 // store's generation moves. Each request works on one consistent
 // catalogData value.
 type state struct {
-	owners   sync.Map // *csw.Entry → *record
+	owners   sync.Map         // *csw.Entry → *record
+	views    map[string]*view // memoized producer and organization views (mu)
 	store    cache.Store
 	recheck  time.Duration
 	mu       sync.Mutex
@@ -117,6 +119,7 @@ func (s *state) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.catalogs = map[string]*catalogSlot{}
+	s.views = nil
 	s.owners.Clear()
 }
 
@@ -196,6 +199,9 @@ type view struct {
 	gens     []int64
 	created  time.Time // newest snapshot time among the catalogs
 	oldest   time.Time
+
+	cswOnce sync.Once
+	csw     []*csw.Entry // facade entries, built on first use
 }
 
 // generationKey identifies the snapshot generations a view was built from.
@@ -213,9 +219,9 @@ func (s *state) catalogView(ctx context.Context, cfg *config.Config, id string) 
 	if err != nil {
 		return nil, unavailable(id, err)
 	}
-	v := &view{kind: "catalog", id: id, title: cat.Title, catalogs: []*catalogData{data}, records: data.records}
-	v.stamp()
-	return v, nil
+	return s.memo("catalog/"+id, []*catalogData{data}, func() *view {
+		return &view{kind: "catalog", id: id, title: cat.Title, catalogs: []*catalogData{data}, records: data.records}
+	}), nil
 }
 
 // producerView is the records of a catalog that name a producer.
@@ -232,17 +238,18 @@ func (s *state) producerView(ctx context.Context, cfg *config.Config, id, slug s
 	if !ok {
 		return nil, notFound("catalog %q has no producer %q", id, slug)
 	}
-	v := &view{kind: "producer", id: id + "/" + slug, title: name + " — " + cat.Title, catalogs: []*catalogData{data}}
-	for _, r := range data.records {
-		for _, p := range r.entry.Producers {
-			if p == slug {
-				v.records = append(v.records, r)
-				break
+	return s.memo("producer/"+id+"/"+slug, []*catalogData{data}, func() *view {
+		v := &view{kind: "producer", id: id + "/" + slug, title: name + " — " + cat.Title, catalogs: []*catalogData{data}}
+		for _, r := range data.records {
+			for _, p := range r.entry.Producers {
+				if p == slug {
+					v.records = append(v.records, r)
+					break
+				}
 			}
 		}
-	}
-	v.stamp()
-	return v, nil
+		return v
+	}), nil
 }
 
 // organizationView is an organization's records: for each source catalog,
@@ -253,24 +260,51 @@ func (s *state) organizationView(ctx context.Context, cfg *config.Config, id str
 	if org == nil {
 		return nil, notFound("no organization %q", id)
 	}
-	v := &view{kind: "organization", id: id, title: org.Title}
-	for _, src := range org.Sources {
+	datas := make([]*catalogData, len(org.Sources))
+	for i, src := range org.Sources {
 		data, err := s.catalog(ctx, src.Catalog)
 		if err != nil {
 			return nil, unavailable(src.Catalog, err)
 		}
-		v.catalogs = append(v.catalogs, data)
-		for _, r := range data.records {
-			if r.entry.Type == "service" && !org.Services {
-				continue
-			}
-			if o := cfg.OrganizationFor(src.Catalog, r.entry.Producers); o != nil && o.ID == org.ID {
-				v.records = append(v.records, r)
+		datas[i] = data
+	}
+	return s.memo("organization/"+id, datas, func() *view {
+		v := &view{kind: "organization", id: id, title: org.Title, catalogs: datas}
+		for i, src := range org.Sources {
+			for _, r := range datas[i].records {
+				if r.entry.Type == "service" && !org.Services {
+					continue
+				}
+				if o := cfg.OrganizationFor(src.Catalog, r.entry.Producers); o != nil && o.ID == org.ID {
+					v.records = append(v.records, r)
+				}
 			}
 		}
+		return v
+	}), nil
+}
+
+// memo returns the view built for key from exactly these loaded catalogs,
+// building it once: a producer or organization view filters every record
+// of its catalogs, which must not happen on each request. A new
+// generation (a new catalogData) or a configuration reload (reset)
+// rebuilds it.
+func (s *state) memo(key string, datas []*catalogData, build func() *view) *view {
+	s.mu.Lock()
+	m, ok := s.views[key]
+	s.mu.Unlock()
+	if ok && slices.Equal(m.catalogs, datas) {
+		return m
 	}
+	v := build()
 	v.stamp()
-	return v, nil
+	s.mu.Lock()
+	if s.views == nil {
+		s.views = map[string]*view{}
+	}
+	s.views[key] = v
+	s.mu.Unlock()
+	return v
 }
 
 func (v *view) stamp() {
