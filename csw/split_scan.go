@@ -83,17 +83,10 @@ func (s *clScanner) content() error {
 			if err != nil || done {
 				return err
 			}
-		case b == '&':
-			if err := s.entity(); err != nil {
+		case b == '&' || b >= utf8.RuneSelf || b < 0x20:
+			if err := s.charData(b); err != nil {
 				return err
 			}
-		case b >= utf8.RuneSelf:
-			s.i--
-			if err := s.char(); err != nil {
-				return err
-			}
-		case b < 0x20 && b != '\t' && b != '\n' && b != '\r':
-			return clSyntax(fmt.Sprintf("illegal character code U+%04X", b))
 		}
 	}
 }
@@ -209,17 +202,10 @@ func (s *clScanner) attrValue() error {
 			return nil
 		case b == '<':
 			return clSyntax("unescaped < inside quoted string")
-		case b == '&':
-			if err := s.entity(); err != nil {
+		case b == '&' || b >= utf8.RuneSelf || b < 0x20:
+			if err := s.charData(b); err != nil {
 				return err
 			}
-		case b >= utf8.RuneSelf:
-			s.i--
-			if err := s.char(); err != nil {
-				return err
-			}
-		case b < 0x20 && b != '\t' && b != '\n' && b != '\r':
-			return clSyntax(fmt.Sprintf("illegal character code U+%04X", b))
 		}
 	}
 }
@@ -265,6 +251,23 @@ func (s *clScanner) space() {
 }
 
 // char checks one non-ASCII UTF-8 sequence.
+// charData checks one byte of character data (text or an attribute value)
+// that needs more than a glance: an entity or character reference, a
+// multi-byte character, or a control character (only tab, newline and
+// carriage return are allowed).
+func (s *clScanner) charData(b byte) error {
+	switch {
+	case b == '&':
+		return s.entity()
+	case b >= utf8.RuneSelf:
+		s.i--
+		return s.char()
+	case b != '\t' && b != '\n' && b != '\r':
+		return clSyntax(fmt.Sprintf("illegal character code U+%04X", b))
+	}
+	return nil
+}
+
 func (s *clScanner) char() error {
 	s.more(utf8.UTFMax)
 	r, size := utf8.DecodeRune(s.r.buf[s.i:])
