@@ -140,8 +140,11 @@ type run struct {
 	shadowed   []cache.Entry
 	seen       map[string]int // fileIdentifier → index in entries
 	pending    []cache.StoredRecord
-	fetched    int
-	matched    int
+	// firstStored holds the stored FirstStored of hashes this run found
+	// already in the store (they keep it).
+	firstStored map[string]time.Time
+	fetched     int
+	matched     int
 }
 
 func (r *run) storeErr(action string, err error) error {
@@ -330,10 +333,38 @@ func (r *run) flush(ctx context.Context) error {
 	if len(r.pending) == 0 {
 		return nil
 	}
+	// The store keeps the FirstStored of a hash it already had (content
+	// that left and came back while its record was still stored): read
+	// those few back, never the whole batch.
+	hashes := make([]string, len(r.pending))
+	for i, p := range r.pending {
+		hashes[i] = p.Hash
+	}
+	has, err := r.h.Store.HasRecords(ctx, r.cat.ID, hashes)
+	if err != nil {
+		return r.storeErr("look up records", err)
+	}
+	var known []string
+	for i, ok := range has {
+		if ok {
+			known = append(known, hashes[i])
+		}
+	}
+	if len(known) > 0 {
+		recs, err := r.h.Store.Records(ctx, r.cat.ID, known)
+		if err != nil {
+			return r.storeErr("read back stored records", err)
+		}
+		if r.firstStored == nil {
+			r.firstStored = map[string]time.Time{}
+		}
+		for _, rec := range recs {
+			r.firstStored[rec.Hash] = rec.FirstStored
+		}
+	}
 	if err := r.h.Store.PutRecords(ctx, r.cat.ID, r.pending); err != nil {
 		return r.storeErr("store records", err)
 	}
-	// The store keeps the FirstStored of a hash it already had.
 	r.pending = r.pending[:0]
 	return nil
 }
@@ -380,9 +411,7 @@ func (r *run) commit(ctx context.Context) error {
 	}
 
 	// FirstStored comes from the store for hashes it already had.
-	if err := r.fixFirstStored(ctx, entries); err != nil {
-		return err
-	}
+	r.fixFirstStored(entries)
 	markConflicts(entries, r.prevByID, rep)
 
 	if r.prev != nil && len(entries)*2 < len(r.prev.Entries) && !r.opt.AcceptDrop {
@@ -436,27 +465,12 @@ func (r *run) commit(ctx context.Context) error {
 	return nil
 }
 
-func (r *run) fixFirstStored(ctx context.Context, entries []cache.Entry) error {
-	var idx []int
-	var hashes []string
-	for i, e := range entries {
-		if _, ok := r.prevByHash[e.Hash]; ok {
-			continue
-		}
-		idx = append(idx, i)
-		hashes = append(hashes, e.Hash)
-	}
-	for start := 0; start < len(hashes); start += 500 {
-		end := min(start+500, len(hashes))
-		recs, err := r.h.Store.Records(ctx, r.cat.ID, hashes[start:end])
-		if err != nil {
-			return r.storeErr("read back stored records", err)
-		}
-		for k, rec := range recs {
-			entries[idx[start+k]].FirstStored = rec.FirstStored
+func (r *run) fixFirstStored(entries []cache.Entry) {
+	for i := range entries {
+		if t, ok := r.firstStored[entries[i].Hash]; ok {
+			entries[i].FirstStored = t
 		}
 	}
-	return nil
 }
 
 // markConflicts flags records whose served identifier another record of the

@@ -331,3 +331,25 @@ func TestConcurrentHarvestOfOneCatalogIsRefused(t *testing.T) {
 	require.NoError(t, lease.Release(context.Background()))
 	assert.Equal(t, StatusOK, f.run(Options{}).Status, "free again")
 }
+
+// TestReturningContentKeepsFirstStored: a record that left and came back
+// with the same bytes, while still stored, keeps the time its content was
+// first stored (modified_since compares with it).
+func TestReturningContentKeepsFirstStored(t *testing.T) {
+	f := newFixture(t)
+	a := isoRecord("a", "A", "2024-01-01", "Org")
+	f.write("a.xml", a)
+	f.write("b.xml", isoRecord("b", "B", "2024-01-01", "Org"))
+	require.Equal(t, StatusOK, f.run(Options{}).Status)
+	first := f.snapshot().Entries[0]
+	require.Equal(t, "a", first.ID)
+
+	f.remove("a.xml")
+	require.Equal(t, 1, f.run(Options{}).Removed)
+	f.write("a.xml", a)
+	rep := f.run(Options{})
+	require.Equal(t, 1, rep.Added)
+	back := f.snapshot().Entries[0]
+	assert.Equal(t, first.Hash, back.Hash)
+	assert.True(t, first.FirstStored.Equal(back.FirstStored), "first stored %s, now %s", first.FirstStored, back.FirstStored)
+}
