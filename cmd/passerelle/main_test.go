@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,7 +149,9 @@ func TestServeEndToEnd(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	codes := make(chan int, 1)
-	var out, errOut bytes.Buffer
+	// The server logs from many goroutines: like stderr, the buffer must
+	// take concurrent writes.
+	var out, errOut lockedBuffer
 	go func() {
 		codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", filepath.Join(dir, "data"), "--reload", "20ms"}, &out, &errOut)
 	}()
@@ -184,4 +187,22 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancellation")
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
