@@ -2,23 +2,24 @@ package config
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"time"
 )
 
-// Watch polls the file at path every interval and, when its modification
-// time or size changes, loads it again: a valid file is handed to apply, an
-// invalid one to reject (the previous configuration stays in force). It
+// Watch polls the file of the configuration in force every interval and,
+// when its content differs from what that configuration was loaded from,
+// loads it again: a valid file is handed to apply (and becomes the one
+// compared with), an invalid one to reject (the previous configuration
+// stays in force). Comparing with the loaded content, not with the file as
+// first seen, means a change made between Load and Watch is not missed.
+// The file is read only when its modification time or size changed. It
 // returns when ctx ends.
-func Watch(ctx context.Context, path string, interval time.Duration, apply func(*Config), reject func(error)) {
-	stamp := func() (time.Time, int64) {
-		st, err := os.Stat(path)
-		if err != nil {
-			return time.Time{}, -1
-		}
-		return st.ModTime(), st.Size()
-	}
-	mod, size := stamp()
+func Watch(ctx context.Context, current *Config, interval time.Duration, apply func(*Config), reject func(error)) {
+	path, hash := current.Path, current.Hash
+	var mod time.Time
+	size := int64(-2) // nothing seen yet: the first look reads the file
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -27,16 +28,28 @@ func Watch(ctx context.Context, path string, interval time.Duration, apply func(
 			return
 		case <-t.C:
 		}
-		m, s := stamp()
+		st, err := os.Stat(path)
+		m, s := time.Time{}, int64(-1)
+		if err == nil {
+			m, s = st.ModTime(), st.Size()
+		}
 		if m.Equal(mod) && s == size {
 			continue
 		}
 		mod, size = m, s
+		data, err := os.ReadFile(path)
+		if err == nil {
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) == hash {
+				continue // touched, not changed
+			}
+		}
 		cfg, err := Load(path)
 		if err != nil {
 			reject(err)
 			continue
 		}
+		hash = cfg.Hash
 		apply(cfg)
 	}
 }

@@ -67,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *reload > 0 {
 		log := e.logger.With("component", "config")
 		g.Go(func() error {
-			config.Watch(ctx, cfg.Path, *reload, func(c *config.Config) {
+			config.Watch(ctx, cfg, *reload, func(c *config.Config) {
 				current.Store(c)
 				srv.SetConfig(c)
 				log.Info("configuration reloaded", "catalogs", len(c.Catalogs), "organizations", len(c.Organizations))
