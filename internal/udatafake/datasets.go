@@ -205,7 +205,7 @@ func (f *Fake) datasetJSON(base string, d *Dataset, u *User) map[string]any {
 		"schema": nil, "temporal_coverage": tc, "spatial": sp, "license": lic,
 		"access_type": access, "access_type_reason": nullable(d.AccessTypeReason),
 		"access_type_reason_category": nullable(d.AccessTypeReasonCategory),
-		"access_audiences": []any{}, "authorization_request_url": nil, "contact_points": []any{},
+		"access_audiences":            []any{}, "authorization_request_url": nil, "contact_points": []any{},
 		"metrics": map[string]any{"discussions": 0, "followers": 0, "resources_downloads": 0, "reuses": 0, "views": 0},
 		"uri":     base + "/api/1/datasets/" + d.Slug + "/", "page": base + "/datasets/" + d.Slug + "/",
 		"internal": map[string]any{
