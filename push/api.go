@@ -40,22 +40,45 @@ type Organization struct {
 
 // Dataset is a udata dataset as push reads it.
 type Dataset struct {
-	ID               string           `json:"id"`
-	Title            string           `json:"title"`
-	Slug             string           `json:"slug"`
-	Description      string           `json:"description"`
-	Tags             []string         `json:"tags"`
-	License          string           `json:"license"`
-	Frequency        string           `json:"frequency"`
-	TemporalCoverage json.RawMessage  `json:"temporal_coverage"`
-	Spatial          json.RawMessage  `json:"spatial"`
-	Extras           map[string]any   `json:"extras"`
-	Resources        []RemoteResource `json:"resources"`
-	Deleted          *string          `json:"deleted"`
-	Archived         *string          `json:"archived"`
-	Private          bool             `json:"private"`
-	CreatedAt        string           `json:"created_at"`
-	Page             string           `json:"page"`
+	ID               string          `json:"id"`
+	Title            string          `json:"title"`
+	Slug             string          `json:"slug"`
+	Description      string          `json:"description"`
+	Tags             []string        `json:"tags"`
+	License          string          `json:"license"`
+	Frequency        string          `json:"frequency"`
+	TemporalCoverage json.RawMessage `json:"temporal_coverage"`
+	Spatial          json.RawMessage `json:"spatial"`
+	AccessType       string          `json:"access_type"`
+	Extras           map[string]any  `json:"extras"`
+	// Harvest is set on datasets made by data.gouv.fr's harvester
+	// (read-only through the API), nil on API-created ones.
+	Harvest   *HarvestInfo     `json:"harvest"`
+	Resources []RemoteResource `json:"resources"`
+	Deleted   *string          `json:"deleted"`
+	Archived  *string          `json:"archived"`
+	Private   bool             `json:"private"`
+	CreatedAt string           `json:"created_at"`
+	Page      string           `json:"page"`
+}
+
+// HarvestInfo is a dataset's harvest metadata as push reads it.
+type HarvestInfo struct {
+	RemoteID string `json:"remote_id"`
+	SourceID string `json:"source_id"`
+	Domain   string `json:"domain"`
+}
+
+// hasZones reports whether the dataset's spatial coverage holds zones
+// (set on data.gouv.fr: udata then refuses a geometry).
+func (d *Dataset) hasZones() bool {
+	var sp struct {
+		Zones []json.RawMessage `json:"zones"`
+	}
+	if len(d.Spatial) == 0 || json.Unmarshal(d.Spatial, &sp) != nil {
+		return false
+	}
+	return len(sp.Zones) > 0
 }
 
 // RemoteResource is a udata resource as push reads it.

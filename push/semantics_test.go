@@ -85,8 +85,8 @@ func TestHandMadeResourcesKept(t *testing.T) {
 	assert.Equal(t, map[string]int{"update": 2, "unchanged": 1}, p.Counts())
 	var txt bytes.Buffer
 	require.NoError(t, p.WriteText(&txt))
-	assert.Contains(t, txt.String(), `kept resource "Notice.pdf" (file, added on data.gouv.fr)`)
-	assert.Contains(t, txt.String(), `kept resource "Photo.jpg" (file, added on data.gouv.fr)`)
+	assert.Contains(t, txt.String(), `kept resource "Notice.pdf" (file, not created by passerelle: left alone)`)
+	assert.Contains(t, txt.String(), `kept resource "Photo.jpg" (file, not created by passerelle: left alone)`)
 	rep := e.apply(t, p, ApplyOptions{})
 	require.Equal(t, 0, rep.ExitCode(), rep.Results)
 	e.assertState(t, items)
@@ -162,7 +162,7 @@ func TestAdoptAfterExtrasRemoved(t *testing.T) {
 
 	p := e.plan(t, items, false)
 	require.Len(t, p.Actions, 1, "%+v", p.Actions)
-	assert.Equal(t, Kind("adopt"), p.Actions[0].Kind)
+	assert.Equal(t, KindAdopt, p.Actions[0].Kind)
 	assert.Equal(t, id, p.Actions[0].DatasetID)
 	rep := e.apply(t, p, ApplyOptions{})
 	require.Equal(t, 0, rep.ExitCode(), rep.Results)
