@@ -167,3 +167,15 @@ func (f *Fake) IssueToken(userID string, ttl time.Duration) string {
 	f.access[at] = &grant{user: userID, expiry: f.opts.Now().Add(ttl)}
 	return at
 }
+
+// IssueTokenPair gives a user an access token and a refresh token as the
+// authorization code grant would for client (ttl < 0: already expired).
+func (f *Fake) IssueTokenPair(userID, clientID string, ttl time.Duration) (access, refresh string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := &grant{user: userID, client: clientID, expiry: f.opts.Now().Add(ttl), refresh: randToken()}
+	access = randToken()
+	f.access[access] = g
+	f.refresh[g.refresh] = g
+	return access, g.refresh
+}
