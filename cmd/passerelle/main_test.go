@@ -206,3 +206,55 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestOrganizationsCommand: `passerelle organizations` lists the account's
+// organizations with their roles; `push plan` refuses an organization of
+// catalogs.toml where the account cannot edit, with that list; --help
+// says unattended pushes use an API key (issue 9 items 12 and 13).
+func TestOrganizationsCommand(t *testing.T) {
+	cfg, err := config.Load(rootConfig())
+	require.NoError(t, err)
+	var org *config.Organization
+	for i := range cfg.Organizations {
+		if cfg.Organizations[i].Mode == config.ModePush {
+			org = &cfg.Organizations[i]
+		}
+	}
+	require.NotNil(t, org)
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: org.DatagouvID, Name: org.Title, Members: []udatafake.Member{{UserID: user.ID, Role: "partial_editor"}}})
+	other := fake.AddOrg(udatafake.Org{Name: "Région Test", Members: []udatafake.Member{{UserID: user.ID, Role: "admin"}}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+
+	code, out, errOut := cli(t, "organizations")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "organizations of account robot@example.org")
+	assert.Regexp(t, other.ID+` +admin +yes +Région Test`, out)
+	assert.Regexp(t, org.DatagouvID+` +partial_editor +no +`, out)
+
+	code, out, errOut = cli(t, "organizations", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	var ms []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &ms))
+	assert.Len(t, ms, 2)
+
+	store := t.TempDir()
+	code, _, errOut = cli(t, "harvest", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	code, _, errOut = cli(t, "push", "plan", "--config", rootConfig(), "--cache", store)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, `has role "partial_editor"`)
+	assert.Contains(t, errOut, other.ID+` "Région Test" (admin)`)
+	assert.Zero(t, fake.Writes())
+
+	code, _, errOut = cli(t, "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "DATAGOUV_API_KEY (an API key: use it for unattended pushes")
+	code, _, errOut = cli(t, "login", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "unattended pushes (cron, auto_push) should use an API key")
+}
