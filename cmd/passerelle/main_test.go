@@ -23,6 +23,7 @@ import (
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
 	"github.com/passerelle/passerelle/internal/udatafake"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // cli runs the command in-process and returns its exit code and output.
@@ -257,4 +258,68 @@ func TestOrganizationsCommand(t *testing.T) {
 	code, _, errOut = cli(t, "login", "--help")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "unattended pushes (cron, auto_push) should use an API key")
+}
+
+// TestPushSkipsMaps: map records (staticMap, interactiveMap, map) are
+// dcat:Resource in the feed, which udata ignores: push must not create
+// them as datasets either, so that both modes of an organization publish
+// the same datasets (issue 9 item 7). The filter is dcat's (h9b's item 7
+// change); this test checks it end to end through push.
+func TestPushSkipsMaps(t *testing.T) {
+	dir := t.TempDir()
+	var maps, datasets []string
+	for _, name := range []string{
+		"gnui__georhena.iso19139.reuse+solaire.xml", "gnui__geo2france.iso19139.reuse+ongules.xml",
+		"gnui__geo2france.iso19139.reuse+roilaye.xml", "gnui__geo2france.iso19139.plu.xml", "gnui__geo2france.iso19139.scot.xml",
+	} {
+		raw, err := os.ReadFile(testenv.Corpus(t, "records", name))
+		require.NoError(t, err)
+		rec, err := iso.Parse(raw)
+		require.NoError(t, err)
+		switch rec.HierarchyLevel {
+		case "staticMap", "interactiveMap", "map":
+			maps = append(maps, rec.Title.Value)
+		default:
+			datasets = append(datasets, rec.Title.Value)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), raw, 0o644))
+	}
+	require.Len(t, maps, 3)
+	cfgPath := filepath.Join(t.TempDir(), "catalogs.toml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(fmt.Sprintf(`[server]
+public_url = "http://127.0.0.1:8080"
+[[catalog]]
+id = "corpus"
+title = "Corpus"
+dir = %q
+[[organization]]
+id = "tout"
+title = "Tout"
+datagouv_id = "65a0de000000000000000c01"
+mode = "push"
+  [[organization.source]]
+  catalog = "corpus"
+  producers = ["*"]
+`, dir)), 0o644))
+
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: "65a0de000000000000000c01", Name: "Tout", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+	store := t.TempDir()
+	code, _, errOut := cli(t, "harvest", "--config", cfgPath, "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	code, out, errOut := cli(t, "push", "apply", "--config", cfgPath, "--cache", store)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	var titles []string
+	for _, d := range fake.Datasets("65a0de000000000000000c01") {
+		titles = append(titles, d.Title)
+	}
+	for _, m := range maps {
+		assert.NotContains(t, titles, m, "map record pushed as a dataset")
+	}
+	assert.ElementsMatch(t, datasets, titles)
 }
