@@ -2,9 +2,7 @@ package push
 
 import (
 	"bytes"
-	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -232,6 +230,3 @@ func TestPeriodClearedGeometryKept(t *testing.T) {
 	d := datasetOf(t, e, remoteID(&items[0]))
 	assert.Equal(t, asJSON(t, old.Geom), asJSON(t, d.Spatial["geom"]))
 }
-
-var _ = context.Background
-var _ = time.Second
