@@ -57,6 +57,14 @@ func TestArchiveKeepsTemporalCoverage(t *testing.T) {
 	rep = e.apply(t, p, ApplyOptions{})
 	require.Equal(t, 0, rep.ExitCode(), rep.Results)
 	e.assertState(t, items)
+
+	// A reversed range is stored swapped by udata: not a difference that
+	// would update the dataset on every run.
+	items[2].TemporalCoverage = &dcat.TemporalCoverage{Start: "2025-12-31", End: "2020-01-01"}
+	rehash(items)
+	e.sync(t, items, ApplyOptions{})
+	e.fake.ResetCounts()
+	assert.Empty(t, e.plan(t, items, false).Actions)
 }
 
 // Item 2: resources people added on data.gouv.fr (uploaded files, links

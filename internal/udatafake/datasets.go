@@ -559,7 +559,11 @@ func (f *Fake) applyForm(d *Dataset, body map[string]any, create bool, u *User) 
 				break
 			}
 		}
-		d.TemporalCoverage = cloneMap(v)
+		tc := cloneMap(v)
+		if end, _ := str(tc["end"]); end != "" && end < start {
+			tc["start"], tc["end"] = end, start // DateRange.clean swaps a reversed range
+		}
+		d.TemporalCoverage = tc
 	default:
 		errs["temporal_coverage"] = []string{"Invalid value"}
 	}
