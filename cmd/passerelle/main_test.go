@@ -323,3 +323,48 @@ mode = "push"
 	}
 	assert.ElementsMatch(t, datasets, titles)
 }
+
+// TestLoginPrintsExpiryAndOrganizations runs `passerelle login` against the
+// fake (which consents for its browser user): it prints when the sign-in
+// expires and the account's organizations with their roles.
+func TestLoginPrintsExpiryAndOrganizations(t *testing.T) {
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "ada", Email: "ada@example.org"})
+	fake.SetBrowserUser(user.ID)
+	org := fake.AddOrg(udatafake.Org{Name: "DDT Test", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	fake.AddClient(udatafake.OAuthClient{ID: "passerelle", Secret: "s3cret", RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "")
+	t.Setenv("DATAGOUV_CLIENT_ID", "passerelle")
+	t.Setenv("DATAGOUV_CLIENT_SECRET", "s3cret")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+
+	pr, pw := io.Pipe()
+	var errOut bytes.Buffer
+	codes := make(chan int, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		codes <- run(ctx, []string{"login", "--port", fmt.Sprint(port)}, pw, &errOut)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "http") {
+			resp, err := http.Get(line) // the browser: the fake consents and redirects to the callback
+			require.NoError(t, err)
+			resp.Body.Close()
+		}
+	}
+	require.Equal(t, exitOK, <-codes, errOut.String())
+	assert.Contains(t, out.String(), "The sign-in expires on ")
+	assert.Contains(t, out.String(), "sign in again with `passerelle login`")
+	assert.Regexp(t, org.ID+` +editor +yes +DDT Test`, out.String())
+}
