@@ -8,8 +8,10 @@ type Item struct {
 	Title            string            `json:"title"`
 	Description      string            `json:"description"`
 	Tags             []string          `json:"tags"`
-	License          string            `json:"license,omitempty"`   // udata licence id (udata.md §D.2), "" when none recognised
-	Frequency        string            `json:"frequency,omitempty"` // udata UpdateFrequency id (udata.md §D.1)
+	License          string            `json:"license,omitempty"`            // udata licence id (udata.md §D.2), "" when none recognised
+	AccessType       string            `json:"access_type,omitempty"`        // udata access_type: open, open_with_account, restricted
+	AccessTypeReason string            `json:"access_type_reason,omitempty"` // udata access_type_reason for non-open access
+	Frequency        string            `json:"frequency,omitempty"`          // udata UpdateFrequency id (udata.md §D.1)
 	TemporalCoverage *TemporalCoverage `json:"temporal_coverage,omitempty"`
 	Spatial          *Spatial          `json:"spatial,omitempty"`
 	// Extras always holds passerelle:remote_id (= the served dct:identifier),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,22 +41,45 @@ type Organization struct {
 
 // Dataset is a udata dataset as push reads it.
 type Dataset struct {
-	ID               string           `json:"id"`
-	Title            string           `json:"title"`
-	Slug             string           `json:"slug"`
-	Description      string           `json:"description"`
-	Tags             []string         `json:"tags"`
-	License          string           `json:"license"`
-	Frequency        string           `json:"frequency"`
-	TemporalCoverage json.RawMessage  `json:"temporal_coverage"`
-	Spatial          json.RawMessage  `json:"spatial"`
-	Extras           map[string]any   `json:"extras"`
-	Resources        []RemoteResource `json:"resources"`
-	Deleted          *string          `json:"deleted"`
-	Archived         *string          `json:"archived"`
-	Private          bool             `json:"private"`
-	CreatedAt        string           `json:"created_at"`
-	Page             string           `json:"page"`
+	ID               string          `json:"id"`
+	Title            string          `json:"title"`
+	Slug             string          `json:"slug"`
+	Description      string          `json:"description"`
+	Tags             []string        `json:"tags"`
+	License          string          `json:"license"`
+	Frequency        string          `json:"frequency"`
+	TemporalCoverage json.RawMessage `json:"temporal_coverage"`
+	Spatial          json.RawMessage `json:"spatial"`
+	AccessType       string          `json:"access_type"`
+	Extras           map[string]any  `json:"extras"`
+	// Harvest is set on datasets made by data.gouv.fr's harvester
+	// (read-only through the API), nil on API-created ones.
+	Harvest   *HarvestInfo     `json:"harvest"`
+	Resources []RemoteResource `json:"resources"`
+	Deleted   *string          `json:"deleted"`
+	Archived  *string          `json:"archived"`
+	Private   bool             `json:"private"`
+	CreatedAt string           `json:"created_at"`
+	Page      string           `json:"page"`
+}
+
+// HarvestInfo is a dataset's harvest metadata as push reads it.
+type HarvestInfo struct {
+	RemoteID string `json:"remote_id"`
+	SourceID string `json:"source_id"`
+	Domain   string `json:"domain"`
+}
+
+// hasZones reports whether the dataset's spatial coverage holds zones
+// (set on data.gouv.fr: udata then refuses a geometry).
+func (d *Dataset) hasZones() bool {
+	var sp struct {
+		Zones []json.RawMessage `json:"zones"`
+	}
+	if len(d.Spatial) == 0 || json.Unmarshal(d.Spatial, &sp) != nil {
+		return false
+	}
+	return len(sp.Zones) > 0
 }
 
 // RemoteResource is a udata resource as push reads it.
@@ -112,43 +136,108 @@ func (c *Client) Organization(ctx context.Context, id string) (*Organization, er
 	return &o, nil
 }
 
-// CheckOrg is the pre-flight: the account must list the organization and
-// hold an admin or editor role in it.
+// Membership is one organization of the signed-in account and its role.
+type Membership struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+	// Role is admin, editor or partial_editor ("" when the organization
+	// does not list the account among its members).
+	Role string `json:"role"`
+	// CanPush: admin or editor, the roles that create and edit any
+	// dataset of the organization.
+	CanPush bool `json:"can_push"`
+}
+
+// Organizations lists the signed-in account's organizations (from
+// /api/1/me/) with its role in each (from the organization's members),
+// read once for the client's life.
+func (c *Client) Organizations(ctx context.Context) ([]Membership, error) {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.meMu.Lock()
+	defer c.meMu.Unlock()
+	if c.memberships != nil {
+		return c.memberships, nil
+	}
+	out := make([]Membership, 0, len(me.Organizations))
+	for _, ref := range me.Organizations {
+		o, err := c.Organization(ctx, ref.ID)
+		if err != nil {
+			return nil, fmt.Errorf("organizations of account %s: %w", who(me), err)
+		}
+		m := Membership{ID: ref.ID, Name: o.Name, Slug: o.Slug}
+		for _, x := range o.Members {
+			if x.User.ID == me.ID {
+				m.Role = x.Role
+			}
+		}
+		m.CanPush = m.Role == "admin" || m.Role == "editor"
+		out = append(out, m)
+	}
+	c.memberships = out
+	return out, nil
+}
+
+func who(me *Me) string {
+	if me.Email != "" {
+		return me.Email
+	}
+	return me.Slug
+}
+
+// describeMemberships is the list printed when an organization is
+// refused: id, name and role of each.
+func describeMemberships(ms []Membership) string {
+	if len(ms) == 0 {
+		return "it belongs to no organization"
+	}
+	var b strings.Builder
+	b.WriteString("its organizations are")
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		role := m.Role
+		if role == "" {
+			role = "no role"
+		}
+		fmt.Fprintf(&b, " %s %q (%s)", m.ID, m.Name, role)
+	}
+	b.WriteString("; pushing needs the admin or editor role (see passerelle organizations)")
+	return b.String()
+}
+
+// CheckOrg is the pre-flight: the account must hold an admin or editor
+// role in the organization. A refusal lists the account's organizations
+// and roles, so that the right datagouv_id can be copied.
 func (c *Client) CheckOrg(ctx context.Context, org Org) error {
 	me, err := c.Me(ctx)
 	if err != nil {
 		return fmt.Errorf("organization %q: %w", org.ConfigID, err)
 	}
-	found := false
-	for _, o := range me.Organizations {
-		found = found || o.ID == org.DatagouvID
-	}
-	who := me.Email
-	if who == "" {
-		who = me.Slug
-	}
-	if !found {
-		return fmt.Errorf("organization %q: data.gouv.fr organization %s is not among the organizations of account %s: %w",
-			org.ConfigID, org.DatagouvID, who, ErrAuth)
-	}
-	o, err := c.Organization(ctx, org.DatagouvID)
+	ms, err := c.Organizations(ctx)
 	if err != nil {
 		return fmt.Errorf("organization %q: %w", org.ConfigID, err)
 	}
-	role := ""
-	for _, m := range o.Members {
-		if m.User.ID == me.ID {
-			role = m.Role
+	for _, m := range ms {
+		if m.ID != org.DatagouvID {
+			continue
 		}
-	}
-	if role != "admin" && role != "editor" {
+		if m.CanPush {
+			return nil
+		}
+		role := m.Role
 		if role == "" {
 			role = "none"
 		}
-		return fmt.Errorf("organization %q: account %s has role %q in data.gouv.fr organization %s (%s), admin or editor needed: %w",
-			org.ConfigID, who, role, org.DatagouvID, o.Name, ErrAuth)
+		return fmt.Errorf("organization %q: account %s has role %q in data.gouv.fr organization %s (%s), admin or editor needed; %s: %w",
+			org.ConfigID, who(me), role, org.DatagouvID, m.Name, describeMemberships(ms), ErrAuth)
 	}
-	return nil
+	return fmt.Errorf("organization %q: data.gouv.fr organization %s is not among the organizations of account %s; %s: %w",
+		org.ConfigID, org.DatagouvID, who(me), describeMemberships(ms), ErrAuth)
 }
 
 type page struct {

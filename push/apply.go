@@ -158,6 +158,8 @@ func Apply(ctx context.Context, c *Client, plan *OrgPlan, opts ApplyOptions) (*R
 			err = fmt.Errorf("not run: %w", fatal)
 		case a.Kind == KindCreate:
 			res.Detail, err = applyCreate(ctx, c, plan.Org, &res.Action, opts.Intents)
+		case a.Kind == KindAdopt:
+			err = applyUpdate(ctx, c, &res.Action, a.actual.Archived != nil)
 		case a.Kind == KindUpdate:
 			err = applyUpdate(ctx, c, &res.Action, false)
 		case a.Kind == KindUnarchive:
@@ -204,9 +206,15 @@ func Apply(ctx context.Context, c *Client, plan *OrgPlan, opts ApplyOptions) (*R
 	return rep, nil
 }
 
-// fieldsBody is the PUT body: dataset fields without resources and
-// extras, always with tags (an absent tags wipes them).
-func fieldsBody(it *dcat.Item) map[string]any {
+// fieldsBody is the dataset body without resources and extras. It always
+// carries tags and temporal_coverage: a PUT goes through udata's whole
+// form, where an absent tags is set to [] and an absent temporal_coverage
+// to null (udata.md §C.5). spatial is sent only with a geometry ("null"
+// never clears one) and not at all when the dataset holds zones set on
+// data.gouv.fr (udata refuses a geometry then): hand-set zones win.
+// access_type and access_type_reason come from the item ("open" when it
+// says nothing); udata nulls the licence of non-open datasets itself.
+func fieldsBody(it *dcat.Item, actual *Dataset) map[string]any {
 	tags := it.Tags
 	if tags == nil {
 		tags = []string{}
@@ -219,10 +227,27 @@ func fieldsBody(it *dcat.Item) map[string]any {
 	if freq == "" {
 		freq = "unknown"
 	}
-	return map[string]any{
-		"title": it.Title, "description": it.Description, "tags": tags, "license": lic,
-		"frequency": freq, "temporal_coverage": it.TemporalCoverage, "spatial": it.Spatial,
+	access := it.AccessType
+	if access == "" {
+		access = "open"
 	}
+	var period any // an explicit null: no period
+	if it.TemporalCoverage != nil {
+		period = it.TemporalCoverage
+	}
+	body := map[string]any{
+		"title": it.Title, "description": it.Description, "tags": tags, "license": lic,
+		"frequency": freq, "temporal_coverage": period,
+		"access_type": access, "access_type_reason": it.AccessTypeReason,
+	}
+	if it.Spatial != nil && len(it.Spatial.Geom) > 0 && (actual == nil || !actual.hasZones()) {
+		gran := it.Spatial.Granularity
+		if gran == "" {
+			gran = "other"
+		}
+		body["spatial"] = map[string]any{"geom": it.Spatial.Geom, "granularity": gran}
+	}
+	return body
 }
 
 func desiredExtras(it *dcat.Item, hash string) map[string]any {
@@ -230,11 +255,34 @@ func desiredExtras(it *dcat.Item, hash string) map[string]any {
 	for k, v := range it.Extras {
 		ex[k] = v
 	}
-	ex[ExtraHash] = hash
+	ex[dcat.ExtraHash] = hash
 	return ex
 }
 
-func resourceBody(r dcat.Resource) map[string]any {
+// resourceMark is the remote id a resource was pushed for: push marks the
+// resources it creates with extras[passerelle:remote_id]; a resource
+// without it was not created by push (uploaded or added on data.gouv.fr,
+// or by the harvester).
+func resourceMark(r RemoteResource) string {
+	s, _ := r.Extras[dcat.ExtraRemoteID].(string)
+	return strings.TrimSpace(s)
+}
+
+// resourceExtras are the extras push writes on a resource: the current
+// ones (udata adds check:* and analysis:* keys), the item's, and the mark.
+func resourceExtras(rid string, cur map[string]any, r dcat.Resource) map[string]any {
+	ex := make(map[string]any, len(cur)+len(r.Extras)+1)
+	for k, v := range cur {
+		ex[k] = v
+	}
+	for k, v := range r.Extras {
+		ex[k] = v
+	}
+	ex[dcat.ExtraRemoteID] = rid
+	return ex
+}
+
+func resourceBody(rid string, r dcat.Resource) map[string]any {
 	typ := r.Type
 	if typ == "" {
 		typ = "main"
@@ -242,12 +290,10 @@ func resourceBody(r dcat.Resource) map[string]any {
 	m := map[string]any{
 		"title": r.Title, "url": r.URL, "filetype": "remote", "type": typ,
 		"description": r.Description, "format": r.Format, "mime": r.Mime,
+		"extras": resourceExtras(rid, nil, r),
 	}
 	if r.Filesize > 0 {
 		m["filesize"] = r.Filesize
-	}
-	if len(r.Extras) > 0 {
-		m["extras"] = r.Extras
 	}
 	return m
 }
@@ -273,7 +319,7 @@ func applyCreate(ctx context.Context, c *Client, org Org, a *Action, intents Int
 					return "", fmt.Errorf("look for a dataset created by an interrupted run: %w", err)
 				}
 				if d != nil {
-					return "found the dataset an interrupted run created", adopt(ctx, c, a, d, intents, key)
+					return "found the dataset an interrupted run created", takeOverCreated(ctx, c, a, d, intents, key)
 				}
 			}
 		}
@@ -285,12 +331,12 @@ func applyCreate(ctx context.Context, c *Client, org Org, a *Action, intents Int
 			return "", fmt.Errorf("record create intent: %w", err)
 		}
 	}
-	body := fieldsBody(a.item)
+	body := fieldsBody(a.item, nil)
 	body["organization"] = org.DatagouvID
 	body["extras"] = desiredExtras(a.item, a.hash)
 	res := make([]map[string]any, 0, len(a.item.Resources))
 	for _, r := range a.item.Resources {
-		res = append(res, resourceBody(r))
+		res = append(res, resourceBody(a.RemoteID, r))
 	}
 	body["resources"] = res
 	d, err := c.CreateDataset(ctx, body)
@@ -302,7 +348,7 @@ func applyCreate(ctx context.Context, c *Client, org Org, a *Action, intents Int
 		if ferr != nil || found == nil {
 			return "", errors.Join(err, ferr)
 		}
-		return "answer lost, dataset found by lookup", adopt(ctx, c, a, found, intents, key)
+		return "answer lost, dataset found by lookup", takeOverCreated(ctx, c, a, found, intents, key)
 	}
 	a.DatasetID = d.ID
 	if intents != nil {
@@ -313,11 +359,11 @@ func applyCreate(ctx context.Context, c *Client, org Org, a *Action, intents Int
 	return "", nil
 }
 
-// adopt takes a dataset found after an interrupted create and brings it to
-// the desired state.
-func adopt(ctx context.Context, c *Client, a *Action, d *Dataset, intents IntentStore, key string) error {
+// takeOverCreated takes a dataset found after an interrupted create and
+// brings it to the desired state.
+func takeOverCreated(ctx context.Context, c *Client, a *Action, d *Dataset, intents IntentStore, key string) error {
 	a.DatasetID, a.actual = d.ID, d
-	if d.Extra(ExtraHash) != a.hash || d.Archived != nil {
+	if d.Extra(dcat.ExtraHash) != a.hash || d.Archived != nil {
 		if err := applyUpdate(ctx, c, a, d.Archived != nil); err != nil {
 			return err
 		}
@@ -337,7 +383,7 @@ func findCreated(ctx context.Context, c *Client, org Org, rid string, since time
 	limit := since.Add(-10 * time.Minute) // clock skew between us and data.gouv.fr
 	var found *Dataset
 	err := c.Datasets(ctx, org.DatagouvID, 20, func(d *Dataset) bool {
-		if d.Extra(ExtraRemoteID) == rid && d.Deleted == nil {
+		if d.Extra(dcat.ExtraRemoteID) == rid && d.Deleted == nil {
 			found = d
 			return false
 		}
@@ -348,21 +394,14 @@ func findCreated(ctx context.Context, c *Client, org Org, rid string, since time
 }
 
 // applyUpdate brings an existing dataset to the desired item: PUT fields
-// (with tags, without resources and extras), resources keyed by
-// (url, title), then the extras through v2, hash last so that a run
+// (with tags and temporal_coverage, without resources and extras),
+// resources, then the extras through v2, hash last so that a run
 // interrupted midway updates again next time. unarchive also clears
-// "archived"; when only that changed, one PUT is enough.
+// "archived"; when only that changed (same hash, resources and extras in
+// place), that one PUT is all.
 func applyUpdate(ctx context.Context, c *Client, a *Action, unarchive bool) error {
 	d := a.actual
-	if unarchive && !a.changed && d.Extra(ExtraHash) == a.hash {
-		tags := d.Tags
-		if tags == nil {
-			tags = []string{}
-		}
-		_, err := c.UpdateDataset(ctx, d.ID, map[string]any{"archived": nil, "tags": tags})
-		return err
-	}
-	body := fieldsBody(a.item)
+	body := fieldsBody(a.item, d)
 	if unarchive {
 		body["archived"] = nil
 	}
@@ -370,7 +409,10 @@ func applyUpdate(ctx context.Context, c *Client, a *Action, unarchive bool) erro
 	if err != nil {
 		return err
 	}
-	if err := syncResources(ctx, c, d.ID, nd.Resources, a.item.Resources); err != nil {
+	if a.Kind == KindUnarchive && !a.changed && d.Extra(dcat.ExtraHash) == a.hash {
+		return nil
+	}
+	if err := syncResources(ctx, c, d.ID, a.RemoteID, nd.Resources, a.item.Resources); err != nil {
 		return err
 	}
 	if _, err := c.MergeExtras(ctx, d.ID, desiredExtras(a.item, a.hash)); err != nil {
@@ -381,46 +423,108 @@ func applyUpdate(ctx context.Context, c *Client, a *Action, unarchive bool) erro
 
 type resKey struct{ url, title string }
 
-// syncResources adds, updates and removes resources so that the dataset
-// has exactly the desired ones, keyed by (url, title): several WMS/WFS
-// layers share one URL. Duplicates of a key are removed (no zombies).
-func syncResources(ctx context.Context, c *Client, datasetID string, have []RemoteResource, want []dcat.Resource) error {
-	byKey := map[resKey][]RemoteResource{}
+// resourcePlan is what syncResources does with a dataset's resources.
+type resourcePlan struct {
+	update []resourcePair   // desired resources with their current one (nil: create)
+	remove []RemoteResource // ours, no longer desired
+	kept   []RemoteResource // not ours: left alone
+}
+
+type resourcePair struct {
+	cur  *RemoteResource
+	want dcat.Resource
+}
+
+// matchResources pairs the desired resources with the dataset's, keyed by
+// (url, title): several WMS/WFS layers share one URL. Only resources
+// marked as pushed for this record are updated or removed (duplicates of
+// a key included: no zombies); an unmarked resource is taken over only
+// when it has exactly a desired key that no marked resource holds (pushed
+// before the marks existed, or made by the harvester from our feed) and
+// is a remote link; every other resource is somebody's and kept.
+func matchResources(rid string, have []RemoteResource, want []dcat.Resource) resourcePlan {
+	var rp resourcePlan
+	ours := map[resKey][]RemoteResource{}
+	others := map[resKey][]RemoteResource{}
 	for _, r := range have {
 		k := resKey{r.URL, r.Title}
-		byKey[k] = append(byKey[k], r)
+		if resourceMark(r) == rid {
+			ours[k] = append(ours[k], r)
+		} else {
+			others[k] = append(others[k], r)
+		}
 	}
+	taken := map[string]bool{}
 	for _, w := range want {
 		k := resKey{w.URL, w.Title}
-		if list := byKey[k]; len(list) > 0 {
-			cur := list[0]
-			byKey[k] = list[1:]
-			if resourceDiffers(cur, w) {
-				b := resourceBody(w)
-				delete(b, "filetype")
-				if err := c.UpdateResource(ctx, datasetID, cur.ID, b); err != nil {
-					return err
+		switch {
+		case len(ours[k]) > 0:
+			cur := ours[k][0]
+			ours[k] = ours[k][1:]
+			rp.update = append(rp.update, resourcePair{cur: &cur, want: w})
+		case len(others[k]) > 0 && others[k][0].Filetype == "remote" && resourceMark(others[k][0]) == "":
+			cur := others[k][0]
+			others[k] = others[k][1:]
+			taken[cur.ID] = true
+			rp.update = append(rp.update, resourcePair{cur: &cur, want: w})
+		default:
+			rp.update = append(rp.update, resourcePair{want: w})
+		}
+	}
+	for _, r := range have {
+		k := resKey{r.URL, r.Title}
+		switch {
+		case resourceMark(r) == rid:
+			for _, left := range ours[k] {
+				if left.ID == r.ID {
+					rp.remove = append(rp.remove, r)
 				}
+			}
+		case !taken[r.ID]:
+			rp.kept = append(rp.kept, r)
+		}
+	}
+	return rp
+}
+
+// keptResources lists what matchResources leaves alone.
+func keptResources(rid string, have []RemoteResource, want []dcat.Resource) []KeptResource {
+	var out []KeptResource
+	for _, r := range matchResources(rid, have, want).kept {
+		out = append(out, KeptResource{ID: r.ID, Title: r.Title, Filetype: r.Filetype, URL: r.URL})
+	}
+	return out
+}
+
+// syncResources creates, updates and removes passerelle's resources so
+// that they are exactly the desired ones, and never touches the others.
+func syncResources(ctx context.Context, c *Client, datasetID, rid string, have []RemoteResource, want []dcat.Resource) error {
+	rp := matchResources(rid, have, want)
+	for _, p := range rp.update {
+		if p.cur == nil {
+			if _, err := c.CreateResource(ctx, datasetID, resourceBody(rid, p.want)); err != nil {
+				return err
 			}
 			continue
 		}
-		if _, err := c.CreateResource(ctx, datasetID, resourceBody(w)); err != nil {
-			return err
+		if resourceDiffers(rid, *p.cur, p.want) {
+			b := resourceBody(rid, p.want)
+			delete(b, "filetype")
+			b["extras"] = resourceExtras(rid, p.cur.Extras, p.want)
+			if err := c.UpdateResource(ctx, datasetID, p.cur.ID, b); err != nil {
+				return err
+			}
 		}
 	}
-	for _, r := range have {
-		for _, left := range byKey[resKey{r.URL, r.Title}] {
-			if left.ID == r.ID {
-				if err := c.DeleteResource(ctx, datasetID, r.ID); err != nil {
-					return err
-				}
-			}
+	for _, r := range rp.remove {
+		if err := c.DeleteResource(ctx, datasetID, r.ID); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func resourceDiffers(cur RemoteResource, w dcat.Resource) bool {
+func resourceDiffers(rid string, cur RemoteResource, w dcat.Resource) bool {
 	typ := w.Type
 	if typ == "" {
 		typ = "main"
@@ -429,19 +533,31 @@ func resourceDiffers(cur RemoteResource, w dcat.Resource) bool {
 	if cur.Filesize != nil {
 		size = *cur.Filesize
 	}
+	if resourceMark(cur) != rid {
+		return true
+	}
+	for k, v := range w.Extras {
+		if fmt.Sprint(cur.Extras[k]) != fmt.Sprint(v) {
+			return true
+		}
+	}
 	return cur.Description != w.Description || cur.Type != typ ||
 		cur.Format != strings.ToLower(strings.TrimSpace(w.Format)) || cur.Mime != w.Mime || size != w.Filesize
 }
 
-// applyArchive archives with PUT {"archived": now}, resending the tags
-// (an absent tags would wipe them).
+// applyArchive archives with PUT {"archived": now}, resending the tags and
+// the temporal coverage the dataset has (absent, udata wipes both).
 func applyArchive(ctx context.Context, c *Client, a *Action) error {
 	tags := a.actual.Tags
 	if tags == nil {
 		tags = []string{}
 	}
+	var period any
+	if p := strings.TrimSpace(string(a.actual.TemporalCoverage)); p != "" && p != "null" {
+		period = a.actual.TemporalCoverage
+	}
 	_, err := c.UpdateDataset(ctx, a.DatasetID, map[string]any{
-		"archived": time.Now().UTC().Format(time.RFC3339), "tags": tags,
+		"archived": time.Now().UTC().Format(time.RFC3339), "tags": tags, "temporal_coverage": period,
 	})
 	return err
 }

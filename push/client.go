@@ -55,15 +55,17 @@ type Options struct {
 
 // Client talks to data.gouv.fr's API. Safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	opts    Options
-	hc      *http.Client
-	lim     *limiter
-	log     *slog.Logger
-	calls   atomic.Int64
-	meMu    sync.Mutex
-	me      *Me
-	sleepFn func(ctx context.Context, d time.Duration) error
+	base  *url.URL
+	opts  Options
+	hc    *http.Client
+	lim   *limiter
+	log   *slog.Logger
+	calls atomic.Int64
+	meMu  sync.Mutex
+	me    *Me
+	// memberships caches Organizations (under meMu).
+	memberships []Membership
+	sleepFn     func(ctx context.Context, d time.Duration) error
 }
 
 // NewClient returns a client.
@@ -208,6 +210,9 @@ func (c *Client) do(ctx context.Context, method, ref string, body, out any) erro
 			return nil
 		default:
 			apiErr = decodeAPIError(method, path, status, data)
+			if status == http.StatusUnauthorized && c.opts.APIKey == "" && c.opts.TokenSource != nil {
+				apiErr.Hint = "data.gouv.fr no longer accepts the saved sign-in: " + SignInAgain
+			}
 			apiErr.RetryAfter = retryAfter(hdr.Get("Retry-After"), time.Now())
 			apiErr.uncertain = !idempotent && status >= 500 && status != http.StatusServiceUnavailable
 			err = apiErr

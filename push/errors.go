@@ -40,8 +40,15 @@ type APIError struct {
 	Message    string
 	Fields     map[string]string // "field" or "resources.0.url" → messages joined with "; "
 	RetryAfter time.Duration
-	uncertain  bool
+	// Hint tells the user what to do (a 401 on an OAuth2 sign-in: sign in
+	// again).
+	Hint      string
+	uncertain bool
 }
+
+// SignInAgain is what to do when data.gouv.fr no longer accepts an OAuth2
+// sign-in: udata does not renew them reliably (udata.md §C.1).
+const SignInAgain = "sign in again with `passerelle login` (unattended pushes should use an API key: set " + EnvAPIKey + ")"
 
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -64,6 +71,10 @@ func (e *APIError) Error() string {
 			}
 			fmt.Fprintf(&b, "%s: %s", k, e.Fields[k])
 		}
+	}
+	if e.Hint != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Hint)
 	}
 	return b.String()
 }

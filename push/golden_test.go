@@ -2,6 +2,7 @@ package push
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -30,11 +31,13 @@ func golden(t *testing.T, name string, got []byte) {
 // TestPlanOutput covers every kind of action in the text and JSON outputs,
 // from a fixed actual state (no HTTP: buildPlan is the pure part of Plan).
 func TestPlanOutput(t *testing.T) {
-	items := makeItems(8)
+	items := makeItems(9)
 	rehash(items)
 	ds := func(id string, i int, hash string, archived, deleted bool) *Dataset {
-		d := &Dataset{ID: id, Title: items[i].Title, Tags: items[i].Tags, Extras: map[string]any{
-			ExtraRemoteID: remoteID(&items[i]), ExtraCatalog: "geoide", ExtraHash: hash,
+		period, err := json.Marshal(items[i].TemporalCoverage)
+		require.NoError(t, err)
+		d := &Dataset{ID: id, Title: items[i].Title, Tags: items[i].Tags, TemporalCoverage: period, Extras: map[string]any{
+			dcat.ExtraRemoteID: remoteID(&items[i]), dcat.ExtraCatalog: "geoide", dcat.ExtraHash: hash,
 		}}
 		if archived {
 			s := "2026-11-01T00:00:00+00:00"
@@ -46,7 +49,7 @@ func TestPlanOutput(t *testing.T) {
 		}
 		return d
 	}
-	h := func(i int) string { return ItemHash(&items[i]) }
+	h := func(i int) string { return dcat.ItemHash(&items[i]) }
 	actual := []*Dataset{
 		ds("000000000000000000000001", 1, h(1), false, false),  // unchanged
 		ds("000000000000000000000002", 2, "old", false, false), // update
@@ -57,30 +60,32 @@ func TestPlanOutput(t *testing.T) {
 		ds("000000000000000000000007", 7, h(7), false, false),  // kept
 		ds("000000000000000000000008", 7, h(7), false, false),  // duplicate of 7
 	}
-	byRemote := map[string][]*Dataset{}
-	var order []string
-	for i := len(actual) - 1; i >= 0; i-- { // the API lists newest first
-		d := actual[i]
-		rid := d.Extra(ExtraRemoteID)
-		if byRemote[rid] == nil {
-			order = append(order, rid)
-		}
-		byRemote[rid] = append(byRemote[rid], d)
+	// Dataset 2 also holds a file uploaded on data.gouv.fr: kept, listed.
+	actual[1].Resources = []RemoteResource{
+		{ID: "r-notice", Title: "Notice.pdf", URL: "https://static.data.gouv.fr/resources/x/notice.pdf", Filetype: "file", Type: "documentation"},
 	}
+	var all []*Dataset
+	for i := len(actual) - 1; i >= 0; i-- { // the API lists newest first
+		all = append(all, actual[i])
+	}
+	// Harvested by data.gouv.fr from our feed before the move to push
+	// mode: adopted.
+	all = append(all, &Dataset{ID: "000000000000000000000009", Title: items[8].Title,
+		Harvest: &HarvestInfo{RemoteID: remoteID(&items[8]), SourceID: "5f00000000000000000000bb"}})
 	desired := append([]dcat.Item{}, items[:6]...)
-	desired = append(desired, items[7])
+	desired = append(desired, items[7], items[8])
 	noRID := items[0]
 	noRID.Extras = map[string]any{}
 	desired = append(desired, noRID)
 
-	p := buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, desired, false, byRemote, order)
+	p := buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, desired, false, all)
 	var txt, js bytes.Buffer
 	require.NoError(t, p.WriteText(&txt))
 	require.NoError(t, p.WriteJSON(&js))
 	golden(t, "plan.golden.txt", txt.Bytes())
 	golden(t, "plan.golden.jsonl", js.Bytes())
 
-	p = buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, items[:1], true, byRemote, order)
+	p = buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, items[:1], true, all)
 	txt.Reset()
 	require.NoError(t, p.WriteText(&txt))
 	golden(t, "plan-partial.golden.txt", txt.Bytes())

@@ -2,8 +2,10 @@ package push
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +23,12 @@ type testEnv struct {
 	user   udatafake.User
 	org    Org
 	client *Client
+	// handMade are resources people added on data.gouv.fr, per dataset
+	// id: push must leave them as they are.
+	handMade map[string][]udatafake.Resource
+	// last is the last desired state asserted per remote id: an archived
+	// dataset must keep it.
+	last map[string]dcat.Item
 }
 
 func newEnv(t testing.TB) *testEnv {
@@ -32,7 +40,8 @@ func newEnv(t testing.TB) *testEnv {
 	srv := f.Start(t)
 	c, err := NewClient(Options{BaseURL: srv.URL, APIKey: "key-" + u.ID, Rate: -1, Backoff: time.Millisecond})
 	require.NoError(t, err)
-	return &testEnv{fake: f, base: srv.URL, user: u, org: Org{ConfigID: "ddt99", DatagouvID: o.ID, Title: o.Name}, client: c}
+	return &testEnv{fake: f, base: srv.URL, user: u, org: Org{ConfigID: "ddt99", DatagouvID: o.ID, Title: o.Name}, client: c,
+		handMade: map[string][]udatafake.Resource{}, last: map[string]dcat.Item{}}
 }
 
 // makeItems builds n desired items; several WMS layers share one URL.
@@ -46,25 +55,27 @@ func makeItems(n int) []dcat.Item {
 			License:          "lov2",
 			Frequency:        "annual",
 			TemporalCoverage: &dcat.TemporalCoverage{Start: "2020-01-01", End: "2025-12-31"},
+			Spatial: &dcat.Spatial{Granularity: "other", Geom: map[string]any{"type": "MultiPolygon", "coordinates": []any{[]any{[]any{
+				[]float64{-1.5, 48}, []float64{-1.4, 48}, []float64{-1.4, 48.1}, []float64{-1.5, 48.1}, []float64{-1.5, 48},
+			}}}}},
 			Extras: map[string]any{
-				ExtraRemoteID: fmt.Sprintf("https://id.example.fr/plu/%03d", i),
-				ExtraCatalog:  "geoide",
+				dcat.ExtraRemoteID: fmt.Sprintf("https://id.example.fr/plu/%03d", i),
+				dcat.ExtraCatalog:  "geoide",
 			},
 			Resources: []dcat.Resource{
 				{Title: "Zonage (WMS)", URL: "https://geo.example.fr/wms", Filetype: "remote", Type: "api", Format: "wms"},
 				{Title: fmt.Sprintf("Prescriptions %03d (WMS)", i), URL: "https://geo.example.fr/wms", Filetype: "remote", Type: "api", Format: "wms"},
-				{Title: "Archive", URL: fmt.Sprintf("https://files.example.fr/plu-%03d.zip", i), Filetype: "remote", Type: "main", Format: "zip", Filesize: 1000 + int64(i)},
+				{Title: "Archive", Description: "Zonage et règlement", URL: fmt.Sprintf("https://files.example.fr/plu-%03d.zip", i), Filetype: "remote", Type: "main", Format: "zip", Mime: "application/zip", Filesize: 1000 + int64(i)},
 			},
 		}
 	}
 	return items
 }
 
-// rehash sets passerelle:hash as dcat would.
+// rehash sets passerelle:hash as dcat does.
 func rehash(items []dcat.Item) {
 	for i := range items {
-		delete(items[i].Extras, ExtraHash)
-		items[i].Extras[ExtraHash] = ItemHash(&items[i])
+		items[i].Extras[dcat.ExtraHash] = dcat.ItemHash(&items[i])
 	}
 }
 
@@ -114,14 +125,56 @@ func (e *testEnv) sync(t testing.TB, items []dcat.Item, opts ApplyOptions) *Repo
 	return e.apply(t, e.plan(t, items, false), opts)
 }
 
+// addHandMade adds a resource to a dataset as a person would on
+// data.gouv.fr and remembers it: assertState then requires it untouched.
+func (e *testEnv) addHandMade(t testing.TB, datasetID string, r udatafake.Resource) {
+	t.Helper()
+	id := e.fake.AddResource(datasetID, r)
+	require.NotEmpty(t, id)
+	d, ok := e.fake.Dataset(datasetID)
+	require.True(t, ok)
+	for _, x := range d.Resources {
+		if x.ID == id {
+			e.handMade[datasetID] = append(e.handMade[datasetID], x)
+		}
+	}
+}
+
+// wantLicense is the licence data.gouv.fr keeps: none when access is not
+// open.
+func wantLicense(it *dcat.Item) string {
+	if it.AccessType != "" && it.AccessType != "open" {
+		return ""
+	}
+	return it.License
+}
+
+// asJSON normalises a value through JSON (nil stays nil).
+func asJSON(t testing.TB, v any) any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	require.NoError(t, err)
+	var out any
+	require.NoError(t, json.Unmarshal(raw, &out))
+	return out
+}
+
+func resourceLine(url, title, desc, format, mime, typ, filetype string, size int64) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%d", url, title, desc, format, mime, typ, filetype, size)
+}
+
 // assertState checks the fake holds exactly the desired items: one live,
-// unarchived dataset per remote id, with the desired fields, resources
-// and extras, and no other live unarchived dataset of ours.
+// unarchived dataset per remote id, with every field push sends
+// (title, description, tags, licence, frequency, temporal coverage,
+// spatial coverage, access type and reason), every resource field by
+// field (ours marked with their remote id, the hand-made ones untouched)
+// and the extras; and that datasets of ours no longer desired are
+// archived with their last period, coverage and tags intact.
 func (e *testEnv) assertState(t testing.TB, items []dcat.Item) {
 	t.Helper()
 	byRID := map[string][]udatafake.Dataset{}
 	for _, d := range e.fake.Datasets(e.org.DatagouvID) {
-		if rid, _ := d.Extras[ExtraRemoteID].(string); rid != "" && d.Deleted == nil {
+		if rid, _ := d.Extras[dcat.ExtraRemoteID].(string); rid != "" && d.Deleted == nil {
 			byRID[rid] = append(byRID[rid], d)
 		}
 	}
@@ -130,6 +183,7 @@ func (e *testEnv) assertState(t testing.TB, items []dcat.Item) {
 		it := &items[i]
 		rid := remoteID(it)
 		want[rid] = true
+		e.last[rid] = *it
 		ds := byRID[rid]
 		if !assert.Len(t, ds, 1, "datasets for %s", rid) {
 			continue
@@ -139,25 +193,87 @@ func (e *testEnv) assertState(t testing.TB, items []dcat.Item) {
 		assert.Equal(t, it.Title, d.Title, rid)
 		assert.Equal(t, it.Description, d.Description, rid)
 		assert.Equal(t, it.Tags, d.Tags, rid)
-		assert.Equal(t, it.License, d.License, rid)
-		assert.Equal(t, ItemHash(it), d.Extras[ExtraHash], rid)
-		assert.Equal(t, it.Extras[ExtraCatalog], d.Extras[ExtraCatalog], rid)
+		assert.Equal(t, wantLicense(it), d.License, rid)
+		freq := it.Frequency
+		if freq == "" {
+			freq = "unknown"
+		}
+		assert.Equal(t, freq, d.Frequency, "frequency of %s", rid)
+		e.assertPeriodAndSpace(t, it, d)
+		access := it.AccessType
+		if access == "" {
+			access = "open"
+		}
+		assert.Equal(t, access, d.AccessType, "access_type of %s", rid)
+		assert.Equal(t, it.AccessTypeReason, d.AccessTypeReason, "access_type_reason of %s", rid)
+		assert.Equal(t, dcat.ItemHash(it), d.Extras[dcat.ExtraHash], rid)
+		assert.Equal(t, it.Extras[dcat.ExtraCatalog], d.Extras[dcat.ExtraCatalog], rid)
+
 		var got, exp []string
+		hand := map[string]bool{}
+		for _, r := range e.handMade[d.ID] {
+			hand[r.ID] = true
+			exp = append(exp, r.ID+"|"+resourceLine(r.URL, r.Title, r.Description, r.Format, r.Mime, r.Type, r.Filetype, r.Filesize))
+		}
 		for _, r := range d.Resources {
-			got = append(got, fmt.Sprintf("%s|%s|%s|%s|%d", r.URL, r.Title, r.Format, r.Type, r.Filesize))
+			line := resourceLine(r.URL, r.Title, r.Description, r.Format, r.Mime, r.Type, r.Filetype, r.Filesize)
+			if hand[r.ID] {
+				line = r.ID + "|" + line
+			} else {
+				assert.Equal(t, rid, r.Extras[dcat.ExtraRemoteID], "resource %q of %s is marked as passerelle's", r.Title, rid)
+			}
+			got = append(got, line)
 		}
 		for _, r := range it.Resources {
-			exp = append(exp, fmt.Sprintf("%s|%s|%s|%s|%d", r.URL, r.Title, r.Format, r.Type, r.Filesize))
+			typ := r.Type
+			if typ == "" {
+				typ = "main"
+			}
+			exp = append(exp, resourceLine(r.URL, r.Title, r.Description, strings.ToLower(r.Format), r.Mime, typ, "remote", r.Filesize))
 		}
 		sort.Strings(got)
 		sort.Strings(exp)
 		assert.Equal(t, exp, got, "resources of %s", rid)
 	}
 	for rid, ds := range byRID {
-		if !want[rid] {
-			for _, d := range ds {
-				assert.NotNil(t, d.Archived, "%s is not desired and should be archived", rid)
+		if want[rid] {
+			continue
+		}
+		for _, d := range ds {
+			if !assert.NotNil(t, d.Archived, "%s is not desired and should be archived", rid) {
+				continue
+			}
+			if prev, ok := e.last[rid]; ok {
+				assert.Equal(t, prev.Tags, d.Tags, "archived %s keeps its tags", rid)
+				e.assertPeriodAndSpace(t, &prev, d)
 			}
 		}
 	}
+}
+
+// assertPeriodAndSpace compares temporal and spatial coverage. An item
+// without spatial coverage sends none: whatever is there stays.
+func (e *testEnv) assertPeriodAndSpace(t testing.TB, it *dcat.Item, d udatafake.Dataset) {
+	t.Helper()
+	rid := remoteID(it)
+	var tc any
+	if it.TemporalCoverage != nil {
+		tc = asJSON(t, it.TemporalCoverage)
+	}
+	var got any
+	if d.TemporalCoverage != nil {
+		got = asJSON(t, d.TemporalCoverage)
+	}
+	assert.Equal(t, tc, got, "temporal_coverage of %s", rid)
+	if it.Spatial != nil && !hasZones(d) {
+		if assert.NotNil(t, d.Spatial, "spatial of %s", rid) {
+			assert.Equal(t, asJSON(t, it.Spatial.Geom), asJSON(t, d.Spatial["geom"]), "spatial geom of %s", rid)
+			assert.Equal(t, it.Spatial.Granularity, d.Spatial["granularity"], "spatial granularity of %s", rid)
+		}
+	}
+}
+
+func hasZones(d udatafake.Dataset) bool {
+	z, _ := d.Spatial["zones"].([]any)
+	return len(z) > 0
 }

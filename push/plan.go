@@ -2,8 +2,6 @@ package push
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,13 +10,6 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/dcat"
-)
-
-// Extras keys passerelle owns on data.gouv.fr datasets.
-const (
-	ExtraRemoteID = "passerelle:remote_id"
-	ExtraCatalog  = "passerelle:catalog"
-	ExtraHash     = "passerelle:hash"
 )
 
 // MaxArchiveRatio is the share of an organization's datasets an apply may
@@ -37,7 +28,11 @@ type Kind string
 
 // Action kinds.
 const (
-	KindCreate    Kind = "create"
+	KindCreate Kind = "create"
+	// KindAdopt: a dataset of the organization that is this record but
+	// lacks passerelle's extras (harvested by data.gouv.fr from our feed,
+	// or extras removed by hand) becomes ours: extras added, updated.
+	KindAdopt     Kind = "adopt"
 	KindUpdate    Kind = "update"
 	KindUnarchive Kind = "unarchive"
 	KindArchive   Kind = "archive"
@@ -50,7 +45,7 @@ const (
 	KindInvalid Kind = "invalid"
 )
 
-var kindOrder = map[Kind]int{KindCreate: 0, KindUpdate: 1, KindUnarchive: 2, KindArchive: 3, KindDeleted: 4, KindDuplicate: 5, KindInvalid: 6}
+var kindOrder = map[Kind]int{KindCreate: 0, KindAdopt: 1, KindUpdate: 2, KindUnarchive: 3, KindArchive: 4, KindDeleted: 5, KindDuplicate: 6, KindInvalid: 7}
 
 // Action is one planned change and why.
 type Action struct {
@@ -59,11 +54,22 @@ type Action struct {
 	DatasetID string `json:"dataset_id,omitempty"`
 	Title     string `json:"title"`
 	Reason    string `json:"reason"`
+	// Kept are the dataset's resources passerelle did not create (files
+	// uploaded, links added on data.gouv.fr): never updated nor deleted.
+	Kept []KeptResource `json:"kept_resources,omitempty"`
 
 	item    *dcat.Item
 	hash    string
 	actual  *Dataset
 	changed bool // unarchive: content changed too
+}
+
+// KeptResource is a resource push leaves alone.
+type KeptResource struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Filetype string `json:"filetype"`
+	URL      string `json:"url"`
 }
 
 // OrgPlan is what Apply would do for one organization (the result of
@@ -101,73 +107,95 @@ func (p *OrgPlan) Counts() map[string]int {
 func (p *OrgPlan) Pending() bool {
 	for _, a := range p.Actions {
 		switch a.Kind {
-		case KindCreate, KindUpdate, KindUnarchive, KindArchive:
+		case KindCreate, KindAdopt, KindUpdate, KindUnarchive, KindArchive:
 			return true
 		}
 	}
 	return false
 }
 
-// ItemHash returns the item's passerelle:hash, or computes one: sha256 of
-// its JSON without Quality, Source and the hash extra.
-func ItemHash(it *dcat.Item) string {
-	if h, ok := it.Extras[ExtraHash].(string); ok && h != "" {
-		return h
-	}
-	c := *it
-	c.Quality, c.Source = nil, nil
-	c.Extras = make(map[string]any, len(it.Extras))
-	for k, v := range it.Extras {
-		if k != ExtraHash {
-			c.Extras[k] = v
-		}
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		raw = []byte(fmt.Sprintf("%#v", c))
-	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
-
 func remoteID(it *dcat.Item) string {
-	s, _ := it.Extras[ExtraRemoteID].(string)
+	s, _ := it.Extras[dcat.ExtraRemoteID].(string)
 	return strings.TrimSpace(s)
 }
 
 // Plan compares an organization's desired items with its datasets on
 // data.gouv.fr. partial says the harvest behind desired was partial: no
 // archives then. It runs the pre-flight (CheckOrg) first.
+//
+// A dataset is ours when it carries passerelle:remote_id. A desired item
+// without one is matched, before any create, with a dataset of the
+// organization whose harvest.remote_id is its remote id (harvested by
+// data.gouv.fr from our feed before the organization moved to push mode),
+// else with one whose resources carry its remote id (a pushed dataset
+// whose extras were removed by hand): that dataset is adopted, never
+// copied.
 func Plan(ctx context.Context, c *Client, org Org, desired []dcat.Item, partial bool) (*OrgPlan, error) {
 	if err := c.CheckOrg(ctx, org); err != nil {
 		return nil, err
 	}
-	byRemote := map[string][]*Dataset{}
-	var order []string
+	var all []*Dataset
 	err := c.Datasets(ctx, org.DatagouvID, 0, func(d *Dataset) bool {
-		rid := d.Extra(ExtraRemoteID)
-		if rid == "" {
-			return true // not ours
-		}
-		if _, seen := byRemote[rid]; !seen {
-			order = append(order, rid)
-		}
-		byRemote[rid] = append(byRemote[rid], d)
+		all = append(all, d)
 		return true
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan organization %q: %w", org.ConfigID, err)
 	}
-	return buildPlan(org, desired, partial, byRemote, order), nil
+	return buildPlan(org, desired, partial, all), nil
 }
 
-func buildPlan(org Org, desired []dcat.Item, partial bool, byRemote map[string][]*Dataset, order []string) *OrgPlan {
+// index groups datasets by remote id, in list order (newest first): ours
+// by extra, the others by harvest.remote_id and by resource marks.
+type index struct {
+	ours, harvested, marked map[string][]*Dataset
+	order                   []string // remote ids of ours, first seen first
+}
+
+func newIndex(all []*Dataset) *index {
+	x := &index{ours: map[string][]*Dataset{}, harvested: map[string][]*Dataset{}, marked: map[string][]*Dataset{}}
+	for _, d := range all {
+		if rid := strings.TrimSpace(d.Extra(dcat.ExtraRemoteID)); rid != "" {
+			if _, seen := x.ours[rid]; !seen {
+				x.order = append(x.order, rid)
+			}
+			x.ours[rid] = append(x.ours[rid], d)
+			continue
+		}
+		if d.Harvest != nil && strings.TrimSpace(d.Harvest.RemoteID) != "" {
+			rid := strings.TrimSpace(d.Harvest.RemoteID)
+			x.harvested[rid] = append(x.harvested[rid], d)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, r := range d.Resources {
+			if rid := resourceMark(r); rid != "" && !seen[rid] {
+				seen[rid] = true
+				x.marked[rid] = append(x.marked[rid], d)
+			}
+		}
+	}
+	return x
+}
+
+// adoptable is the oldest live dataset of list (the list is newest first).
+func adoptable(list []*Dataset) *Dataset {
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Deleted == nil {
+			return list[i]
+		}
+	}
+	return nil
+}
+
+func buildPlan(org Org, desired []dcat.Item, partial bool, all []*Dataset) *OrgPlan {
 	p := &OrgPlan{Org: org, Partial: partial, Created: time.Now().UTC()}
+	x := newIndex(all)
 	// One dataset per remote id: prefer a live one, then the oldest (the
 	// list is newest first); report the others.
 	actual := map[string]*Dataset{}
-	for _, rid := range order {
-		ds := byRemote[rid]
+	for _, rid := range x.order {
+		ds := x.ours[rid]
 		best := ds[len(ds)-1]
 		for i := len(ds) - 1; i >= 0; i-- {
 			if ds[i].Deleted == nil {
@@ -187,45 +215,67 @@ func buildPlan(org Org, desired []dcat.Item, partial bool, byRemote map[string][
 		}
 	}
 	seen := map[string]bool{}
+	claimed := map[string]bool{} // datasets adopted by an earlier item
 	for i := range desired {
 		it := &desired[i]
 		rid := remoteID(it)
 		switch {
 		case rid == "":
-			p.Actions = append(p.Actions, Action{Kind: KindInvalid, Title: it.Title, Reason: "item has no " + ExtraRemoteID + " extra"})
+			p.Actions = append(p.Actions, Action{Kind: KindInvalid, Title: it.Title, Reason: "item has no " + dcat.ExtraRemoteID + " extra"})
 			continue
 		case seen[rid]:
 			p.Actions = append(p.Actions, Action{Kind: KindInvalid, RemoteID: rid, Title: it.Title, Reason: "remote id repeated among the desired items: first one kept"})
 			continue
 		}
 		seen[rid] = true
-		h := ItemHash(it)
+		h := dcat.ItemHash(it)
 		a := Action{RemoteID: rid, Title: it.Title, item: it, hash: h}
 		d := actual[rid]
 		if d != nil {
 			a.DatasetID, a.actual = d.ID, d
+			if hd := adoptable(x.harvested[rid]); hd != nil {
+				p.Actions = append(p.Actions, Action{Kind: KindDuplicate, RemoteID: rid, DatasetID: hd.ID, Title: hd.Title,
+					Reason: fmt.Sprintf("harvested by data.gouv.fr from harvest source %s while dataset %s is pushed: left alone, delete it and the harvest source by hand", hd.Harvest.SourceID, d.ID)})
+			}
+		} else if hd := adoptable(x.harvested[rid]); hd != nil && !claimed[hd.ID] {
+			claimed[hd.ID] = true
+			a.Kind, a.DatasetID, a.actual = KindAdopt, hd.ID, hd
+			a.Reason = fmt.Sprintf("harvested by data.gouv.fr from harvest source %s (harvest.remote_id matches): adopted instead of copied; delete that harvest source on data.gouv.fr so that only push updates it", hd.Harvest.SourceID)
+		} else if md := adoptable(x.marked[rid]); md != nil && !claimed[md.ID] {
+			claimed[md.ID] = true
+			a.Kind, a.DatasetID, a.actual = KindAdopt, md.ID, md
+			a.Reason = "its resources were pushed for this record but its extras are gone (removed by hand?): adopted instead of copied"
 		}
 		switch {
+		case a.Kind == KindAdopt:
+			if a.actual.Archived != nil {
+				a.Reason += "; unarchived"
+			}
 		case d == nil:
 			a.Kind, a.Reason = KindCreate, "new record: no dataset carries this remote id"
 		case d.Deleted != nil:
 			a.Kind, a.Reason = KindDeleted, fmt.Sprintf("deleted on data.gouv.fr on %s: left alone (restore it there to resume updates)", *d.Deleted)
 		case d.Archived != nil:
-			a.Kind, a.changed = KindUnarchive, d.Extra(ExtraHash) != h
+			a.Kind, a.changed = KindUnarchive, d.Extra(dcat.ExtraHash) != h
 			a.Reason = "record is back in the harvest"
 			if a.changed {
 				a.Reason += " and its content changed"
 			}
-		case d.Extra(ExtraHash) != h:
-			a.Kind, a.Reason = KindUpdate, fmt.Sprintf("content changed (hash %s → %s)", short(d.Extra(ExtraHash)), short(h))
+		case d.Extra(dcat.ExtraHash) != h:
+			a.Kind, a.Reason = KindUpdate, fmt.Sprintf("content changed (hash %s → %s)", short(d.Extra(dcat.ExtraHash)), short(h))
+		case !samePeriod(d.TemporalCoverage, it.TemporalCoverage):
+			a.Kind, a.Reason = KindUpdate, "temporal coverage differs on data.gouv.fr (a PUT without it clears it): resent"
 		default:
 			p.Unchanged++
 			continue
 		}
+		if a.actual != nil && a.Kind != KindDeleted {
+			a.Kept = keptResources(rid, a.actual.Resources, it.Resources)
+		}
 		p.Actions = append(p.Actions, a)
 	}
 	archives := 0
-	for _, rid := range order {
+	for _, rid := range x.order {
 		d := actual[rid]
 		if seen[rid] || d.Deleted != nil || d.Archived != nil {
 			continue
@@ -236,7 +286,7 @@ func buildPlan(org Org, desired []dcat.Item, partial bool, byRemote map[string][
 		}
 		archives++
 		reason := "record left the harvest"
-		if cat := d.Extra(ExtraCatalog); cat != "" {
+		if cat := d.Extra(dcat.ExtraCatalog); cat != "" {
 			reason += " of catalog " + cat
 		}
 		p.Actions = append(p.Actions, Action{Kind: KindArchive, RemoteID: rid, DatasetID: d.ID, Title: d.Title, Reason: reason, actual: d})
@@ -246,6 +296,24 @@ func buildPlan(org Org, desired []dcat.Item, partial bool, byRemote map[string][
 	}
 	sort.SliceStable(p.Actions, func(i, j int) bool { return kindOrder[p.Actions[i].Kind] < kindOrder[p.Actions[j].Kind] })
 	return p
+}
+
+// samePeriod compares a dataset's temporal_coverage with the desired one.
+func samePeriod(raw json.RawMessage, want *dcat.TemporalCoverage) bool {
+	var got *dcat.TemporalCoverage
+	if s := strings.TrimSpace(string(raw)); s != "" && s != "null" {
+		if err := json.Unmarshal(raw, &got); err != nil {
+			return false
+		}
+	}
+	if got == nil || want == nil {
+		return got == nil && want == nil
+	}
+	if got.Start == want.Start && got.End == want.End {
+		return true
+	}
+	// udata's DateRange.clean swaps a reversed range.
+	return want.End != "" && want.End < want.Start && got.Start == want.End && got.End == want.Start
 }
 
 func short(h string) string {
@@ -277,8 +345,8 @@ func (p *OrgPlan) dropMessage() string {
 func (p *OrgPlan) WriteText(w io.Writer) error {
 	c := p.Counts()
 	var b strings.Builder
-	fmt.Fprintf(&b, "organization %s (data.gouv.fr %s): %d create, %d update, %d unarchive, %d archive, %d unchanged",
-		p.Org.ConfigID, p.Org.DatagouvID, c["create"], c["update"], c["unarchive"], c["archive"], c["unchanged"])
+	fmt.Fprintf(&b, "organization %s (data.gouv.fr %s): %d create, %d adopt, %d update, %d unarchive, %d archive, %d unchanged",
+		p.Org.ConfigID, p.Org.DatagouvID, c["create"], c["adopt"], c["update"], c["unarchive"], c["archive"], c["unchanged"])
 	if n := c[string(KindDeleted)] + c[string(KindDuplicate)] + c[string(KindInvalid)]; n > 0 {
 		fmt.Fprintf(&b, ", %d reported", n)
 	}
@@ -291,6 +359,9 @@ func (p *OrgPlan) WriteText(w io.Writer) error {
 	}
 	for _, a := range p.Actions {
 		fmt.Fprintf(&b, "  %-20s %s %q: %s\n", a.Kind, a.RemoteID, a.Title, a.Reason)
+		for _, k := range a.Kept {
+			fmt.Fprintf(&b, "  %-20s   kept resource %q (%s, not created by passerelle: left alone)\n", "", k.Title, k.Filetype)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -31,7 +31,7 @@ func TestPlanApply200(t *testing.T) {
 	assert.True(t, p.Pending())
 	var txt bytes.Buffer
 	require.NoError(t, p.WriteText(&txt))
-	assert.Contains(t, txt.String(), "200 create, 0 update, 0 unarchive, 0 archive, 0 unchanged")
+	assert.Contains(t, txt.String(), "200 create, 0 adopt, 0 update, 0 unarchive, 0 archive, 0 unchanged")
 	assert.Contains(t, txt.String(), "new record: no dataset carries this remote id")
 
 	e.fake.ResetCounts()
@@ -287,15 +287,15 @@ func TestIntentPreventsDuplicate(t *testing.T) {
 	p := e.plan(t, items, false) // 3 creates, computed before the "crash"
 
 	it := items[1]
-	raw, err := json.Marshal(intent{At: time.Now().UTC(), Title: it.Title, Hash: ItemHash(&it)})
+	raw, err := json.Marshal(intent{At: time.Now().UTC(), Title: it.Title, Hash: dcat.ItemHash(&it)})
 	require.NoError(t, err)
 	require.NoError(t, store.Set(context.Background(), intentKey(e.org, remoteID(&it)), raw, IntentTTL))
-	body := fieldsBody(&it)
+	body := fieldsBody(&it, nil)
 	body["organization"] = e.org.DatagouvID
-	body["extras"] = desiredExtras(&it, ItemHash(&it))
+	body["extras"] = desiredExtras(&it, dcat.ItemHash(&it))
 	res := []map[string]any{}
 	for _, r := range it.Resources {
-		res = append(res, resourceBody(r))
+		res = append(res, resourceBody(remoteID(&it), r))
 	}
 	body["resources"] = res
 	_, err = e.fake.SeedDataset(body)
@@ -374,7 +374,7 @@ func TestPreflight(t *testing.T) {
 func TestInvalidItems(t *testing.T) {
 	e := newEnv(t)
 	items := makeItems(2)
-	delete(items[0].Extras, ExtraRemoteID)
+	delete(items[0].Extras, dcat.ExtraRemoteID)
 	items = append(items, items[1])
 	p := e.plan(t, items, false)
 	assert.Equal(t, map[string]int{"create": 1, "invalid": 2, "unchanged": 0}, p.Counts())
@@ -427,7 +427,7 @@ func TestDuplicatesReported(t *testing.T) {
 	rehash(items)
 	e.sync(t, items, ApplyOptions{})
 	// Someone (an old tool, a crash without intents) made a second copy.
-	dup := fieldsBody(&items[0])
+	dup := fieldsBody(&items[0], nil)
 	dup["organization"] = e.org.DatagouvID
 	dup["extras"] = desiredExtras(&items[0], "stale")
 	dupID, err := e.fake.SeedDataset(dup)

@@ -171,11 +171,13 @@ func (s *fileTokenSource) Token() (*oauth2.Token, error) {
 			s.tok = cur
 		}
 		if s.tok.RefreshToken == "" {
-			return errors.New("token expired and no refresh token: run passerelle login")
+			return fmt.Errorf("the sign-in expired on %s and cannot be renewed: %s", expiry(s.tok), SignInAgain)
 		}
 		nt, err := s.conf.TokenSource(s.ctx, &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
 		if err != nil {
-			return fmt.Errorf("refresh token: %w", err)
+			// Public clients cannot use udata's refresh grant at all
+			// (udata.md §C.1).
+			return fmt.Errorf("the sign-in expired on %s and data.gouv.fr refused to renew it (%w): %s", expiry(s.tok), err, SignInAgain)
 		}
 		if nt.RefreshToken == "" {
 			nt.RefreshToken = s.tok.RefreshToken
@@ -190,6 +192,35 @@ func (s *fileTokenSource) Token() (*oauth2.Token, error) {
 		return nil, fmt.Errorf("push: OAuth2 token %s: %w", s.path, err)
 	}
 	return s.tok, nil
+}
+
+// printExpiry says when a sign-in expires and what to do then.
+func printExpiry(w io.Writer, tok *oauth2.Token) {
+	if tok == nil || tok.Expiry.IsZero() {
+		_, _ = fmt.Fprintf(w, "data.gouv.fr did not say when the sign-in expires; when it does, %s.\n", SignInAgain)
+		return
+	}
+	_, _ = fmt.Fprintf(w, "The sign-in expires on %s (in %s). data.gouv.fr does not renew it reliably: then %s.\n",
+		tok.Expiry.UTC().Format(time.RFC3339), inWords(time.Until(tok.Expiry)), SignInAgain)
+}
+
+// inWords says a duration in days, hours or minutes.
+func inWords(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Round(time.Hour).Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Round(time.Minute).Hours()))
+	default:
+		return fmt.Sprintf("%d minutes", int(d.Round(time.Second).Minutes()))
+	}
+}
+
+func expiry(tok *oauth2.Token) string {
+	if tok.Expiry.IsZero() {
+		return "an unknown date"
+	}
+	return tok.Expiry.UTC().Format(time.RFC3339)
 }
 
 // LoginOptions configures Login.
@@ -296,6 +327,7 @@ func Login(ctx context.Context, opts LoginOptions) error {
 			return fmt.Errorf("push: login: %w", r.err)
 		}
 		_, _ = fmt.Fprintf(opts.Out, "Logged in; token saved to %s\n", opts.TokenPath)
+		printExpiry(opts.Out, r.tok)
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("push: login: %w", ctx.Err())

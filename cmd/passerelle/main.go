@@ -48,7 +48,8 @@ var commands = []command{
 	{"check-config", "validate catalogs.toml and print the verdict", runCheckConfig},
 	{"producers", "list a catalog's producers (--catalog ID --json)", runProducers},
 	{"push", "reconcile push-mode organizations into data.gouv.fr: push plan|apply (--org ID… --json --accept-drop)", runPush},
-	{"login", "link a data.gouv.fr account by OAuth2 (PKCE) and store its token (--port 8976)", runLogin},
+	{"login", "sign in to data.gouv.fr by OAuth2 (PKCE), store the token, list the account's organizations (--port 8976)", runLogin},
+	{"organizations", "list the data.gouv.fr account's organizations: datagouv_id, role, name (--json)", runOrganizations},
 	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 		fmt.Fprintln(e.stdout, "passerelle", version)
 		return nil
@@ -123,6 +124,9 @@ func printUsage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "data.gouv.fr credentials: DATAGOUV_API_KEY (an API key: use it for unattended pushes, cron or")
+	fmt.Fprintln(w, "auto_push), else the sign-in saved by `passerelle login`, which lasts 30 days and which data.gouv.fr")
+	fmt.Fprintln(w, "does not renew reliably; DATAGOUV_URL chooses the platform (default https://www.data.gouv.fr).")
 }
 
 func newLogger(w io.Writer, cmd string) *slog.Logger {

@@ -23,6 +23,7 @@ import (
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
 	"github.com/passerelle/passerelle/internal/udatafake"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // cli runs the command in-process and returns its exit code and output.
@@ -205,4 +206,165 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestOrganizationsCommand: `passerelle organizations` lists the account's
+// organizations with their roles; `push plan` refuses an organization of
+// catalogs.toml where the account cannot edit, with that list; --help
+// says unattended pushes use an API key (issue 9 items 12 and 13).
+func TestOrganizationsCommand(t *testing.T) {
+	cfg, err := config.Load(rootConfig())
+	require.NoError(t, err)
+	var org *config.Organization
+	for i := range cfg.Organizations {
+		if cfg.Organizations[i].Mode == config.ModePush {
+			org = &cfg.Organizations[i]
+		}
+	}
+	require.NotNil(t, org)
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: org.DatagouvID, Name: org.Title, Members: []udatafake.Member{{UserID: user.ID, Role: "partial_editor"}}})
+	other := fake.AddOrg(udatafake.Org{Name: "Région Test", Members: []udatafake.Member{{UserID: user.ID, Role: "admin"}}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+
+	code, out, errOut := cli(t, "organizations")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "organizations of account robot@example.org")
+	assert.Regexp(t, other.ID+` +admin +yes +Région Test`, out)
+	assert.Regexp(t, org.DatagouvID+` +partial_editor +no +`, out)
+
+	code, out, errOut = cli(t, "organizations", "--json")
+	require.Equal(t, exitOK, code, errOut)
+	var ms []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &ms))
+	assert.Len(t, ms, 2)
+
+	store := t.TempDir()
+	code, _, errOut = cli(t, "harvest", "--config", rootConfig(), "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	code, _, errOut = cli(t, "push", "plan", "--config", rootConfig(), "--cache", store)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errOut, `has role "partial_editor"`)
+	assert.Contains(t, errOut, other.ID+` "Région Test" (admin)`)
+	assert.Zero(t, fake.Writes())
+
+	code, _, errOut = cli(t, "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "DATAGOUV_API_KEY (an API key: use it for unattended pushes")
+	code, _, errOut = cli(t, "login", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "unattended pushes (cron, auto_push) should use an API key")
+}
+
+// TestPushSkipsMaps: map records (staticMap, interactiveMap, map) are
+// dcat:Resource in the feed, which udata ignores: push must not create
+// them as datasets either, so that both modes of an organization publish
+// the same datasets (issue 9 item 7). The filter is dcat's (h9b's item 7
+// change); this test checks it end to end through push.
+func TestPushSkipsMaps(t *testing.T) {
+	dir := t.TempDir()
+	var maps, datasets []string
+	for _, name := range []string{
+		"gnui__georhena.iso19139.reuse+solaire.xml", "gnui__geo2france.iso19139.reuse+ongules.xml",
+		"gnui__geo2france.iso19139.reuse+roilaye.xml", "gnui__geo2france.iso19139.plu.xml", "gnui__geo2france.iso19139.scot.xml",
+	} {
+		raw, err := os.ReadFile(testenv.Corpus(t, "records", name))
+		require.NoError(t, err)
+		rec, err := iso.Parse(raw)
+		require.NoError(t, err)
+		switch rec.HierarchyLevel {
+		case "staticMap", "interactiveMap", "map":
+			maps = append(maps, rec.Title.Value)
+		default:
+			datasets = append(datasets, rec.Title.Value)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), raw, 0o644))
+	}
+	require.Len(t, maps, 3)
+	cfgPath := filepath.Join(t.TempDir(), "catalogs.toml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(fmt.Sprintf(`[server]
+public_url = "http://127.0.0.1:8080"
+[[catalog]]
+id = "corpus"
+title = "Corpus"
+dir = %q
+[[organization]]
+id = "tout"
+title = "Tout"
+datagouv_id = "65a0de000000000000000c01"
+mode = "push"
+  [[organization.source]]
+  catalog = "corpus"
+  producers = ["*"]
+`, dir)), 0o644))
+
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: "65a0de000000000000000c01", Name: "Tout", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+	store := t.TempDir()
+	code, _, errOut := cli(t, "harvest", "--config", cfgPath, "--cache", store)
+	require.Equal(t, exitOK, code, errOut)
+	code, out, errOut := cli(t, "push", "apply", "--config", cfgPath, "--cache", store)
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	var titles []string
+	for _, d := range fake.Datasets("65a0de000000000000000c01") {
+		titles = append(titles, d.Title)
+	}
+	for _, m := range maps {
+		assert.NotContains(t, titles, m, "map record pushed as a dataset")
+	}
+	assert.ElementsMatch(t, datasets, titles)
+}
+
+// TestLoginPrintsExpiryAndOrganizations runs `passerelle login` against the
+// fake (which consents for its browser user): it prints when the sign-in
+// expires and the account's organizations with their roles.
+func TestLoginPrintsExpiryAndOrganizations(t *testing.T) {
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{Slug: "ada", Email: "ada@example.org"})
+	fake.SetBrowserUser(user.ID)
+	org := fake.AddOrg(udatafake.Org{Name: "DDT Test", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	fake.AddClient(udatafake.OAuthClient{ID: "passerelle", Secret: "s3cret", RedirectURIs: []string{fmt.Sprintf("http://127.0.0.1:%d/callback", port)}})
+	srv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", srv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "")
+	t.Setenv("DATAGOUV_CLIENT_ID", "passerelle")
+	t.Setenv("DATAGOUV_CLIENT_SECRET", "s3cret")
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+
+	pr, pw := io.Pipe()
+	var errOut bytes.Buffer
+	codes := make(chan int, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		codes <- run(ctx, []string{"login", "--port", fmt.Sprint(port)}, pw, &errOut)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "http") {
+			resp, err := http.Get(line) // the browser: the fake consents and redirects to the callback
+			require.NoError(t, err)
+			resp.Body.Close()
+		}
+	}
+	require.Equal(t, exitOK, <-codes, errOut.String())
+	assert.Contains(t, out.String(), "The sign-in expires on ")
+	assert.Contains(t, out.String(), "sign in again with `passerelle login`")
+	assert.Regexp(t, org.ID+` +editor +yes +DDT Test`, out.String())
 }

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
+	"text/tabwriter"
+
+	"golang.org/x/oauth2"
 
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/proxy"
@@ -130,6 +134,14 @@ func runLogin(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	port := fs.Int("port", push.DefaultPort, "local callback port (the redirect URI http://127.0.0.1:<port>/callback must be registered with the client)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: passerelle login [--port 8976]")
+		fmt.Fprintln(e.stderr, "Signs in to data.gouv.fr in a browser (OAuth2 with PKCE; DATAGOUV_CLIENT_ID, DATAGOUV_CLIENT_SECRET for a")
+		fmt.Fprintln(e.stderr, "confidential client), saves the token and lists the account's organizations. The sign-in lasts 30 days")
+		fmt.Fprintln(e.stderr, "and data.gouv.fr does not renew it reliably: unattended pushes (cron, auto_push) should use an API key")
+		fmt.Fprintln(e.stderr, "in DATAGOUV_API_KEY instead.")
+		fs.PrintDefaults()
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -141,8 +153,9 @@ func runLogin(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	base := os.Getenv("DATAGOUV_URL")
 	err = push.Login(ctx, push.LoginOptions{
-		BaseURL:      os.Getenv("DATAGOUV_URL"),
+		BaseURL:      base,
 		ClientID:     id,
 		ClientSecret: os.Getenv("DATAGOUV_CLIENT_SECRET"),
 		Port:         *port,
@@ -153,5 +166,80 @@ func runLogin(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "token saved to "+path+" (port "+strconv.Itoa(*port)+")")
-	return nil
+	tok, err := push.LoadToken(path)
+	if err != nil {
+		return err
+	}
+	client, err := push.NewClient(push.Options{BaseURL: base, TokenSource: oauth2.StaticTokenSource(tok),
+		Logger: e.logger.With("component", "push"), UserAgent: "passerelle/" + version})
+	if err != nil {
+		return usageError{err}
+	}
+	return printOrganizations(ctx, e, client, false)
+}
+
+// runOrganizations lists the signed-in account's organizations, so that an
+// admin can copy the datagouv_id of the one to push into catalogs.toml.
+func runOrganizations(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("organizations", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	asJSON := fs.Bool("json", false, "one JSON array")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	opts, err := push.OptionsFromEnv(ctx, os.Getenv)
+	if err != nil {
+		return usageError{fmt.Errorf("data.gouv.fr credentials: %w", err)}
+	}
+	opts.Logger = e.logger.With("component", "push")
+	opts.UserAgent = "passerelle/" + version
+	client, err := push.NewClient(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	return printOrganizations(ctx, e, client, *asJSON)
+}
+
+func printOrganizations(ctx context.Context, e *env, client *push.Client, asJSON bool) error {
+	me, err := client.Me(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := client.Organizations(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if ms == nil {
+			ms = []push.Membership{}
+		}
+		raw, err := json.Marshal(ms)
+		if err != nil {
+			return fmt.Errorf("encode organizations: %w", err)
+		}
+		_, err = fmt.Fprintln(e.stdout, string(raw))
+		return err
+	}
+	account := me.Email
+	if account == "" {
+		account = me.Slug
+	}
+	if len(ms) == 0 {
+		fmt.Fprintf(e.stdout, "account %s belongs to no data.gouv.fr organization: ask an admin of the organization to invite it (role editor)\n", account)
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "organizations of account %s (datagouv_id goes in catalogs.toml; pushing needs admin or editor):\n", account)
+	fmt.Fprintln(tw, "DATAGOUV_ID\tROLE\tPUSH\tNAME")
+	for _, m := range ms {
+		role, can := m.Role, "yes"
+		if role == "" {
+			role = "-"
+		}
+		if !m.CanPush {
+			can = "no"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, role, can, m.Name)
+	}
+	return tw.Flush()
 }

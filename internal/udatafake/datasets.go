@@ -168,12 +168,25 @@ func (f *Fake) datasetJSON(base string, d *Dataset, u *User) map[string]any {
 	if extras == nil {
 		extras = map[string]any{}
 	}
-	var tc, sp any
+	var tc, sp, harvest any
 	if d.TemporalCoverage != nil {
 		tc = d.TemporalCoverage
 	}
 	if d.Spatial != nil {
 		sp = d.Spatial
+	}
+	if d.Harvest != nil {
+		harvest = d.Harvest
+	}
+	access := d.AccessType
+	if access == "" {
+		access = "open"
+	}
+	nullable := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
 	}
 	var owner any
 	if d.Owner != "" {
@@ -188,9 +201,11 @@ func (f *Fake) datasetJSON(base string, d *Dataset, u *User) map[string]any {
 		"deleted":     fmtTimePtr(d.Deleted), "archived": fmtTimePtr(d.Archived),
 		"private": d.Private, "featured": false, "tags": tags, "badges": []any{},
 		"resources": res, "frequency": d.Frequency, "frequency_date": nil, "extras": extras,
-		"harvest": nil, "organization": f.orgRef(base, d.Organization), "owner": owner,
+		"harvest": harvest, "organization": f.orgRef(base, d.Organization), "owner": owner,
 		"schema": nil, "temporal_coverage": tc, "spatial": sp, "license": lic,
-		"access_type": "open", "contact_points": []any{},
+		"access_type": access, "access_type_reason": nullable(d.AccessTypeReason),
+		"access_type_reason_category": nullable(d.AccessTypeReasonCategory),
+		"access_audiences":            []any{}, "authorization_request_url": nil, "contact_points": []any{},
 		"metrics": map[string]any{"discussions": 0, "followers": 0, "resources_downloads": 0, "reuses": 0, "views": 0},
 		"uri":     base + "/api/1/datasets/" + d.Slug + "/", "page": base + "/datasets/" + d.Slug + "/",
 		"internal": map[string]any{
@@ -527,40 +542,46 @@ func (f *Fake) applyForm(d *Dataset, body map[string]any, create bool, u *User) 
 			d.Frequency = id
 		}
 	}
-	if has("temporal_coverage") {
-		switch v := body["temporal_coverage"].(type) {
-		case nil:
-			d.TemporalCoverage = nil
-		case map[string]any:
-			start, _ := str(v["start"])
-			if _, err := time.Parse("2006-01-02", start); err != nil {
-				errs["temporal_coverage"] = map[string]any{"start": []string{"Not a valid date value."}}
+	// Trap (udata.md §C.5): temporal_coverage is a DateRangeField, processed
+	// whether present or not: absent (or null) clears it, on every PUT.
+	switch v := body["temporal_coverage"].(type) {
+	case nil:
+		d.TemporalCoverage = nil
+	case map[string]any:
+		start, _ := str(v["start"])
+		if _, err := time.Parse("2006-01-02", start); err != nil {
+			errs["temporal_coverage"] = map[string]any{"start": []string{"Not a valid date value."}}
+			break
+		}
+		if end, ok := str(v["end"]); ok && end != "" {
+			if _, err := time.Parse("2006-01-02", end); err != nil {
+				errs["temporal_coverage"] = map[string]any{"end": []string{"Not a valid date value."}}
 				break
 			}
-			if end, ok := str(v["end"]); ok && end != "" {
-				if _, err := time.Parse("2006-01-02", end); err != nil {
-					errs["temporal_coverage"] = map[string]any{"end": []string{"Not a valid date value."}}
-					break
-				}
-			}
-			d.TemporalCoverage = cloneMap(v)
-		default:
-			errs["temporal_coverage"] = []string{"Invalid value"}
 		}
+		tc := cloneMap(v)
+		if end, _ := str(tc["end"]); end != "" && end < start {
+			tc["start"], tc["end"] = end, start // DateRange.clean swaps a reversed range
+		}
+		d.TemporalCoverage = tc
+	default:
+		errs["temporal_coverage"] = []string{"Invalid value"}
 	}
-	if has("spatial") {
-		switch v := body["spatial"].(type) {
-		case nil:
-			d.Spatial = nil
-		case map[string]any:
-			if v["geom"] != nil && v["zones"] != nil {
-				errs["spatial"] = []string{"geom and zones are mutually exclusive"}
-				break
+	// spatial is a sub-form populated only when the body has spatial keys:
+	// absent or null keeps the old value (null never clears a geometry).
+	switch v := body["spatial"].(type) {
+	case nil: // absent or null: kept
+	case map[string]any:
+		if len(v) > 0 {
+			if msg := f.applySpatial(d, v); msg != nil {
+				errs["spatial"] = msg
 			}
-			d.Spatial = cloneMap(v)
-		default:
-			errs["spatial"] = []string{"Invalid value"}
 		}
+	default:
+		errs["spatial"] = []string{"Invalid value"}
+	}
+	if e := applyAccess(d, body, create, has); e != nil {
+		return e
 	}
 	// Trap (udata #2468): an absent tags field wipes the tags.
 	d.Tags = []string{}
@@ -652,6 +673,103 @@ func (f *Fake) applyForm(d *Dataset, body map[string]any, create bool, u *User) 
 	if len(errs) > 0 {
 		return &apiErr{status: http.StatusBadRequest, body: map[string]any{"errors": errs}}
 	}
+	if d.AccessType != "" && d.AccessType != "open" {
+		d.License = "" // Dataset.clean(): access other than open nulls the licence
+	}
+	return nil
+}
+
+// accessTypes are udata's AccessType values.
+var accessTypes = map[string]bool{"open": true, "open_with_account": true, "restricted": true}
+
+// applyAccess applies access_type (default open on create, kept when
+// absent on update) and its reason fields.
+func applyAccess(d *Dataset, body map[string]any, create bool, has func(string) bool) *apiErr {
+	if create {
+		d.AccessType = "open"
+	}
+	if has("access_type") {
+		s, _ := str(body["access_type"])
+		switch {
+		case body["access_type"] == nil:
+			d.AccessType = "open"
+		case !accessTypes[s]:
+			return msgErr(http.StatusBadRequest, fmt.Sprintf("'%s' is not a valid AccessType", s))
+		default:
+			d.AccessType = s
+		}
+	}
+	for _, fld := range []struct {
+		key string
+		dst *string
+	}{{"access_type_reason", &d.AccessTypeReason}, {"access_type_reason_category", &d.AccessTypeReasonCategory}} {
+		if has(fld.key) {
+			*fld.dst, _ = str(body[fld.key])
+		}
+	}
+	return nil
+}
+
+// knownZone reports whether a geozone id resolves (a few French ids are
+// enough for tests: country, regions, departments, communes).
+func knownZone(id string) bool {
+	for _, p := range []string{"country:", "fr:region:", "fr:departement:", "fr:commune:", "fr:epci:"} {
+		if strings.HasPrefix(id, p) && len(id) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// applySpatial populates the spatial sub-form from a non-empty object.
+// Absent sub-fields keep their value. zones and geom are mutually
+// exclusive: a dataset holding zones refuses a geom unless the same body
+// clears them with "zones": [] (udata.md §C.5).
+func (f *Fake) applySpatial(d *Dataset, v map[string]any) any {
+	sp := cloneMap(d.Spatial)
+	if sp == nil {
+		sp = map[string]any{"geom": nil, "zones": []any{}, "granularity": "other"}
+	}
+	if z, ok := v["zones"]; ok {
+		list, isList := z.([]any)
+		if z != nil && !isList {
+			return map[string]any{"zones": []string{"Invalid value"}}
+		}
+		var unknown []string
+		zones := []any{}
+		for _, x := range list {
+			s, _ := str(x)
+			if !knownZone(s) {
+				unknown = append(unknown, fmt.Sprint(x))
+				continue
+			}
+			zones = append(zones, s)
+		}
+		if len(unknown) > 0 {
+			return map[string]any{"zones": []string{"Unknown geoid(s): " + strings.Join(unknown, ", ")}}
+		}
+		sp["zones"] = zones
+	}
+	if g, ok := v["geom"]; ok {
+		if g != nil {
+			m, isMap := g.(map[string]any)
+			if !isMap || (m["type"] != "MultiPolygon" && m["type"] != "Polygon") || m["coordinates"] == nil {
+				return map[string]any{"geom": []string{"Not a valid GeoJSON"}}
+			}
+		}
+		sp["geom"] = g
+	}
+	if gr, ok := v["granularity"]; ok {
+		s, _ := str(gr)
+		if s == "" {
+			s = "other"
+		}
+		sp["granularity"] = s
+	}
+	if zones, _ := sp["zones"].([]any); len(zones) > 0 && sp["geom"] != nil {
+		return []string{"The spatial coverage cannot have both zones and a geometry: clear the zones first"}
+	}
+	d.Spatial = sp
 	return nil
 }
 

@@ -85,17 +85,27 @@ type Dataset struct {
 	License          string // "" is null (read back as notspecified)
 	Frequency        string
 	TemporalCoverage map[string]any
-	Spatial          map[string]any
-	Extras           map[string]any
-	Resources        []Resource
-	Organization     string
-	Owner            string
-	Private          bool
-	Deleted          *time.Time
-	Archived         *time.Time
-	CreatedAt        time.Time
-	LastModified     time.Time
-	seq              int64
+	// Spatial is {"geom", "zones", "granularity"} or nil.
+	Spatial map[string]any
+	// AccessType is open (default), open_with_account or restricted;
+	// anything but open nulls the licence.
+	AccessType               string
+	AccessTypeReason         string
+	AccessTypeReasonCategory string
+	Extras                   map[string]any
+	Resources                []Resource
+	// Harvest is what data.gouv.fr's harvester wrote (remote_id,
+	// source_id, domain…): read-only through the API, nil for datasets
+	// created by the API. Tests set it with SeedHarvested or Mutate.
+	Harvest      map[string]any
+	Organization string
+	Owner        string
+	Private      bool
+	Deleted      *time.Time
+	Archived     *time.Time
+	CreatedAt    time.Time
+	LastModified time.Time
+	seq          int64
 }
 
 // FaultKind is what an injected fault does.
@@ -388,6 +398,54 @@ func (f *Fake) SeedDataset(body map[string]any) (string, error) {
 	return d.ID, nil
 }
 
+// SeedHarvested stores a dataset as data.gouv.fr's harvester would have
+// made it: the dataset form's fields from body, plus read-only harvest
+// metadata (remote_id, source_id, domain, backend…), which the API never
+// sets. Its resources get a harvest block too.
+func (f *Fake) SeedHarvested(body map[string]any, harvest map[string]any) (string, error) {
+	id, err := f.SeedDataset(body)
+	if err != nil {
+		return "", err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.datasets[id]
+	d.Harvest = cloneMap(harvest)
+	if d.Harvest == nil {
+		d.Harvest = map[string]any{}
+	}
+	if _, ok := d.Harvest["last_update"]; !ok {
+		d.Harvest["last_update"] = fmtTime(f.opts.Now())
+	}
+	return id, nil
+}
+
+// AddResource adds a resource to a dataset the way a person does on
+// data.gouv.fr (an uploaded file has Filetype "file", which the API
+// refuses): not through the API. An id is generated; it is returned, ""
+// when the dataset does not exist.
+func (f *Fake) AddResource(datasetID string, r Resource) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.datasets[datasetID]
+	if d == nil {
+		return ""
+	}
+	now := f.opts.Now().UTC()
+	r.ID = newUUID()
+	if r.Filetype == "" {
+		r.Filetype = "file"
+	}
+	if r.Type == "" {
+		r.Type = "main"
+	}
+	r.CreatedAt, r.LastModified = now, now
+	r.Extras = cloneMap(r.Extras)
+	d.Resources = append(d.Resources, r)
+	d.LastModified = now
+	return r.ID
+}
+
 // Mutate changes a stored dataset in place (tests simulating edits made on
 // data.gouv.fr). It reports whether the dataset exists.
 func (f *Fake) Mutate(id string, fn func(d *Dataset)) bool {
@@ -433,6 +491,7 @@ func (d *Dataset) clone() Dataset {
 	c.Extras = cloneMap(d.Extras)
 	c.TemporalCoverage = cloneMap(d.TemporalCoverage)
 	c.Spatial = cloneMap(d.Spatial)
+	c.Harvest = cloneMap(d.Harvest)
 	c.Resources = make([]Resource, len(d.Resources))
 	for i, r := range d.Resources {
 		r.Extras = cloneMap(r.Extras)

@@ -445,3 +445,172 @@ func TestOAuth(t *testing.T) {
 	assert.Equal(t, 400, st, "old refresh token revoked")
 	assert.Equal(t, "invalid_grant", v["error"])
 }
+
+// TestPutFormSemantics checks the PUT traps of udata.md §C.5 that a pusher
+// must work around: temporal_coverage cleared when absent, spatial kept
+// when absent or null, zones and geom exclusive, access_type nulling the
+// licence, harvest metadata read-only.
+func TestPutFormSemantics(t *testing.T) {
+	e := setup(t)
+	geom := map[string]any{"type": "MultiPolygon", "coordinates": []any{[]any{[]any{
+		[]any{1.0, 2.0}, []any{3.0, 2.0}, []any{3.0, 4.0}, []any{1.0, 4.0}, []any{1.0, 2.0}}}}}
+	period := map[string]any{"start": "2020-01-01", "end": "2024-12-31"}
+	d := e.create(t, map[string]any{
+		"title": "Routes", "description": "d", "tags": []string{"voirie"}, "license": "lov2",
+		"temporal_coverage": period, "spatial": map[string]any{"geom": geom, "granularity": "other"},
+	})
+	id := d["id"].(string)
+	path := "/api/1/datasets/" + id + "/"
+	assert.Equal(t, period, d["temporal_coverage"])
+	assert.Equal(t, "open", d["access_type"], "open by default")
+	assert.Nil(t, d["harvest"], "API-created datasets have no harvest metadata")
+
+	tests := []struct {
+		name     string
+		body     map[string]any
+		status   int
+		temporal any
+		spatial  func(t *testing.T, sp map[string]any)
+	}{
+		{"absent temporal_coverage clears it, absent spatial keeps it", map[string]any{"tags": []string{"voirie"}}, 200, nil,
+			func(t *testing.T, sp map[string]any) { assert.Equal(t, geom, sp["geom"]) }},
+		{"archiving clears it too", map[string]any{"archived": "2026-01-02T03:04:05+00:00", "tags": []string{"voirie"}}, 200, nil, nil},
+		{"resent period kept, spatial null keeps the geometry", map[string]any{"archived": nil, "temporal_coverage": period, "spatial": nil}, 200, period,
+			func(t *testing.T, sp map[string]any) { assert.Equal(t, geom, sp["geom"]) }},
+		{"zones replace the geometry only when it is cleared", map[string]any{"temporal_coverage": period, "spatial": map[string]any{"zones": []any{"fr:departement:35"}}}, 400, nil, nil},
+		{"zones with geom null", map[string]any{"temporal_coverage": period, "spatial": map[string]any{"zones": []any{"fr:departement:35"}, "geom": nil}}, 200, period,
+			func(t *testing.T, sp map[string]any) {
+				assert.Nil(t, sp["geom"])
+				assert.Equal(t, []any{"fr:departement:35"}, sp["zones"])
+			}},
+		{"a geometry is refused while zones are set", map[string]any{"temporal_coverage": period, "spatial": map[string]any{"geom": geom, "granularity": "other"}}, 400, nil, nil},
+		{"unknown zone", map[string]any{"spatial": map[string]any{"zones": []any{"nowhere"}}}, 400, nil, nil},
+		{"zones cleared in the same body", map[string]any{"temporal_coverage": period, "spatial": map[string]any{"geom": geom, "zones": []any{}, "granularity": "other"}}, 200, period,
+			func(t *testing.T, sp map[string]any) {
+				assert.Equal(t, geom, sp["geom"])
+				assert.Empty(t, sp["zones"])
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _, v := e.do(t, "PUT", path, e.key, tt.body)
+			require.Equal(t, tt.status, st, v)
+			if st != 200 {
+				return
+			}
+			got := v.(map[string]any)
+			assert.Equal(t, tt.temporal, got["temporal_coverage"])
+			if tt.spatial != nil {
+				tt.spatial(t, got["spatial"].(map[string]any))
+			}
+		})
+	}
+
+	// access_type: validated, kept when absent, non-open nulls the licence.
+	st, _, v := e.do(t, "PUT", path, e.key, map[string]any{"access_type": "secret"})
+	assert.Equal(t, 400, st, v)
+	st, _, v = e.do(t, "PUT", path, e.key, map[string]any{"access_type": "restricted", "access_type_reason": "Article 13.1.d", "license": "lov2"})
+	require.Equal(t, 200, st, v)
+	got := v.(map[string]any)
+	assert.Equal(t, "restricted", got["access_type"])
+	assert.Equal(t, "Article 13.1.d", got["access_type_reason"])
+	assert.Equal(t, "notspecified", got["license"], "restricted access nulls the licence")
+	st, _, v = e.do(t, "PUT", path, e.key, map[string]any{"title": "Routes 2"})
+	require.Equal(t, 200, st, v)
+	assert.Equal(t, "restricted", v.(map[string]any)["access_type"], "absent access_type kept")
+
+	// harvest is read-only through the API.
+	hid, err := e.f.SeedHarvested(map[string]any{"title": "Moissonné", "description": "d", "organization": e.org.ID},
+		map[string]any{"remote_id": "https://id.example.fr/1", "source_id": "5f0000000000000000000001", "domain": "geo.example.fr"})
+	require.NoError(t, err)
+	st, _, v = e.do(t, "PUT", "/api/1/datasets/"+hid+"/", e.key, map[string]any{"harvest": map[string]any{"remote_id": "x"}, "tags": []string{}})
+	require.Equal(t, 200, st, v)
+	h := v.(map[string]any)["harvest"].(map[string]any)
+	assert.Equal(t, "https://id.example.fr/1", h["remote_id"])
+	assert.Equal(t, "5f0000000000000000000001", h["source_id"])
+
+	// Files uploaded on data.gouv.fr: not through the API, which refuses them.
+	rid := e.f.AddResource(hid, Resource{Title: "Notice.pdf", URL: "https://static.data.gouv.fr/resources/x/notice.pdf"})
+	require.NotEmpty(t, rid)
+	st, _, v = e.do(t, "GET", "/api/1/datasets/"+hid+"/", e.key, nil)
+	require.Equal(t, 200, st)
+	res := v.(map[string]any)["resources"].([]any)
+	require.Len(t, res, 1)
+	assert.Equal(t, "file", res[0].(map[string]any)["filetype"])
+	st, _, _ = e.do(t, "POST", "/api/1/datasets/"+hid+"/resources/", e.key, map[string]any{"title": "x", "url": "https://x.example.fr/a", "filetype": "file"})
+	assert.Equal(t, 400, st)
+}
+
+// TestRefreshGrant checks udata.md §C.1: public clients cannot refresh;
+// a confidential client's refreshed token keeps the old expiry, so a
+// refresh after expiry gives a token that is refused at once.
+func TestRefreshGrant(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := New(Options{Now: func() time.Time { return now }})
+	u := f.AddUser(User{FirstName: "Ada"})
+	f.SetBrowserUser(u.ID)
+	const redirect = "http://127.0.0.1:8976/callback"
+	f.AddClient(OAuthClient{ID: "public", RedirectURIs: []string{redirect}})
+	f.AddClient(OAuthClient{ID: "conf", Secret: "sec", RedirectURIs: []string{redirect}})
+	srv := f.Start(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	verifier := "a-verifier-long-enough-for-pkce-0123456789abcdef"
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	post := func(client, secret string, basic bool, form url.Values) (int, map[string]any) {
+		if !basic {
+			form.Set("client_id", client)
+			if secret != "" {
+				form.Set("client_secret", secret)
+			}
+		}
+		req, err := http.NewRequest("POST", srv.URL+"/oauth/token", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if basic {
+			req.SetBasicAuth(client, secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var v map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&v))
+		return resp.StatusCode, v
+	}
+	login := func(client, secret string) map[string]any {
+		resp, err := noFollow.Get(srv.URL + "/oauth/authorize?" + url.Values{"response_type": {"code"}, "client_id": {client},
+			"redirect_uri": {redirect}, "scope": {"default"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode())
+		require.NoError(t, err)
+		resp.Body.Close()
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		require.NoError(t, err)
+		st, v := post(client, secret, secret != "", url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+			"redirect_uri": {redirect}, "code_verifier": {verifier}})
+		require.Equal(t, 200, st, v)
+		return v
+	}
+	me := func(tok string) int {
+		req, err := http.NewRequest("GET", srv.URL+"/api/1/me/", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	pub := login("public", "")
+	st, v := post("public", "", false, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pub["refresh_token"].(string)}})
+	assert.Equal(t, 401, st)
+	assert.Equal(t, "invalid_client", v["error"], "a public client cannot refresh")
+
+	conf := login("conf", "sec")
+	st, _ = post("conf", "sec", false, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {conf["refresh_token"].(string)}})
+	assert.Equal(t, 401, st, "client_secret_post is not accepted for the refresh grant")
+	now = now.Add(31 * 24 * time.Hour) // the 30-day token has expired
+	assert.Equal(t, 401, me(conf["access_token"].(string)))
+	st, v = post("conf", "sec", true, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {conf["refresh_token"].(string)}})
+	require.Equal(t, 200, st, v)
+	assert.InDelta(t, 2592000, v["expires_in"], 0, "expires_in announces 30 days…")
+	assert.Equal(t, 401, me(v["access_token"].(string)), "…but the refreshed token is born expired")
+}

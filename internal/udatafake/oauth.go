@@ -78,7 +78,8 @@ func (f *Fake) authorize(w http.ResponseWriter, r *http.Request, _ *call) *apiEr
 }
 
 // token implements /oauth/token: authorization_code (with PKCE) and
-// refresh_token (rotating the refresh token).
+// refresh_token (rotating the refresh token; confidential clients with
+// client_secret_basic only, the new token inheriting the old expiry).
 func (f *Fake) token(w http.ResponseWriter, r *http.Request, _ *call) *apiErr {
 	if err := r.ParseForm(); err != nil {
 		return oauthErr(http.StatusBadRequest, "invalid_request", "malformed request")
@@ -94,9 +95,17 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request, _ *call) *apiErr {
 	if cl == nil || subtle.ConstantTimeCompare([]byte(cl.Secret), []byte(secret)) != 1 {
 		return oauthErr(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 	}
+	grantType := r.PostForm.Get("grant_type")
+	// udata's RefreshTokenGrant keeps Authlib's default client
+	// authentication, client_secret_basic only: a public client (no
+	// secret) cannot authenticate the refresh grant (udata.md §C.1).
+	if grantType == "refresh_token" && (cl.Secret == "" || !basic) {
+		return oauthErr(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+	}
 	now := f.opts.Now()
+	expiry := now.Add(f.opts.TokenTTL)
 	var user string
-	switch r.PostForm.Get("grant_type") {
+	switch grantType {
 	case "authorization_code":
 		code := f.codes[r.PostForm.Get("code")]
 		if code == nil || code.client != cl.ID || now.After(code.expiry) {
@@ -131,10 +140,14 @@ func (f *Fake) token(w http.ResponseWriter, r *http.Request, _ *call) *apiErr {
 			}
 		}
 		user = g.user
+		// save_token updates the old record, which keeps its created_at:
+		// the refreshed token expires when the old one did (born expired
+		// once the old one has), whatever expires_in says (udata.md §C.1).
+		expiry = g.expiry
 	default:
 		return oauthErr(http.StatusBadRequest, "unsupported_grant_type", "grant_type not supported")
 	}
-	g := &grant{user: user, client: cl.ID, expiry: now.Add(f.opts.TokenTTL), refresh: randToken()}
+	g := &grant{user: user, client: cl.ID, expiry: expiry, refresh: randToken()}
 	at := randToken()
 	f.access[at] = g
 	f.refresh[g.refresh] = g
@@ -153,4 +166,16 @@ func (f *Fake) IssueToken(userID string, ttl time.Duration) string {
 	at := randToken()
 	f.access[at] = &grant{user: userID, expiry: f.opts.Now().Add(ttl)}
 	return at
+}
+
+// IssueTokenPair gives a user an access token and a refresh token as the
+// authorization code grant would for client (ttl < 0: already expired).
+func (f *Fake) IssueTokenPair(userID, clientID string, ttl time.Duration) (access, refresh string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := &grant{user: userID, client: clientID, expiry: f.opts.Now().Add(ttl), refresh: randToken()}
+	access = randToken()
+	f.access[access] = g
+	f.refresh[g.refresh] = g
+	return access, g.refresh
 }
