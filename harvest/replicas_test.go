@@ -205,3 +205,46 @@ func TestSchedulerTrigger(t *testing.T) {
 	cancel()
 	require.NoError(t, <-errc)
 }
+
+// TestSchedulerShutdownStopsAtPageBoundary cancels a scheduler while its
+// harvest is between pages: Run returns, no report or snapshot is stored
+// and the lease is free for the next process.
+func TestSchedulerShutdownStopsAtPageBoundary(t *testing.T) {
+	f := newCSWFixture(t, 5, 0)
+	h := cswtest.NewHandler(cswtest.Generate(30), cswtest.Options{})
+	pages := make(chan struct{}, 16)
+	f.up.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond)
+		h.ServeHTTP(w, r)
+		select {
+		case pages <- struct{}{}:
+		default:
+		}
+	}))
+	s := &Scheduler{Harvester: f.h, Config: func() *config.Config { return f.cfg }, Tick: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- s.Run(ctx) }()
+	for range 3 { // capabilities, hits, first page
+		<-pages
+	}
+	cancel()
+	require.NoError(t, <-errc)
+	bg := context.Background()
+	_, err := f.store.Snapshot(bg, f.catalog)
+	require.ErrorIs(t, err, cache.ErrNotFound)
+	reports, err := f.store.Reports(bg, f.catalog)
+	require.NoError(t, err)
+	assert.Empty(t, reports, "a harvest stopped for shutdown is no failure")
+	l, ok, err := f.store.Lease(bg, "harvest:"+f.catalog, time.Minute)
+	require.NoError(t, err)
+	require.True(t, ok, "lease released")
+	require.NoError(t, l.Release(bg))
+	n := 0
+	for _, line := range h.Log() {
+		if strings.Contains(line, "GetRecords results") {
+			n++
+		}
+	}
+	assert.Less(t, n, 6, "the walk stopped before the last page: %v", h.Log())
+}

@@ -12,6 +12,8 @@ import (
 func (s *Server) routes() {
 	a := s.app
 	a.Get("/healthz", s.handleHealth)
+	a.Get("/readyz", s.handleReady)
+	a.Get("/organizations.json", s.handleOrganizations)
 	a.Get("/", s.handleIndex)
 	a.Get("/catalogs.json", s.handleCatalogs)
 	a.Get("/metrics", s.handleMetrics)

@@ -39,7 +39,8 @@ type Server struct {
 	timeout  time.Duration
 	cache    *responseCache
 	facade   *csw.Facade
-	requests requestCounter
+	metrics  *metrics
+	reload   atomic.Pointer[reloadStatus]
 	version  string
 	started  time.Time
 }
@@ -68,6 +69,7 @@ func New(o Options) *Server {
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
+	s.reload.Store(&reloadStatus{loaded: time.Now()})
 	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
@@ -81,7 +83,8 @@ func New(o Options) *Server {
 		AppName:               "passerelle",
 	})
 	s.app.Use(s.withContext)
-	s.app.Use(s.requests.middleware)
+	s.metrics = newMetrics(s)
+	s.app.Use(s.metrics.middleware)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	s.routes()
 	return s

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle/passerelle/internal/testenv"
+)
+
+// served is a `passerelle serve` running in-process for a test.
+type served struct {
+	t       *testing.T
+	addr    string
+	cfgPath string
+	text    string // the demo configuration as first written
+	errOut  *lockedBuffer
+}
+
+// startServe writes the demo configuration into a temporary folder and
+// runs serve on a free port with args added; it stops when the test ends.
+func startServe(t *testing.T, args ...string) *served {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "catalogs.toml")
+	body, err := os.ReadFile(rootConfig())
+	require.NoError(t, err)
+	text := strings.Replace(string(body), `dir = "testdata/demo"`, fmt.Sprintf("dir = %q", filepath.Join(testenv.ModuleRoot(), "testdata", "demo")), 1)
+	text = strings.Replace(text, `public_url = "http://127.0.0.1:8080"`, fmt.Sprintf("public_url = %q", "http://"+addr), 1)
+	require.NoError(t, os.WriteFile(cfgPath, []byte(text), 0o644))
+	s := &served{t: t, addr: addr, cfgPath: cfgPath, text: text, errOut: &lockedBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	codes := make(chan int, 1)
+	var out lockedBuffer
+	go func() {
+		codes <- run(ctx, append([]string{"serve", "--addr", addr, "--config", cfgPath, "--cache", filepath.Join(dir, "data")}, args...), &out, s.errOut)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-codes:
+			assert.Equal(t, exitOK, code, s.errOut.String())
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop after cancellation")
+		}
+	})
+	require.Eventually(t, func() bool {
+		code, _ := s.get("/readyz")
+		return code == http.StatusOK
+	}, 60*time.Second, 20*time.Millisecond, "the scheduler harvests the demo catalog at start")
+	return s
+}
+
+func (s *served) get(path string) (int, string) {
+	resp, err := http.Get("http://" + s.addr + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+type readyBody struct {
+	Config struct {
+		Hash string `json:"hash"`
+	} `json:"config"`
+	LastReloadError *struct {
+		Error string `json:"error"`
+	} `json:"last_reload_error"`
+}
+
+func (s *served) ready() readyBody {
+	_, body := s.get("/readyz")
+	var r readyBody
+	require.NoError(s.t, json.Unmarshal([]byte(body), &r), body)
+	return r
+}
+
+// TestServeReloadsOnSIGHUP: with the file watcher off, SIGHUP loads a
+// good file (its hash shows in /readyz, its title in the feed) and refuses
+// a bad one (the error shows, the previous configuration stays).
+func TestServeReloadsOnSIGHUP(t *testing.T) {
+	s := startServe(t, "--reload", "0")
+	first := s.ready().Config.Hash
+	require.Len(t, first, 64)
+
+	good := strings.Replace(s.text, `title = "Catalogue de démonstration`, `title = "Démo par SIGHUP`, 1)
+	require.NotEqual(t, good, s.text)
+	require.NoError(t, os.WriteFile(s.cfgPath, []byte(good), 0o644))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return s.ready().Config.Hash != first }, 10*time.Second, 10*time.Millisecond)
+	_, page := s.get("/catalogs/demo/catalog.ttl")
+	assert.Contains(t, page, "Démo par SIGHUP")
+	second := s.ready().Config.Hash
+	assert.Nil(t, s.ready().LastReloadError)
+
+	require.NoError(t, os.WriteFile(s.cfgPath, []byte(good+"\nbogus = 1\n"), 0o644))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return s.ready().LastReloadError != nil }, 10*time.Second, 10*time.Millisecond)
+	r := s.ready()
+	assert.Contains(t, r.LastReloadError.Error, "bogus")
+	assert.Equal(t, second, r.Config.Hash, "the refused file leaves the previous configuration in force")
+	_, page = s.get("/catalogs/demo/catalog.ttl")
+	assert.Contains(t, page, "Démo par SIGHUP")
+	assert.Contains(t, s.errOut.String(), `"by":"SIGHUP"`)
+}
