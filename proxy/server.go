@@ -32,17 +32,17 @@ type Options struct {
 
 // Server serves feeds, JSON views and CSW facades from the cache.
 type Server struct {
-	app      *fiber.App
-	cfg      atomic.Pointer[config.Config]
-	state    *state
-	log      *slog.Logger
-	timeout  time.Duration
-	cache    *responseCache
-	facade   *csw.Facade
-	metrics  *metrics
-	reload   atomic.Pointer[reloadStatus]
-	version  string
-	started  time.Time
+	app     *fiber.App
+	cfg     atomic.Pointer[config.Config]
+	state   *state
+	log     *slog.Logger
+	timeout time.Duration
+	cache   *responseCache
+	facade  *csw.Facade
+	metrics *metrics
+	reload  atomic.Pointer[reloadStatus]
+	version string
+	started time.Time
 }
 
 // New builds a server; it does not listen.
