@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	a.Get("/organizations/:org/csw", s.handleCSW("organization"))
 	a.Post("/organizations/:org/csw", s.handleCSW("organization"))
 
+	s.adminRoutes()
+
 	a.Use(func(c *fiber.Ctx) error { return notFound("no route %s", c.Path()) })
 }
 

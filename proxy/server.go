@@ -28,6 +28,8 @@ type Options struct {
 	// CacheBytes bounds the in-process cache of assembled responses (default 256 MiB).
 	CacheBytes int64
 	Version    string
+	// Admin configures the /admin/ pages (disabled by default).
+	Admin AdminOptions
 }
 
 // Server serves feeds, JSON views and CSW facades from the cache.
@@ -40,6 +42,7 @@ type Server struct {
 	cache   *responseCache
 	facade  *csw.Facade
 	metrics *metrics
+	admin   *admin
 	reload  atomic.Pointer[reloadStatus]
 	version string
 	started time.Time
@@ -84,6 +87,7 @@ func New(o Options) *Server {
 	})
 	s.app.Use(s.withContext)
 	s.metrics = newMetrics(s)
+	s.admin = newAdmin(s, o.Admin)
 	s.app.Use(s.metrics.middleware)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	s.routes()
