@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/internal/udatafake"
 )
 
 // served is a `passerelle serve` running in-process for a test.
@@ -33,6 +34,12 @@ type served struct {
 // runs serve on a free port with args added; it stops when the test ends.
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
+	return startServeWith(t, nil, args...)
+}
+
+// startServeWith is startServe with the configuration text changed by edit.
+func startServeWith(t *testing.T, edit func(string) string, args ...string) *served {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -43,6 +50,9 @@ func startServe(t *testing.T, args ...string) *served {
 	require.NoError(t, err)
 	text := strings.Replace(string(body), `dir = "testdata/demo"`, fmt.Sprintf("dir = %q", filepath.Join(testenv.ModuleRoot(), "testdata", "demo")), 1)
 	text = strings.Replace(text, `public_url = "http://127.0.0.1:8080"`, fmt.Sprintf("public_url = %q", "http://"+addr), 1)
+	if edit != nil {
+		text = edit(text)
+	}
 	require.NoError(t, os.WriteFile(cfgPath, []byte(text), 0o644))
 	s := &served{t: t, addr: addr, cfgPath: cfgPath, text: text, errOut: &lockedBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -120,4 +130,31 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 	_, page = s.get("/catalogs/demo/catalog.ttl")
 	assert.Contains(t, page, "Démo par SIGHUP")
 	assert.Contains(t, s.errOut.String(), `"by":"SIGHUP"`)
+}
+
+// TestServeAutoPush: a push-mode organization with auto_push = true is
+// planned and applied into the fake data.gouv.fr after the scheduler's ok
+// harvest, and the push actions show in /metrics.
+func TestServeAutoPush(t *testing.T) {
+	const dg = "65a0de000000000000000b02" // metropole-demo in the demo configuration
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{ID: udatafake.NewID(), Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: dg, Name: "Métropole", Slug: "metropole-demo", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	fsrv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", fsrv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+
+	s := startServeWith(t, func(text string) string {
+		out := strings.Replace(text, "mode = \"push\"\n", "mode = \"push\"\nauto_push = true\n", 1)
+		require.NotEqual(t, text, out)
+		return out
+	}, "--reload", "0")
+	require.Eventually(t, func() bool { return len(fake.Datasets(dg)) > 0 }, 30*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		_, m := s.get("/metrics")
+		return strings.Contains(m, `passerelle_push_actions_total{kind="create",result="ok"}`)
+	}, 30*time.Second, 20*time.Millisecond)
+	_, m := s.get("/metrics")
+	assert.Contains(t, m, `passerelle_harvests_total{catalog="demo",status="ok"} 1`)
 }

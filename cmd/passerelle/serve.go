@@ -40,11 +40,35 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer signal.Stop(hup)
 	var current atomic.Pointer[config.Config]
 	current.Store(cfg)
-	srv := proxy.New(proxy.Options{
+	adm := adminOptions(os.Getenv)
+	var srv *proxy.Server
+	var sched *harvest.Scheduler
+	pushes := newPusher(ctx, st, e.logger.With("component", "push"), func(kind, result string, n int) { srv.ObservePush(kind, result, n) })
+	defer pushes.wait()
+	if pushes != nil {
+		adm.Push = pushes
+	}
+	reloadNow := func(context.Context) (*config.Config, error) {
+		c, err := config.Load(current.Load().Path)
+		if err != nil {
+			srv.Reloaded(nil, err)
+			return nil, err
+		}
+		current.Store(c)
+		srv.Reloaded(c, nil)
+		e.logger.Info("configuration reloaded", "by", "admin", "file", c.Path, "hash", c.Hash)
+		return c, nil
+	}
+	adm.Reload = reloadNow
+	if *schedule {
+		adm.Harvest = func(id string) bool { return sched.Trigger(id) }
+	}
+	srv = proxy.New(proxy.Options{
 		Store:   st,
 		Config:  cfg,
 		Logger:  e.logger.With("component", "proxy"),
 		Version: version,
+		Admin:   adm,
 	})
 
 	g, ctx := errgroup.WithContext(ctx)
@@ -56,7 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	g.Go(func() error { srv.WarmUp(ctx); return nil })
 	if *schedule {
-		sched := &harvest.Scheduler{
+		sched = &harvest.Scheduler{
 			Harvester: &harvest.Harvester{Store: st, Client: newCSWClient(e), Logger: e.logger.With("component", "harvest")},
 			Config:    current.Load,
 			Logger:    e.logger.With("component", "scheduler"),
@@ -69,6 +93,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 					e.logger.Warn("precomputing DCAT fragments failed", "catalog", cat, "err", err)
 				}
 				srv.WarmUp(ctx)
+				if rep.Status == harvest.StatusOK {
+					autoPush(pushes, current.Load(), cat, e.logger.With("component", "push"))
+				}
 			},
 		}
 		g.Go(func() error { return sched.Run(ctx) })
