@@ -158,3 +158,58 @@ func TestServeAutoPush(t *testing.T) {
 	_, m := s.get("/metrics")
 	assert.Contains(t, m, `passerelle_harvests_total{catalog="demo",status="ok"} 1`)
 }
+
+func (s *served) do(method, path, token string) (int, string) {
+	req, err := http.NewRequest(method, "http://"+s.addr+path, nil)
+	require.NoError(s.t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestServeAdminPlanAndPush: with PASSERELLE_ADMIN_TOKEN, a script reads a
+// push-mode organization's plan and starts its push (202); the datasets
+// reach the fake data.gouv.fr; a harvest-mode organization is refused; a
+// harvest is queued through the scheduler.
+func TestServeAdminPlanAndPush(t *testing.T) {
+	const dg = "65a0de000000000000000b02"
+	fake := udatafake.New(udatafake.Options{})
+	user := fake.AddUser(udatafake.User{ID: udatafake.NewID(), Slug: "robot", Email: "robot@example.org"})
+	fake.AddAPIKey(user.ID, "test-key")
+	fake.AddOrg(udatafake.Org{ID: dg, Name: "Métropole", Slug: "metropole-demo", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
+	fsrv := fake.Start(t)
+	t.Setenv("DATAGOUV_URL", fsrv.URL)
+	t.Setenv("DATAGOUV_API_KEY", "test-key")
+	t.Setenv("PASSERELLE_ADMIN_TOKEN", "script-token")
+	s := startServe(t, "--reload", "0")
+
+	code, body := s.do("GET", "/admin/organizations/metropole-demo/plan", "wrong")
+	assert.Equal(t, http.StatusUnauthorized, code, body)
+	code, body = s.do("GET", "/admin/organizations/metropole-demo/plan", "script-token")
+	require.Equal(t, http.StatusOK, code, body)
+	var plan struct {
+		Counts map[string]int `json:"counts"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &plan), body)
+	creates := plan.Counts["create"]
+	require.Positive(t, creates)
+	assert.Zero(t, fake.Writes(), "a plan writes nothing")
+
+	code, body = s.do("POST", "/admin/organizations/bretagne-demo/push", "script-token")
+	assert.Equal(t, http.StatusBadRequest, code, "harvest mode: "+body)
+	code, body = s.do("POST", "/admin/organizations/metropole-demo/push", "script-token")
+	require.Equal(t, http.StatusAccepted, code, body)
+	require.Eventually(t, func() bool { return len(fake.Datasets(dg)) == creates }, 30*time.Second, 20*time.Millisecond)
+
+	code, body = s.do("POST", "/admin/catalogs/demo/harvest", "script-token")
+	require.Equal(t, http.StatusAccepted, code, body)
+	assert.JSONEq(t, `{"catalog":"demo","queued":true}`, body)
+	require.Eventually(t, func() bool {
+		_, reports := s.get("/catalogs/demo/reports.json")
+		var list []json.RawMessage
+		return json.Unmarshal([]byte(reports), &list) == nil && len(list) == 2
+	}, 30*time.Second, 20*time.Millisecond, "the triggered harvest ran although the snapshot is fresh")
+}
