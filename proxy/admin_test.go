@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,11 +18,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/udatafake"
 )
 
@@ -402,4 +406,91 @@ func TestAdminSessionsSharedByReplicas(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestAdminCatalogPageListsEveryProblem: a folder catalog with 60 broken
+// records shows all 60 problems over two pages, each with its file.
+func TestAdminCatalogPageListsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(filepath.Join(demoDir(), mustFirstXML(t)))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "000-good.xml"), good, 0o644))
+	for i := range 60 {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("bad-%02d.xml", i)), []byte("<gmd:MD_Metadata xmlns:gmd=\"http://www.isotc211.org/2005/gmd\"/>"), 0o644))
+	}
+	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"folder": dir})
+	e.harvestAny("folder")
+	e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, Admin: AdminOptions{Token: "t"}})
+	auth := []string{"Authorization", "Bearer t"}
+	var p1, p2 struct {
+		Problems                  []problemRow
+		ProblemCount, Page, Pages int
+	}
+	_, body := e.get("/admin/catalogs/folder", auth...)
+	require.NoError(t, json.Unmarshal(body, &p1), string(body))
+	_, body = e.get("/admin/catalogs/folder?page=2", auth...)
+	require.NoError(t, json.Unmarshal(body, &p2), string(body))
+	assert.Equal(t, 60, p1.ProblemCount)
+	assert.Equal(t, 2, p1.Pages)
+	assert.Len(t, p1.Problems, 50)
+	assert.Len(t, p2.Problems, 10)
+	assert.Equal(t, "bad-00.xml", p1.Problems[0].File)
+	assert.Equal(t, "bad-59.xml", p2.Problems[9].File)
+}
+
+func mustFirstXML(t *testing.T) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(demoDir(), "*.xml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return filepath.Base(files[0])
+}
+
+// TestShutdownLetsRequestsFinish: a request in flight when the server is
+// told to stop (a proposal whose probe waits on a slow CSW) still gets its
+// answer.
+func TestShutdownLetsRequestsFinish(t *testing.T) {
+	entered := make(chan struct{}, 8)
+	h := cswtest.NewHandler(cswtest.Generate(3), cswtest.Options{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		time.Sleep(300 * time.Millisecond)
+		h.ServeHTTP(w, r)
+	}))
+	defer up.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	e := newEnv(t, "http://"+ln.Addr().String(), orgTOML, map[string]string{"demo": demoDir()})
+	srv := New(Options{Store: e.store, Config: e.cfg, Admin: AdminOptions{Token: "t", Probe: ProbeOptions{AllowLoopback: true}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+
+	type answer struct {
+		code int
+		body string
+		err  error
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		form := url.Values{"url": {up.URL + "/csw"}, "title": {"Lent"}, "org": {dgBretagne}}
+		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/admin/proposals", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answers <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answers <- answer{code: resp.StatusCode, body: string(b)}
+	}()
+	<-entered // the probe is talking to the CSW: the request is in flight
+	cancel()
+	a := <-answers
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusCreated, a.code, a.body)
+	assert.Contains(t, a.body, `"ok":true`)
+	require.NoError(t, <-done)
 }
