@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -109,7 +110,9 @@ type session struct {
 }
 
 // LogValue keeps the token out of logs.
-func (s *session) LogValue() string { return "session of " + s.UserID }
+func (s *session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("user", s.UserID), slog.Int("organizations", len(s.Orgs)))
+}
 
 // accountOrg is one of the signed-in account's data.gouv.fr organizations.
 type accountOrg struct {

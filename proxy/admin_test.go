@@ -436,6 +436,15 @@ func TestAdminCatalogPageListsEveryProblem(t *testing.T) {
 	assert.Len(t, p2.Problems, 10)
 	assert.Equal(t, "bad-00.xml", p1.Problems[0].File)
 	assert.Equal(t, "bad-59.xml", p2.Problems[9].File)
+
+	// The page itself (signed-in browsers get HTML).
+	ae := newAdminEnv(t, nil)
+	c := ae.signIn(t)
+	resp, page := send(t, c, "GET", ae.base+"/admin/catalogs/demo", nil, "Accept", html)
+	require.Equal(t, http.StatusOK, resp.StatusCode, page)
+	for _, want := range []string{"20</b> fiches servies", "Rennes Métropole", "Bretagne (démo) (bretagne)", "fiches dans l&#39;instantané", "Moissonner maintenant"} {
+		assert.Contains(t, page, want)
+	}
 }
 
 func mustFirstXML(t *testing.T) string {
@@ -493,4 +502,26 @@ func TestShutdownLetsRequestsFinish(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, a.code, a.body)
 	assert.Contains(t, a.body, `"ok":true`)
 	require.NoError(t, <-done)
+}
+
+// TestAdminCookiesSecureOnHTTPS: with an https public_url the cookies are
+// Secure; a session never logs its token.
+func TestAdminCookiesSecureOnHTTPS(t *testing.T) {
+	e := newEnv(t, "https://passerelle.example.org", orgTOML, map[string]string{"demo": demoDir()})
+	e.srv = New(Options{Store: e.store, Config: e.cfg, Admin: AdminOptions{ClientID: "c", DatagouvURL: "https://www.data.gouv.fr"}})
+	resp, _ := e.get("/admin/login")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	cookies := resp.Cookies()
+	require.Len(t, cookies, 1)
+	assert.True(t, cookies[0].Secure)
+	assert.True(t, cookies[0].HttpOnly)
+	assert.Equal(t, http.SameSiteLaxMode, cookies[0].SameSite)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "https://passerelle.example.org/admin/callback", loc.Query().Get("redirect_uri"))
+
+	var b bytes.Buffer
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "session", &session{UserID: "u1", Token: "secret-token"})
+	assert.NotContains(t, b.String(), "secret-token")
+	assert.Contains(t, b.String(), "u1")
 }
