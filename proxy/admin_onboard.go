@@ -39,13 +39,14 @@ type onboardBlock struct {
 
 var datagouvIDRe = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
-// tomlString quotes s as a TOML basic string (JSON's escapes are TOML's).
+// tomlString quotes s as a TOML basic string: JSON's escapes are TOML's,
+// plus DEL, which TOML forbids unescaped and JSON leaves as is.
 func tomlString(s string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
-	return strings.TrimSpace(b.String())
+	return strings.ReplaceAll(strings.TrimSpace(b.String()), "\x7f", `\u007f`)
 }
 
 // buildBlock writes the [[organization]] block for a request and checks
