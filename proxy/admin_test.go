@@ -80,7 +80,6 @@ func newAdminEnv(t *testing.T, mutate func(*AdminOptions)) *adminEnv {
 	fake.AddOrg(udatafake.Org{ID: dgBretagne, Name: "Bretagne (démo)", Slug: "bretagne", Members: []udatafake.Member{{UserID: user.ID, Role: "editor"}}})
 	fake.AddOrg(udatafake.Org{ID: dgRennes, Name: "Rennes Métropole", Slug: "rennes-metropole", Members: []udatafake.Member{{UserID: user.ID, Role: "admin"}}})
 	fake.AddOrg(udatafake.Org{ID: dgOther, Name: "Autre", Slug: "autre"})
-	fake.AddClient(udatafake.OAuthClient{ID: "passerelle-test", RedirectURIs: []string{base + "/admin/callback"}})
 	fake.SetBrowserUser(user.ID)
 	fsrv := fake.Start(t)
 
@@ -110,6 +109,7 @@ func newAdminEnv(t *testing.T, mutate func(*AdminOptions)) *adminEnv {
 	if mutate != nil {
 		mutate(&opts)
 	}
+	fake.AddClient(udatafake.OAuthClient{ID: "passerelle-test", Secret: opts.ClientSecret, RedirectURIs: []string{base + "/admin/callback"}})
 	e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, Admin: opts,
 		Logger: slog.New(slog.NewTextHandler(ae.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -524,4 +524,22 @@ func TestAdminCookiesSecureOnHTTPS(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "session", &session{UserID: "u1", Token: "secret-token"})
 	assert.NotContains(t, b.String(), "secret-token")
 	assert.Contains(t, b.String(), "u1")
+}
+
+// TestAdminConfidentialClient: with DATAGOUV_CLIENT_SECRET the code is
+// exchanged with client_secret_basic; a wrong secret fails the sign-in.
+func TestAdminConfidentialClient(t *testing.T) {
+	ae := newAdminEnv(t, func(o *AdminOptions) { o.ClientSecret = "s3cret/with:odd chars" })
+	c := ae.signIn(t)
+	resp, _ := send(t, c, "GET", ae.base+"/admin/", nil, "Accept", "application/json")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// data.gouv.fr now knows another secret for the client.
+	ae.fake.AddClient(udatafake.OAuthClient{ID: "passerelle-test", Secret: "rotated", RedirectURIs: []string{ae.base + "/admin/callback"}})
+	b := ae.browser(false)
+	resp, _ = send(t, b, "GET", ae.base+"/admin/login", nil)
+	resp, _ = send(t, b, "GET", resp.Header.Get("Location"), nil)
+	resp, body := send(t, b, "GET", resp.Header.Get("Location"), nil)
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode, body)
+	assert.NotContains(t, body, "s3cret")
 }
