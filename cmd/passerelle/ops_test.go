@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/passerelle/passerelle/cache/cachetest"
+	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
 	"github.com/passerelle/passerelle/internal/udatafake"
 )
@@ -212,4 +216,75 @@ func TestServeAdminPlanAndPush(t *testing.T) {
 		var list []json.RawMessage
 		return json.Unmarshal([]byte(reports), &list) == nil && len(list) == 2
 	}, 30*time.Second, 20*time.Millisecond, "the triggered harvest ran although the snapshot is fresh")
+}
+
+// TestTwoServersOneRedis starts two `passerelle serve` on one empty real
+// Redis with a CSW catalog slow enough for both to want it at once: one
+// harvests, the other records nothing, and both serve the snapshot — one
+// report, not a second "failed" one.
+func TestTwoServersOneRedis(t *testing.T) {
+	rawURL := testenv.RedisURL(t)
+	prefix := cachetest.RedisPrefix(t, rawURL)
+	h := cswtest.NewHandler(cswtest.Generate(30), cswtest.Options{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		h.ServeHTTP(w, r)
+	}))
+	defer up.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "catalogs.toml")
+	require.NoError(t, os.WriteFile(cfgPath, fmt.Appendf(nil, `[server]
+public_url = "http://127.0.0.1:8080"
+
+[[catalog]]
+id = "up"
+title = "Upstream"
+url = %q
+page_size = 5
+every = "1h"
+`, up.URL+"/csw"), 0o644))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	codes := make(chan int, 2)
+	var addrs []string
+	var logs []*lockedBuffer
+	for range 2 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		addrs = append(addrs, addr)
+		var out, errOut lockedBuffer
+		logs = append(logs, &errOut)
+		go func() {
+			codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", rawURL + "?prefix=" + url.QueryEscape(prefix), "--reload", "0"}, &out, &errOut)
+		}()
+	}
+	get := func(addr, path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, addr := range addrs {
+		require.Eventually(t, func() bool { code, _ := get(addr, "/readyz"); return code == http.StatusOK },
+			60*time.Second, 20*time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // both schedulers look again, many times (tick: 30 s… and at start)
+	_, body := get(addrs[1], "/catalogs/up/reports.json")
+	var reports []struct {
+		Status string `json:"status"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &reports), body)
+	assert.Len(t, reports, 1, body)
+	assert.Equal(t, "ok", reports[0].Status)
+	cancel()
+	for range 2 {
+		assert.Equal(t, exitOK, <-codes)
+	}
+	all := logs[0].String() + logs[1].String()
+	assert.Equal(t, 1, strings.Count(all, `"msg":"harvest done"`), all)
 }
