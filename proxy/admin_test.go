@@ -543,3 +543,14 @@ func TestAdminConfidentialClient(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode, body)
 	assert.NotContains(t, body, "s3cret")
 }
+
+// TestAdminDisabledByDefault: without a client id or an admin token the
+// pages do not exist, and the sign-in is not offered.
+func TestAdminDisabledByDefault(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
+	for _, path := range []string{"/admin/", "/admin/login", "/admin/onboarding/toml?org=" + dgRennes} {
+		resp, body := e.get(path, "Authorization", "Bearer anything")
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+		assert.Contains(t, string(body), "DATAGOUV_CLIENT_ID", path)
+	}
+}
