@@ -89,8 +89,11 @@ type Organization struct {
 	DatagouvID string // 24 lower-case hex digits
 	Mode       string // ModeHarvest or ModePush
 	Services   bool   // also publish service records
-	Sources    []Source
-	Line       int // line of the [[organization]] header, 0 when unknown
+	// AutoPush (push mode only): after each ok harvest of a source catalog,
+	// `passerelle serve` plans and applies the organization's push.
+	AutoPush bool
+	Sources  []Source
+	Line     int // line of the [[organization]] header, 0 when unknown
 
 	producers *Producers                     // alias resolution for Claims
 	claims    map[string]map[string]struct{} // catalog → claimed producer slugs
@@ -472,6 +475,7 @@ func (c *Config) fill(raw *rawFile, baseDir string) []issue {
 		o.DatagouvID = strings.ToLower(strings.TrimSpace(f.str(p+"datagouv_id", r.DatagouvID, "")))
 		o.Mode = strings.TrimSpace(f.str(p+"mode", r.Mode, ""))
 		o.Services = f.boolean(p+"services", r.Services, false)
+		o.AutoPush = f.boolean(p+"auto_push", r.AutoPush, false)
 		o.Sources = make([]Source, len(r.Sources))
 		for j, rs := range r.Sources {
 			sp := p + "source[" + strconv.Itoa(j) + "]."

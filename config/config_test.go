@@ -219,6 +219,7 @@ var badCases = []struct {
 		`aliases.bad.toml:16: organization "a": source.producers: producer "Nom de l'organisation responsable" is in [producers] ignore`,
 		`aliases.bad.toml:22: producers: aliases.DDTM 35: target "DDTM35" is itself an alias of "DDTM d'Ille-et-Vilaine"`,
 	}},
+	{"auto_push.bad.toml", []string{`auto_push.bad.toml:14: organization "a": auto_push: only for mode "push"`}},
 	{"catalog_table.bad.toml", []string{"catalog_table.bad.toml:4: catalog: incompatible types: TOML value has type table"}},
 }
 

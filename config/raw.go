@@ -174,6 +174,7 @@ type rawOrganization struct {
 	DatagouvID rawString   `toml:"datagouv_id"`
 	Mode       rawString   `toml:"mode"`
 	Services   rawBool     `toml:"services"`
+	AutoPush   rawBool     `toml:"auto_push"`
 	Sources    []rawSource `toml:"source"`
 }
 

@@ -268,6 +268,9 @@ func (v *validator) organizations() {
 		default:
 			v.add(p+"mode", "must be %q or %q, got %q", ModeHarvest, ModePush, o.Mode)
 		}
+		if o.AutoPush && o.Mode == ModeHarvest {
+			v.add(p+"auto_push", "only for mode %q: a harvest-mode organization is read by data.gouv.fr's harvester", ModePush)
+		}
 		if len(o.Sources) == 0 {
 			v.add(base, "no [[organization.source]]: declare at least one catalog and its producers")
 		}

@@ -39,7 +39,28 @@ type Options struct {
 	AcceptDrop bool
 	// Progress, when set, is called as records arrive.
 	Progress func(fetched, matched int)
+	// Scheduled marks a run started by a scheduler, one of possibly
+	// several replicas sharing the store: when another process holds the
+	// catalog's lease the run does nothing, stores no report and returns
+	// an error wrapping ErrBusy; once it holds the lease, a snapshot
+	// younger than FreshFor (another replica has just harvested) makes it
+	// do nothing and return an error wrapping ErrFresh.
+	Scheduled bool
+	FreshFor  time.Duration
+	// Stop, when it closes, ends the run at the next page boundary: the
+	// records already fetched are stored, no snapshot is committed and no
+	// report stored (the previous snapshot stays), the lease is released
+	// and Run returns an error wrapping ErrStopped. Cancelling ctx instead
+	// aborts requests in flight.
+	Stop <-chan struct{}
 }
+
+// Outcomes of a run that did not harvest (see Options).
+var (
+	ErrBusy    = errors.New("another harvest of this catalog is running (its lease is held); this run did nothing")
+	ErrFresh   = errors.New("the catalog's snapshot is fresh (another process has just harvested it); this run did nothing")
+	ErrStopped = errors.New("harvest stopped at a page boundary (shutting down); the previous snapshot stays")
+)
 
 // Run harvests one catalog and returns its report; the report is also
 // stored. The error is non-nil only when the store itself failed (the
@@ -60,6 +81,10 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 
 	err := r.leased(ctx)
 	rep.DurationMS = time.Since(start).Milliseconds()
+	if errors.Is(err, ErrStopped) || (opt.Scheduled && (errors.Is(err, ErrBusy) || errors.Is(err, ErrFresh))) {
+		log.Info("harvest not done", "reason", err.Error(), "fetched", r.fetched)
+		return nil, fmt.Errorf("harvest %q: %w", cat.ID, err)
+	}
 	if err != nil {
 		rep.Status = StatusFailed
 		rep.Kept = true
@@ -86,9 +111,6 @@ var errStore = errors.New("store")
 // at most leaseTTL.
 const leaseTTL = 5 * time.Minute
 
-// errBusy says another harvest of the catalog holds its lease.
-var errBusy = errors.New("another harvest of this catalog is running (its lease is held); this run did nothing")
-
 // leased runs the harvest under the catalog's lease, so that processes
 // sharing a store (replicas on one Redis, a CLI run beside a server)
 // harvest a catalog once at a time.
@@ -98,9 +120,21 @@ func (r *run) leased(ctx context.Context) error {
 		return r.storeErr("take the catalog's lease", err)
 	}
 	if !ok {
-		return errBusy
+		return ErrBusy
 	}
 	defer lease.Release(context.WithoutCancel(ctx)) //nolint:errcheck // expires by itself
+	if r.opt.FreshFor > 0 {
+		// Re-check under the lease: a replica may have committed between
+		// the scheduler's look at the snapshot and this lease.
+		snap, err := r.h.Store.Snapshot(ctx, r.cat.ID)
+		switch {
+		case errors.Is(err, cache.ErrNotFound):
+		case err != nil:
+			return r.storeErr("read the snapshot's age", err)
+		case r.now().Sub(snap.Created) < r.opt.FreshFor:
+			return ErrFresh
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
@@ -178,18 +212,24 @@ func (r *run) execute(ctx context.Context) error {
 
 	src := r.source()
 	res, werr := src(ctx, func(pos int, raw []byte) error {
+		if r.stopping(pos - 1) {
+			return ErrStopped // this page was fetched but is not used
+		}
 		if err := r.record(ctx, pos, raw); err != nil {
 			return err
 		}
 		if r.opt.Progress != nil {
 			r.opt.Progress(r.fetched, r.matched)
 		}
+		if r.stopping(pos) {
+			return ErrStopped // the next page is not requested
+		}
 		return nil
 	}, func(matched int) { r.matched = matched })
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
-	if werr != nil && errors.Is(werr, errStore) {
+	if werr != nil && (errors.Is(werr, errStore) || errors.Is(werr, ErrStopped)) {
 		return werr
 	}
 	rep := r.rep
@@ -225,6 +265,20 @@ func (r *run) execute(ctx context.Context) error {
 		rep.Status = StatusPartial
 	}
 	return r.commit(ctx)
+}
+
+// stopping reports whether Options.Stop is closed and done records end a
+// page (pages of the catalog's page size, from position 1).
+func (r *run) stopping(done int) bool {
+	if r.opt.Stop == nil || done <= 0 || done%max(r.cat.PageSize, 1) != 0 {
+		return false
+	}
+	select {
+	case <-r.opt.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func (r *run) keepPrevious() error {

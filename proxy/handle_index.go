@@ -15,7 +15,7 @@ var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}code{font-size:.9em}</style>
 </head><body>
 <h1>passerelle</h1>
-<p>Catalogues CSW / ISO 19139 servis en DCAT-AP 3, en JSON et en CSW 2.0.2. <a href="/catalogs.json">catalogs.json</a> · <a href="/metrics">métriques</a></p>
+<p>Catalogues CSW / ISO 19139 servis en DCAT-AP 3, en JSON et en CSW 2.0.2. <a href="/catalogs.json">catalogs.json</a> · <a href="/organizations.json">organizations.json</a> · <a href="/metrics">métriques</a> · <a href="/admin/">administration</a></p>
 <h2>Catalogues</h2>
 <table><tr><th>catalogue</th><th>fiches servies</th><th>instantané</th><th>dernière moisson</th><th>flux</th></tr>
 {{range .Catalogs}}<tr><td>{{.Title}} <code>{{.ID}}</code></td><td>{{.Records}}</td><td>{{.Status}}</td>

@@ -3,6 +3,7 @@ package proxy
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 )
 
 // responseCache keeps assembled response bodies keyed by what they were
@@ -14,6 +15,8 @@ type responseCache struct {
 	size  int64
 	ll    *list.List
 	items map[string]*list.Element
+
+	hits, misses atomic.Uint64 // for /metrics
 }
 
 type cached struct {
@@ -32,8 +35,10 @@ func (c *responseCache) get(key string) (*cached, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
+		c.misses.Add(1)
 		return nil, false
 	}
+	c.hits.Add(1)
 	c.ll.MoveToFront(el)
 	return el.Value.(*cached), true
 }

@@ -12,6 +12,8 @@ import (
 func (s *Server) routes() {
 	a := s.app
 	a.Get("/healthz", s.handleHealth)
+	a.Get("/readyz", s.handleReady)
+	a.Get("/organizations.json", s.handleOrganizations)
 	a.Get("/", s.handleIndex)
 	a.Get("/catalogs.json", s.handleCatalogs)
 	a.Get("/metrics", s.handleMetrics)
@@ -39,6 +41,8 @@ func (s *Server) routes() {
 	a.Get("/organizations/:org/datasets.json", s.handleItems("organization"))
 	a.Get("/organizations/:org/csw", s.handleCSW("organization"))
 	a.Post("/organizations/:org/csw", s.handleCSW("organization"))
+
+	s.adminRoutes()
 
 	a.Use(func(c *fiber.Ctx) error { return notFound("no route %s", c.Path()) })
 }

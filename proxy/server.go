@@ -28,20 +28,24 @@ type Options struct {
 	// CacheBytes bounds the in-process cache of assembled responses (default 256 MiB).
 	CacheBytes int64
 	Version    string
+	// Admin configures the /admin/ pages (disabled by default).
+	Admin AdminOptions
 }
 
 // Server serves feeds, JSON views and CSW facades from the cache.
 type Server struct {
-	app      *fiber.App
-	cfg      atomic.Pointer[config.Config]
-	state    *state
-	log      *slog.Logger
-	timeout  time.Duration
-	cache    *responseCache
-	facade   *csw.Facade
-	requests requestCounter
-	version  string
-	started  time.Time
+	app     *fiber.App
+	cfg     atomic.Pointer[config.Config]
+	state   *state
+	log     *slog.Logger
+	timeout time.Duration
+	cache   *responseCache
+	facade  *csw.Facade
+	metrics *metrics
+	admin   *admin
+	reload  atomic.Pointer[reloadStatus]
+	version string
+	started time.Time
 }
 
 // New builds a server; it does not listen.
@@ -68,6 +72,7 @@ func New(o Options) *Server {
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
+	s.reload.Store(&reloadStatus{loaded: time.Now()})
 	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
@@ -81,7 +86,9 @@ func New(o Options) *Server {
 		AppName:               "passerelle",
 	})
 	s.app.Use(s.withContext)
-	s.app.Use(s.requests.middleware)
+	s.metrics = newMetrics(s)
+	s.admin = newAdmin(s, o.Admin)
+	s.app.Use(s.metrics.middleware)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	s.routes()
 	return s

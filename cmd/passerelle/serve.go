@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -30,13 +33,42 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// SIGHUP reloads catalogs.toml as the watcher does; registered before
+	// listening, so a signal sent once the server answers is never fatal.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	var current atomic.Pointer[config.Config]
 	current.Store(cfg)
-	srv := proxy.New(proxy.Options{
+	adm := adminOptions(os.Getenv)
+	var srv *proxy.Server
+	var sched *harvest.Scheduler
+	pushes := newPusher(ctx, st, e.logger.With("component", "push"), func(kind, result string, n int) { srv.ObservePush(kind, result, n) })
+	defer pushes.wait()
+	if pushes != nil {
+		adm.Push = pushes
+	}
+	reloadNow := func(context.Context) (*config.Config, error) {
+		c, err := config.Load(current.Load().Path)
+		if err != nil {
+			srv.Reloaded(nil, err)
+			return nil, err
+		}
+		current.Store(c)
+		srv.Reloaded(c, nil)
+		e.logger.Info("configuration reloaded", "by", "admin", "file", c.Path, "hash", c.Hash)
+		return c, nil
+	}
+	adm.Reload = reloadNow
+	if *schedule {
+		adm.Harvest = func(id string) bool { return sched.Trigger(id) }
+	}
+	srv = proxy.New(proxy.Options{
 		Store:   st,
 		Config:  cfg,
 		Logger:  e.logger.With("component", "proxy"),
 		Version: version,
+		Admin:   adm,
 	})
 
 	g, ctx := errgroup.WithContext(ctx)
@@ -48,11 +80,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	g.Go(func() error { srv.WarmUp(ctx); return nil })
 	if *schedule {
-		sched := &harvest.Scheduler{
+		sched = &harvest.Scheduler{
 			Harvester: &harvest.Harvester{Store: st, Client: newCSWClient(e), Logger: e.logger.With("component", "harvest")},
 			Config:    current.Load,
 			Logger:    e.logger.With("component", "scheduler"),
 			Done: func(ctx context.Context, cat string, rep *harvest.Report) {
+				srv.ObserveHarvest(cat, rep.Status)
 				if rep.Status == harvest.StatusFailed {
 					return
 				}
@@ -60,24 +93,56 @@ func runServe(ctx context.Context, e *env, args []string) error {
 					e.logger.Warn("precomputing DCAT fragments failed", "catalog", cat, "err", err)
 				}
 				srv.WarmUp(ctx)
+				if rep.Status == harvest.StatusOK {
+					autoPush(pushes, current.Load(), cat, e.logger.With("component", "push"))
+				}
 			},
 		}
 		g.Go(func() error { return sched.Run(ctx) })
 	}
+	clog := e.logger.With("component", "config")
+	apply := func(how string) func(*config.Config) {
+		return func(c *config.Config) {
+			current.Store(c)
+			srv.Reloaded(c, nil)
+			clog.Info("configuration reloaded", "by", how, "file", c.Path, "hash", c.Hash, "catalogs", len(c.Catalogs), "organizations", len(c.Organizations))
+		}
+	}
+	reject := func(how string) func(error) {
+		return func(err error) {
+			srv.Reloaded(nil, err)
+			clog.Error("configuration change refused: the previous configuration stays in force", "by", how, "err", err)
+		}
+	}
 	if *reload > 0 {
-		log := e.logger.With("component", "config")
 		g.Go(func() error {
-			config.Watch(ctx, cfg, *reload, func(c *config.Config) {
-				current.Store(c)
-				srv.SetConfig(c)
-				log.Info("configuration reloaded", "catalogs", len(c.Catalogs), "organizations", len(c.Organizations))
-			}, func(err error) {
-				log.Error("configuration change refused: the previous configuration stays in force", "err", err)
-			})
+			config.Watch(ctx, cfg, *reload, apply("watcher"), reject("watcher"))
 			return nil
 		})
 	}
+	g.Go(func() error {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+				c, err := config.Load(current.Load().Path)
+				if err != nil {
+					reject("SIGHUP")(err)
+					continue
+				}
+				apply("SIGHUP")(c)
+			}
+		}
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		e.logger.Info("shutting down: requests in flight finish, a running harvest stops at its next page boundary and releases its lease")
+		return nil
+	})
 	e.logger.Info("serving", "addr", *addr, "public_url", cfg.Server.PublicURL, "catalogs", len(cfg.Catalogs), "harvest", *schedule)
 	fmt.Fprintf(e.stderr, "passerelle %s serving on http://%s (public URL %s)\n", version, *addr, cfg.Server.PublicURL)
-	return g.Wait()
+	err = g.Wait()
+	e.logger.Info("stopped")
+	return err
 }
