@@ -690,9 +690,10 @@ func (b *builder) vcard(p iso.Party) Term {
 	n := b.bnode()
 	switch {
 	case org != "":
+		// vcard:fn only: udata shows a contact as "fn (organization-name)",
+		// so writing the name twice gives "X (X)" on data.gouv.fr.
 		g.typ(n, nsVCard+"Organization")
 		g.add(n, nsVCard+"fn", lit(org, ""))
-		g.add(n, nsVCard+"organization-name", lit(org, ""))
 	case ind != "":
 		g.typ(n, nsVCard+"Individual")
 		g.add(n, nsVCard+"fn", lit(ind, ""))
