@@ -663,31 +663,91 @@ func serviceOf(o iso.OnlineResource) string {
 	return ""
 }
 
-// splitEndpoint removes the OGC request parameters from a service URL and
-// builds its GetCapabilities URL.
+// splitEndpoint removes the OGC request parameters (request, service,
+// version, acceptversions) from a service URL and builds its
+// GetCapabilities URL. The other parameters are kept as the publisher
+// wrote them, in their order and encoding: re-encoding them
+// (map=/opt/… → map=%2Fopt%2F…) gives another URL (issue 9 item 8).
 func splitEndpoint(raw, std string) (endpoint, caps string) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw, ""
+	base, query := raw, ""
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base = base[:i]
 	}
-	q := u.Query()
-	for k := range q {
-		switch strings.ToLower(k) {
-		case "request", "service", "version", "acceptversions":
-			q.Del(k)
+	if i := strings.IndexByte(base, '?'); i >= 0 {
+		base, query = base[:i], base[i+1:]
+	}
+	var kept []string
+	for _, p := range strings.Split(query, "&") {
+		if p == "" {
+			continue
 		}
+		k, _, _ := strings.Cut(p, "=")
+		if ku, err := url.QueryUnescape(k); err == nil {
+			k = ku
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "request", "service", "version", "acceptversions":
+			continue
+		}
+		kept = append(kept, p)
 	}
-	u.RawQuery = q.Encode()
-	u.Fragment = ""
-	endpoint = u.String()
+	endpoint = base
+	if len(kept) > 0 {
+		endpoint += "?" + strings.Join(kept, "&")
+	}
 	switch std {
 	case "wms", "wfs", "wmts", "wcs", "csw", "sos", "wps":
-		q.Set("service", strings.ToUpper(std))
-		q.Set("request", "GetCapabilities")
-		u.RawQuery = q.Encode()
-		caps = u.String()
+		sep := "?"
+		if len(kept) > 0 {
+			sep = "&"
+		}
+		caps = endpoint + sep + "service=" + strings.ToUpper(std) + "&request=GetCapabilities"
 	}
 	return endpoint, caps
+}
+
+// cleanURL is a URL as its publisher wrote it, trimmed, with only the
+// characters an IRI cannot carry percent-encoded (spaces and controls,
+// <>"{}|\^` and a "%" that starts no escape); everything else, query
+// included, is kept byte for byte (issue 9 item 8).
+func cleanURL(s string) string {
+	s = strings.TrimSpace(s)
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		clean = !needsEscape(s, i)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; needsEscape(s, i) {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(s string, i int) bool {
+	c := s[i]
+	switch {
+	case c <= 0x20 || c == 0x7f:
+		return true
+	case strings.IndexByte("<>\"{}|\\^`", c) >= 0:
+		return true
+	case c == '%':
+		return i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "wcs": "WCS_SRVC"}
@@ -728,7 +788,7 @@ func isJunkFormat(n string) bool {
 func (a *analysis) distributions() {
 	seen := map[string]bool{}
 	for _, o := range a.rec.OnlineResources {
-		u := strings.TrimSpace(o.URL)
+		u := cleanURL(o.URL)
 		if u == "" {
 			continue
 		}
@@ -812,7 +872,7 @@ func (a *analysis) distributions() {
 		}
 		a.pages = appendUnique(a.pages, u)
 	}
-	if ds := strings.TrimSpace(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
+	if ds := cleanURL(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
 		a.landing = append(a.landing, ds)
 	}
 }
@@ -899,7 +959,7 @@ func (a *analysis) serviceInfo() {
 	}
 	candidates = append(a.rec.OnlineResources, candidates...)
 	for _, o := range candidates {
-		u := strings.TrimSpace(o.URL)
+		u := cleanURL(o.URL)
 		if u == "" || checkURL(u) != "" || badLocalInFixedNamespace(u) {
 			if u != "" {
 				a.note("service URL %q dropped", u)
