@@ -46,6 +46,45 @@ type Input struct {
 	ProducerSlug string    // producer slug for Item.Source, when known
 }
 
+// KindOf is the one rule deciding what a record is, used by the feed
+// (Map) and by the udata items (BuildItem, and the proxy and push paths
+// through PublishedAsDataset): "dataset" (dataset, nonGeographicDataset,
+// or no level with an MD_DataIdentification), "series", "service", or
+// "other" (map, staticMap, interactiveMap, application, tile… and records
+// with neither). level is gmd:hierarchyLevel (or iso.Record.Type());
+// identification is iso.Record.IdentificationKind ("data", "service", "").
+// A service level over an MD_DataIdentification is a dataset.
+func KindOf(level, identification string) string {
+	switch strings.TrimSpace(level) {
+	case "dataset", "nonGeographicDataset":
+		return "dataset"
+	case "series":
+		return "series"
+	case "service":
+		if identification == "data" {
+			return "dataset"
+		}
+		return "service"
+	case "":
+		switch identification {
+		case "data":
+			return "dataset"
+		case "service":
+			return "service"
+		}
+	}
+	return "other"
+}
+
+// PublishedAsDataset reports whether records of a kind are datasets on
+// data.gouv.fr: datasets and series are, in the feed (dcat:Dataset,
+// dcat:DatasetSeries) and in push; services are dataservices (feeds only,
+// when asked) and "other" records (maps…) are dcat:Resource, which udata
+// ignores, so push must not create them either.
+func PublishedAsDataset(kind string) bool {
+	return kind == "dataset" || kind == "series"
+}
+
 // ResourceIdentifier is the dct:identifier rule of geodcat-mapping.md §3.3:
 // the first citation identifier in document order (an Anchor gives its
 // trimmed text, else trim(codeSpace) + "/" + trim(code), the "/" left out
@@ -193,27 +232,11 @@ func analyze(in Input, opt Options) (*analysis, error) {
 	a.bprefix = "r" + hex.EncodeToString(sum[:5])
 
 	a.level = strings.TrimSpace(rec.HierarchyLevel)
-	switch a.level {
-	case "dataset", "nonGeographicDataset":
-		a.kind = "dataset"
-	case "series":
-		a.kind = "series"
-	case "service":
-		a.kind = "service"
-	case "":
-		switch rec.IdentificationKind {
-		case "data":
-			a.kind, a.level = "dataset", "dataset"
-		case "service":
-			a.kind, a.level = "service", "service"
-		default:
-			a.kind = "other"
-		}
-	default:
-		a.kind = "other"
+	a.kind = KindOf(a.level, rec.IdentificationKind)
+	if a.level == "" && a.kind != "other" {
+		a.level = a.kind
 	}
-	if a.kind == "service" && rec.IdentificationKind == "data" {
-		a.kind = "dataset"
+	if a.level == "service" && a.kind == "dataset" {
 		a.note("hierarchyLevel service with MD_DataIdentification: mapped as a dataset")
 	}
 

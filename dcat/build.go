@@ -22,7 +22,8 @@ const (
 
 // BuildItem builds the udata dataset payload of a record (the body a push
 // would POST, plus Quality and Source). Services and "other" records get an
-// item too; push ignores services. Resources are the feed's distributions,
+// item too (the catalog JSON views show them); push and the organization
+// views keep only PublishedAsDataset kinds, like the feed. Resources are the feed's distributions,
 // as udata's harvester would make them (documentation pages, which the feed
 // writes as foaf:page, are not resources there either).
 func BuildItem(in Input, opt Options) (*Item, error) {

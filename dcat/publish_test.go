@@ -3,6 +3,8 @@ package dcat
 import (
 	"strings"
 	"testing"
+
+	"github.com/passerelle/passerelle/iso"
 )
 
 // This file checks what reaches data.gouv.fr (issue 9): the same facts in
@@ -89,5 +91,30 @@ func TestURLsAsPublished(t *testing.T) {
 	}
 	if !found {
 		t.Error("Géo-IDE record: no endpoint")
+	}
+}
+
+// TestKindOf: one rule for what a record is, in the feed and in push.
+func TestKindOf(t *testing.T) {
+	for _, c := range []struct {
+		level, ident, kind string
+		dataset            bool
+	}{
+		{"dataset", "data", "dataset", true}, {"nonGeographicDataset", "", "dataset", true},
+		{"series", "data", "series", true}, {"service", "service", "service", false},
+		{"service", "data", "dataset", true}, {"", "data", "dataset", true}, {"", "service", "service", false},
+		{"", "", "other", false}, {"map", "data", "other", false}, {"staticMap", "", "other", false},
+		{"interactiveMap", "data", "other", false}, {"application", "", "other", false}, {"tile", "data", "other", false},
+	} {
+		if k := KindOf(c.level, c.ident); k != c.kind || PublishedAsDataset(k) != c.dataset {
+			t.Errorf("KindOf(%q, %q) = %q (dataset %v), want %q (%v)", c.level, c.ident, k, PublishedAsDataset(k), c.kind, c.dataset)
+		}
+		f, err := Map(Input{Record: &iso.Record{FileIdentifier: "k", HierarchyLevel: c.level, IdentificationKind: c.ident}}, testOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Kind() != c.kind {
+			t.Errorf("Map kind %q for level %q, want %q", f.Kind(), c.level, c.kind)
+		}
 	}
 }
