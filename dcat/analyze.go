@@ -160,7 +160,10 @@ type analysis struct {
 	// licence udata knows, emitted as dct:license when none is recognised.
 	licenceHref, licenceLabel string
 	rights                    string
-	access                    string
+	access                    string // INSPIRE LimitationsOnPublicAccess code written in the feed
+	accessEU                  string // else the EU access-right code written in the feed
+	accessKind                string // udata access_type: open, open_with_account, restricted
+	accessWhy                 string // udata access_type_reason when not open
 	freq                      string
 	bboxes                    []iso.BoundingBox
 	places                    []string // text geographic identifiers
@@ -402,6 +405,7 @@ func orDefault(s, d string) string {
 }
 
 func (a *analysis) constraints() {
+	var acc accessEvidence
 	var texts []string
 	seen := map[string]bool{}
 	addText := func(s string) {
@@ -437,10 +441,80 @@ func (a *analysis) constraints() {
 			if a.licenceHref == "" && len(c.UseConstraints) > 0 && t.Href != "" && !strings.Contains(t.Href, "LimitationsOnPublicAccess") && validIRI(t.Href) {
 				a.licenceHref, a.licenceLabel = t.Href, orDefault(strings.TrimSpace(t.Value), t.Href)
 			}
+			if accessBlock {
+				acc.texts = appendUnique(acc.texts, strings.TrimSpace(t.Value))
+				switch accessPhrase(t.Value) {
+				case "restricted":
+					acc.restricted = orDefault(acc.restricted, strings.TrimSpace(t.Value))
+				case "open_with_account":
+					acc.account = orDefault(acc.account, strings.TrimSpace(t.Value))
+				}
+			}
 			addText(t.Value)
+		}
+		for _, code := range c.AccessConstraints {
+			if restrictiveCodes[strings.ToLower(strings.TrimSpace(code))] {
+				acc.restricted = orDefault(acc.restricted, "Contrainte d'accès : "+strings.TrimSpace(code))
+			}
+		}
+		if cl := strings.TrimSpace(c.Classification); restrictiveClassifications[strings.ToLower(cl)] {
+			acc.restricted = orDefault(acc.restricted, "Classification de sécurité : "+cl)
 		}
 	}
 	a.rights = strings.Join(texts, "\n")
+	a.accessType(acc)
+}
+
+// accessEvidence is what the access constraints say beyond the INSPIRE
+// LimitationsOnPublicAccess code (a.access).
+type accessEvidence struct {
+	texts      []string // otherConstraints texts of access blocks
+	restricted string   // first evidence of a restriction (text, code, classification)
+	account    string   // first text asking for an account or registration
+}
+
+// accessType decides udata's access_type and access_type_reason
+// (udata.md §A.8, §C.5) and the feed's dct:accessRights, one rule for both
+// (issue 9 item 4):
+//   - an INSPIRE Article 13 limitation (Anchor or text): restricted, the
+//     reason is udata's French label of it; the feed keeps the INSPIRE
+//     IRI, which udata's harvester reads as restricted;
+//   - else a restrictive MD_RestrictionCode (restricted, confidential,
+//     private, sensitive, statutory, inConfidence), a security
+//     classification above unclassified, or an access text saying so:
+//     restricted, the reason is the access texts; the feed says EU
+//     access-right NON_PUBLIC (udata's own export of restricted);
+//   - else, unless "no limitations" is stated, an access text asking for
+//     an account or registration: open_with_account; the feed says EU
+//     access-right RESTRICTED ("available under conditions");
+//   - else open (noLimitations keeps its INSPIRE IRI in the feed).
+//
+// A restriction wins over "no limitations" stated elsewhere.
+func (a *analysis) accessType(acc accessEvidence) {
+	reason := func(fallback string) string {
+		var keep []string
+		for _, t := range acc.texts {
+			if t != "" && accessRight(t, "") != "noLimitations" {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) == 0 {
+			return fallback
+		}
+		return truncateRunes(strings.Join(keep, " ; "), 1000)
+	}
+	switch {
+	case strings.HasPrefix(a.access, "INSPIRE_Directive_Article13"):
+		a.accessKind, a.accessWhy = "restricted", udataArticle13Label[strings.TrimPrefix(a.access, "INSPIRE_Directive_Article13_1")]
+	case acc.restricted != "":
+		a.accessKind, a.accessWhy = "restricted", reason(acc.restricted)
+		a.access, a.accessEU = "", "NON_PUBLIC"
+	case acc.account != "" && a.access != "noLimitations":
+		a.accessKind, a.accessWhy = "open_with_account", reason(acc.account)
+		a.accessEU = "RESTRICTED"
+	default:
+		a.accessKind = "open"
+	}
 }
 
 func (a *analysis) extents() {

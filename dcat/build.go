@@ -45,8 +45,12 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	if a.licence != nil {
 		it.License = a.licence.ID
 	}
-	if strings.HasPrefix(a.access, "INSPIRE_Directive_Article13") {
-		it.License = "" // udata nulls the licence of restricted datasets
+	it.AccessType = a.accessKind
+	if a.accessKind != "open" {
+		// udata forces the licence of a non-open dataset to null (udata.md
+		// §C.5); the reason says why access is limited.
+		it.License = ""
+		it.AccessTypeReason = truncateRunes(a.accessWhy, 1000)
 	}
 	if a.freq != "" {
 		it.Frequency = udataFrequency[a.freq]
@@ -276,10 +280,10 @@ const oneDay = 24 * time.Hour
 // date (dct:modified), else the ingestion time.
 func quality(it *Item, a *analysis) *Quality {
 	q := Quality{
-		// Harvested, a dataset without a recognised licence is stored with
-		// notspecified, which counts; only a restricted one (licence nulled,
-		// udata.md §A.8) misses the criterion.
-		"license":                     !strings.HasPrefix(a.access, "INSPIRE_Directive_Article13"),
+		// A dataset without a recognised licence is stored with
+		// notspecified, which counts; only a non-open one (licence nulled,
+		// udata.md §A.8, §C.5) misses the criterion.
+		"license":                     a.accessKind == "open",
 		"temporal_coverage":           it.TemporalCoverage != nil,
 		"spatial":                     it.Spatial != nil,
 		"update_frequency":            it.Frequency != "" && it.Frequency != "unknown",

@@ -158,6 +158,15 @@ func (b *builder) build() {
 		if l, ok := vocabAccessLabel[a.access]; ok {
 			b.labels(acc, nsSKOS+"prefLabel", l)
 		}
+	} else if a.accessEU != "" {
+		// No rdfs:label: udata reads a labelled dct:accessRights by its
+		// label only.
+		acc := iri(euAccessRight + a.accessEU)
+		g.add(r, nsDCT+"accessRights", acc)
+		g.typ(acc, nsDCT+"RightsStatement")
+		if l, ok := euAccessRightLabel[a.accessEU]; ok {
+			b.labels(acc, nsSKOS+"prefLabel", l)
+		}
 	}
 	var rights Term
 	if a.rights != "" {

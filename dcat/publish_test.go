@@ -1,6 +1,7 @@
 package dcat
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -115,6 +116,65 @@ func TestKindOf(t *testing.T) {
 		}
 		if f.Kind() != c.kind {
 			t.Errorf("Map kind %q for level %q, want %q", f.Kind(), c.level, c.kind)
+		}
+	}
+}
+
+// TestAccessType: INSPIRE access constraints give udata's access_type and
+// access_type_reason in the item, and the matching dct:accessRights in the
+// feed (issue 9 item 4).
+func TestAccessType(t *testing.T) {
+	lic := iso.Constraint{Kind: "legal", UseConstraints: []string{"otherRestrictions"}, OtherConstraints: []iso.Text{{Value: "Licence Ouverte version 2.0"}}}
+	access := func(codes []string, texts ...iso.Text) iso.Constraint {
+		return iso.Constraint{Kind: "legal", AccessConstraints: codes, OtherConstraints: texts}
+	}
+	other := []string{"otherRestrictions"}
+	art13d := iso.Text{Value: "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.d)"}
+	for _, c := range []struct {
+		name       string
+		cons       []iso.Constraint
+		accessType string
+		reason     string // substring of access_type_reason
+		feed       string // dct:accessRights IRI, "" none
+	}{
+		{"no constraint", nil, "open", "", ""},
+		{"noLimitations anchor", []iso.Constraint{access(other, iso.Text{Value: "No limitations to public access", Href: inspireCL + "LimitationsOnPublicAccess/noLimitations"})}, "open", "", inspireCL + "LimitationsOnPublicAccess/noLimitations"},
+		{"French no-limitation phrase", []iso.Constraint{access(other, iso.Text{Value: "Pas de restriction d'accès public selon INSPIRE"})}, "open", "", inspireCL + "LimitationsOnPublicAccess/noLimitations"},
+		{"English no-restriction phrase", []iso.Constraint{access(other, iso.Text{Value: "No restriction on public access"})}, "open", "", inspireCL + "LimitationsOnPublicAccess/noLimitations"},
+		{"Article 13 anchor", []iso.Constraint{access(other, iso.Text{Value: "Public access limited", Href: inspireCL + "LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1e"})}, "restricted", "Article 13.1.e", inspireCL + "LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1e"},
+		{"Article 13 French label", []iso.Constraint{access(other, art13d)}, "restricted", "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.d)", inspireCL + "LimitationsOnPublicAccess/INSPIRE_Directive_Article13_1d"},
+		{"restriction code", []iso.Constraint{access([]string{"restricted"})}, "restricted", "restricted", euAccessRight + "NON_PUBLIC"},
+		{"classification", []iso.Constraint{{Kind: "security", Classification: "confidential"}}, "restricted", "confidential", euAccessRight + "NON_PUBLIC"},
+		{"restriction text", []iso.Constraint{access(other, iso.Text{Value: "Diffusion restreinte aux services de l'État"})}, "restricted", "Diffusion restreinte", euAccessRight + "NON_PUBLIC"},
+		{"restriction beats noLimitations", []iso.Constraint{access(other, iso.Text{Value: "no limitations"}), {Kind: "security", Classification: "secret"}}, "restricted", "secret", euAccessRight + "NON_PUBLIC"},
+		{"account text", []iso.Constraint{access(other, iso.Text{Value: "Accès après inscription sur le portail"})}, "open_with_account", "inscription", euAccessRight + "RESTRICTED"},
+		{"copyright is about use", []iso.Constraint{access([]string{"copyright"}, iso.Text{Value: "© IGN"})}, "open", "", ""},
+	} {
+		rec := &iso.Record{FileIdentifier: "acc", HierarchyLevel: "dataset", Title: iso.Text{Value: "Accès"}, Constraints: append([]iso.Constraint{lic}, c.cons...)}
+		it, err := BuildItem(Input{Record: rec}, testOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.AccessType != c.accessType || !strings.Contains(it.AccessTypeReason, c.reason) || (c.accessType == "open") != (it.AccessTypeReason == "") {
+			t.Errorf("%s: access_type %q reason %q, want %q with %q", c.name, it.AccessType, it.AccessTypeReason, c.accessType, c.reason)
+		}
+		if wantLic := map[bool]string{true: "lov2", false: ""}[c.accessType == "open"]; it.License != wantLic {
+			t.Errorf("%s: licence %q, want %q", c.name, it.License, wantLic)
+		}
+		f, err := Map(Input{Record: rec}, testOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := objects(f, f.IRI(), nsDCT+"accessRights")
+		if (c.feed == "" && len(got) != 0) || (c.feed != "" && (len(got) != 1 || got[0].Value != c.feed)) {
+			t.Errorf("%s: dct:accessRights %v, want %q", c.name, got, c.feed)
+		}
+		b, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"access_type":"`+c.accessType+`"`) {
+			t.Errorf("%s: JSON %s lacks access_type", c.name, b)
 		}
 	}
 }

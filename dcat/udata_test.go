@@ -249,7 +249,8 @@ func parseWKTRing(s string) ([][2]float64, string) {
 type feedView struct {
 	licence   string // udata licence id guessed from the feed, "" none
 	frequency string
-	restrict  bool
+	restrict  bool   // udata's harvester makes it restricted (INSPIRE Article 13)
+	access    string // the access type the feed states: open, open_with_account, restricted
 }
 
 // checkFeedDataset checks one dcat:Dataset/DatasetSeries node of a page
@@ -332,9 +333,27 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 			fail("%d values of %s and none @fr: udata picks one at random", len(vals), compactIRI(p))
 		}
 	}
-	for _, a := range g.objs(node, nsDCT+"accessRights") {
-		if strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13") {
-			v.restrict = true
+	// Access (§A.8): udata reads an INSPIRE Article 13 IRI as restricted
+	// (licence nulled); passerelle writes the EU access-right NON_PUBLIC or
+	// RESTRICTED for other restrictions, which udata's harvester ignores
+	// but which say what push sends (access_type restricted or
+	// open_with_account).
+	v.access = "open"
+	accs := g.objs(node, nsDCT+"accessRights")
+	if len(accs) > 1 {
+		fail("%d dct:accessRights", len(accs))
+	}
+	for _, a := range accs {
+		if len(g.objs(a.Value, nsRDFS+"label")) > 0 {
+			fail("dct:accessRights %s has an rdfs:label: udata would read the label, not the IRI", a.Value)
+		}
+		switch {
+		case strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13"):
+			v.restrict, v.access = true, "restricted"
+		case a.Value == euAccessRight+"NON_PUBLIC":
+			v.access = "restricted"
+		case a.Value == euAccessRight+"RESTRICTED":
+			v.access = "open_with_account"
 		}
 	}
 	// Frequency (§D.1).
@@ -831,15 +850,23 @@ func TestUdataIngestion(t *testing.T) {
 			ifail := func(format string, args ...any) { t.Errorf("%s: item: "+format, append([]any{c.name}, args...)...) }
 			checkItem(it, ifail)
 			// Both paths agree (udata.md §D.1: same dataset whichever path).
+			// Access type: the item's is the feed's (issue 9 item 4), and a
+			// non-open dataset has no licence (udata nulls it).
+			if it.AccessType != v.access {
+				ifail("access_type %q, feed states %q", it.AccessType, v.access)
+			}
+			if (it.AccessType == "open") != (it.AccessTypeReason == "") {
+				ifail("access_type %q with reason %q", it.AccessType, it.AccessTypeReason)
+			}
 			wantLic := v.licence
-			if v.restrict {
+			if v.access != "open" {
 				wantLic = ""
 			}
 			if it.License != wantLic {
 				ifail("licence %q, feed gives %q on data.gouv.fr", it.License, wantLic)
 			}
-			if q := *it.Quality; q["license"] != !v.restrict {
-				ifail("quality license %v; data.gouv.fr stores notspecified unless restricted (null)", q["license"])
+			if q := *it.Quality; q["license"] != (v.access == "open") {
+				ifail("quality license %v; data.gouv.fr stores notspecified unless not open (null)", q["license"])
 			}
 			// update_fulfilled_in_time from the feed's dct:modified (§E).
 			if fi, ok := (*it.Quality)["update_fulfilled_in_time"]; ok {

@@ -17,6 +17,9 @@ const (
 	ianaMedia   = "https://www.iana.org/assignments/media-types/"
 	inspireCL   = "http://inspire.ec.europa.eu/metadata-codelist/"
 	inspireTh   = "http://inspire.ec.europa.eu/theme/"
+	// euAccessRight is the EU access-right vocabulary (PUBLIC, RESTRICTED,
+	// NON_PUBLIC…), for restrictions that are not INSPIRE Article 13.
+	euAccessRight = "http://publications.europa.eu/resource/authority/access-right/"
 )
 
 // language resolves an ISO 639 code (B, T or alpha-2, any case) to the EU
@@ -220,7 +223,7 @@ func detectLicence(s string) (udataLicence, bool) {
 // href or a text: "noLimitations" or "INSPIRE_Directive_Article13_1x".
 var (
 	reArt13     = regexp.MustCompile(`(?i)article\s*13\s*[\(.]?\s*1\s*[\).]?\s*[\(.]?\s*([a-h])\b`)
-	reNoLimit   = regexp.MustCompile(`(?i)no\s+limitations?|pas\s+de\s+restriction|aucune\s+restriction|sans\s+restriction|keine\s+beschr[äa]nkung|geen\s+beperking`)
+	reNoLimit   = regexp.MustCompile(`(?i)no\s+limitations?|no\s+restrictions?\s+(?:on|to)\s+public\s+access|pas\s+de\s+restriction|aucune\s+restriction|sans\s+restriction|keine\s+beschr[äa]nkung|geen\s+beperking`)
 	reLOPAHref  = regexp.MustCompile(`LimitationsOnPublicAccess/(noLimitations|INSPIRE_Directive_Article13_1[a-h])`)
 	reELIRegNum = regexp.MustCompile(`(\d{3,4})\s*/\s*(\d{4})|(\d{4})\s*/\s*(\d{3,4})`)
 )
@@ -244,6 +247,63 @@ func accessRight(text, href string) string {
 			}
 			break
 		}
+	}
+	return ""
+}
+
+// euAccessRightLabel are the English and French labels of the EU
+// access-right concepts passerelle writes.
+var euAccessRightLabel = map[string][2]string{
+	"NON_PUBLIC": {"non-public", "non public"},
+	"RESTRICTED": {"restricted", "restreint"},
+}
+
+// udataArticle13Label are udata's French labels of the INSPIRE Article 13
+// limitations (udata/core/access_type/constants.py, CNIG wording), used as
+// access_type_reason so a pushed dataset reads like a harvested one.
+var udataArticle13Label = map[string]string{
+	"a": "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.a)",
+	"b": "L124-5-II-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.b)",
+	"c": "L124-5-II-2 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.c)",
+	"d": "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.d)",
+	"e": "L124-5-II-3 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.e)",
+	"f": "L124-4-I-1 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.f)",
+	"g": "L124-4-I-3 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.g)",
+	"h": "L124-4-I-2 du code de l'environnement (Directive 2007/2/CE (INSPIRE), Article 13.1.h)",
+}
+
+// restrictiveCodes are the MD_RestrictionCode values (ISO 19115 and
+// 19115-1) that restrict access itself; copyright, licence, patent,
+// trademark and intellectual property codes restrict use, not access.
+var restrictiveCodes = map[string]bool{
+	"restricted": true, "confidential": true, "private": true, "sensitive": true, "statutory": true,
+	"inconfidence": true, "in-confidence": true,
+}
+
+// restrictiveClassifications are the MD_ClassificationCode values above
+// unclassified.
+var restrictiveClassifications = map[string]bool{
+	"restricted": true, "confidential": true, "secret": true, "topsecret": true,
+	"sensitivebutunclassified": true, "forofficialuseonly": true, "protected": true, "limiteddistribution": true,
+}
+
+var (
+	reAccessRestricted = regexp.MustCompile(`(?i)acc[eè]s\s+(?:public\s+)?(?:est\s+)?(?:restreint|limit[ée]|r[ée]serv[ée]|interdit)|diffusion\s+(?:restreinte|limit[ée]e|interdite)|usage\s+(?:strictement\s+)?interne|non\s+(?:diffusable|communicable|publi(?:c|que))|confidenti|restricted\s+access|access\s+(?:is\s+)?restricted|not\s+(?:publicly\s+)?(?:available|accessible)\s+to\s+the\s+public|not\s+publicly\s+(?:available|accessible)|internal\s+use\s+only`)
+	reAccessAccount    = regexp.MustCompile(`(?i)inscription|cr[ée]ation\s+d'un\s+compte|compte\s+(?:utilisateur|personnel|gratuit)|authentifi|identifiants?\s+de\s+connexion|registration|\bregister\b|user\s+account|\blog\s?in\b|sign[- ]?(?:in|up)`)
+)
+
+// accessPhrase reads an access-constraint text: "restricted" when it says
+// access is restricted, "open_with_account" when it asks for an account or
+// a registration, "" otherwise (and always for "no limitations" texts).
+func accessPhrase(text string) string {
+	if strings.TrimSpace(text) == "" || accessRight(text, "") == "noLimitations" {
+		return ""
+	}
+	if reAccessRestricted.MatchString(text) {
+		return "restricted"
+	}
+	if reAccessAccount.MatchString(text) {
+		return "open_with_account"
 	}
 	return ""
 }
