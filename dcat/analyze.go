@@ -126,6 +126,11 @@ type dist struct {
 	Size        int64
 	Service     *service
 	Doc         bool // documentation-like (for udata type)
+	// distributor is the MD_Distributor the link came from (-1: the
+	// record's own transferOptions); fileNoEvidence marks a file link whose
+	// format has no evidence of its own (see pairRecordFormats).
+	distributor    int
+	fileNoEvidence bool
 }
 
 type period struct {
@@ -853,28 +858,152 @@ var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "w
 // http://www.opengeospatial.org/standards/ IRI.
 var serviceFormatLabel = map[string]string{"ogcapi": "OGC API", "esrirest": "ESRI REST"}
 
-func (a *analysis) distFormat(o iso.OnlineResource) (formatInfo, bool) {
-	if o.Distributor >= 0 && o.Distributor < len(a.rec.Distributors) {
-		for _, f := range a.rec.Distributors[o.Distributor].Formats {
-			if fi, ok := lookupFormat(f.Name, f.Href); ok {
-				return fi, true
+// ownFormat is a file link's format from its own evidence (issue 9 item
+// 6), first match wins: a media type or format name given as protocol, a
+// format= or outputFormat= query parameter, the URL path's extension.
+// Never the record's format list: that one is paired afterwards, only when
+// unambiguous (pairRecordFormats).
+func ownFormat(o iso.OnlineResource, u string) (formatInfo, bool) {
+	if f, ok := formatFromProtocol(o.Protocol); ok {
+		return f, true
+	}
+	if f, ok := formatFromQuery(u); ok {
+		return f, true
+	}
+	return formatFromURL(u)
+}
+
+// formatFromProtocol reads a protocol that names a format or media type
+// ("application/zip", "text/csv", "GeoJSON"); the usual protocol families
+// (WWW:, OGC:, ESRI:, FILE…) name none.
+func formatFromProtocol(proto string) (formatInfo, bool) {
+	p := strings.TrimSpace(proto)
+	if p == "" || len(p) > 80 {
+		return formatInfo{}, false
+	}
+	low := strings.ToLower(p)
+	for _, family := range []string{"www:", "ogc", "esri", "file", "http", "ftp", "link", "download", "inspire", "atom", "api"} {
+		if strings.HasPrefix(low, family) {
+			return formatInfo{}, false
+		}
+	}
+	return lookupFormat(p, "")
+}
+
+// queryFormats are values of format=/outputFormat= that the vocabulary
+// does not name (GeoServer and MapServer output format names).
+var queryFormats = map[string]string{
+	"shape-zip": "SHP", "shapezip": "SHP", "shp": "SHP", "shapefile": "SHP", "application/zip": "ZIP",
+	"gml2": "GML", "gml3": "GML", "gml32": "GML", "application/gml+xml": "GML", "kml": "KML",
+	"application/vnd.google-earth.kml+xml": "KML", "excel": "XLS", "excel2007": "XLSX", "geopackage": "GPKG", "gpkg": "GPKG",
+}
+
+// formatFromQuery reads a format= or outputFormat= query parameter.
+func formatFromQuery(u string) (formatInfo, bool) {
+	i := strings.IndexByte(u, '?')
+	if i < 0 {
+		return formatInfo{}, false
+	}
+	q, err := url.ParseQuery(strings.SplitN(u[i+1:], "#", 2)[0])
+	if err != nil && len(q) == 0 {
+		return formatInfo{}, false
+	}
+	for k, vs := range q {
+		if lk := strings.ToLower(k); lk != "format" && lk != "outputformat" || len(vs) == 0 {
+			continue
+		}
+		v := strings.TrimSpace(vs[0])
+		if v == "" {
+			continue
+		}
+		if code, ok := queryFormats[strings.ToLower(v)]; ok {
+			if f, ok := lookupFormat(code, ""); ok {
+				return f, true
 			}
+			return formatInfo{EU: code, Label: code}, true
 		}
-	}
-	for _, f := range a.rec.DistributionFormats {
-		if fi, ok := lookupFormat(f.Name, f.Href); ok {
-			return fi, true
+		if mt, _, ok := strings.Cut(v, ";"); ok {
+			v = strings.TrimSpace(mt) // "text/xml; subtype=gml/3.1.1"
 		}
-	}
-	if fi, ok := formatFromURL(o.URL); ok {
-		return fi, true
-	}
-	for _, f := range a.rec.DistributionFormats {
-		if n := strings.TrimSpace(f.Name); n != "" && !isJunkFormat(n) {
-			return formatInfo{Label: n}, true
+		if f, ok := lookupFormat(v, ""); ok {
+			return f, true
 		}
 	}
 	return formatInfo{}, false
+}
+
+// serviceFormat recognises a listed format that names a service, not a
+// file ("WMS", "WMTS", "OGC Webservice (WFS)", EU *_SRVC codes): a record's
+// format list citing one says nothing about its files.
+func serviceFormat(f formatInfo) bool {
+	if strings.HasSuffix(f.EU, "_SRVC") {
+		return true
+	}
+	low := strings.ToLower(f.Label)
+	switch low {
+	case "wms", "wfs", "wmts", "wcs", "wps", "csw", "sos", "tms", "wms-c":
+		return true
+	}
+	return strings.Contains(low, "service") || strings.Contains(low, "ogc")
+}
+
+// pairRecordFormats gives a file link without evidence of its own the
+// format its distributor (or else the record) lists, only when that pairing
+// is unambiguous: the list names exactly one file format, exactly one file
+// link of that distributor has no evidence of its own, and no link already
+// carries that format by its own evidence. Otherwise the link has no
+// format: none is better than a wrong one (udata's open-format criterion
+// reads it).
+func (a *analysis) pairRecordFormats() {
+	groups := map[int][]int{} // distributor → indices of links without evidence
+	own := map[string]bool{}  // labels given by own evidence
+	for i, d := range a.dists {
+		if d.fileNoEvidence {
+			groups[d.distributor] = append(groups[d.distributor], i)
+		} else if d.HasFormat {
+			own[strings.ToLower(d.Format.Label)] = true
+		}
+	}
+	keys := make([]int, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, distributor := range keys {
+		idx := groups[distributor]
+		formats := a.rec.DistributionFormats
+		if distributor >= 0 && distributor < len(a.rec.Distributors) && len(a.rec.Distributors[distributor].Formats) > 0 {
+			formats = a.rec.Distributors[distributor].Formats
+		}
+		var cands []formatInfo
+		seen := map[string]bool{}
+		for _, f := range formats {
+			fi, ok := lookupFormat(f.Name, f.Href)
+			if !ok {
+				n := strings.TrimSpace(f.Name)
+				if n == "" || isJunkFormat(n) {
+					continue
+				}
+				fi = formatInfo{Label: n}
+			}
+			if serviceFormat(fi) || seen[strings.ToLower(fi.Label)] {
+				continue
+			}
+			seen[strings.ToLower(fi.Label)] = true
+			cands = append(cands, fi)
+		}
+		if len(cands) != 1 || len(idx) != 1 || own[strings.ToLower(cands[0].Label)] {
+			if len(cands) > 0 {
+				a.note("%d file links without format evidence, %d listed formats: not paired", len(idx), len(cands))
+			}
+			continue
+		}
+		d := &a.dists[idx[0]]
+		d.Format, d.HasFormat = cands[0], true
+		if d.Title == "Download" || d.Title == "" {
+			d.Title = titleFromURL(d.AccessURL, d.Format)
+		}
+	}
 }
 
 func isJunkFormat(n string) bool {
@@ -911,7 +1040,9 @@ func (a *analysis) distributions() {
 				a.note("service endpoint %q dropped", endpoint)
 				continue
 			}
-			key := endpoint
+			// One DataService per endpoint and standard: a WMS and a WFS on
+			// one shared /ows endpoint are two services (issue 9 item 6).
+			key := endpoint + "\x00" + std
 			s := a.services[key]
 			if s == nil {
 				s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: strings.ToUpper(std) + " " + hostOf(endpoint)}
@@ -944,18 +1075,21 @@ func (a *analysis) distributions() {
 		}
 		atom := strings.Contains(proto, "atom") || strings.Contains(strings.ToLower(o.ApplicationProfile), "atom") ||
 			strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
-		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u)
+		_, protoFormat := formatFromProtocol(o.Protocol)
+		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u) ||
+			(protoFormat && !strings.HasPrefix(proto, "text/html"))
 		if atom || file {
 			if seen[u] {
 				continue
 			}
 			seen[u] = true
-			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB)}
+			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB), distributor: o.Distributor}
 			if atom {
 				d.Format, d.HasFormat = formatInfo{EU: "ATOM", Media: "application/atom+xml", Label: "ATOM"}, true
 			} else {
 				d.DownloadURL = u
-				d.Format, d.HasFormat = a.distFormat(o)
+				d.Format, d.HasFormat = ownFormat(o, u)
+				d.fileNoEvidence = !d.HasFormat
 			}
 			if d.Title == "" {
 				d.Title = titleFromURL(u, d.Format)
@@ -969,6 +1103,7 @@ func (a *analysis) distributions() {
 		}
 		a.pages = appendUnique(a.pages, u)
 	}
+	a.pairRecordFormats()
 	if ds := cleanURL(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
 		a.landing = append(a.landing, ds)
 	}

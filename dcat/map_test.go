@@ -179,7 +179,9 @@ func TestMapHandRecord(t *testing.T) {
 	if got := objects(f, zip, nsDCAT+"byteSize"); len(got) != 1 || got[0].Value != "1500000" {
 		t.Errorf("byteSize = %v", got)
 	}
-	if got := objects(f, zip, nsDCT+"format"); len(got) != 1 || got[0].Value != euFileType+"SHP" {
+	// The link's own evidence (.zip) wins over the record's format list
+	// (issue 9 item 6).
+	if got := objects(f, zip, nsDCT+"format"); len(got) != 1 || got[0].Value != euFileType+"ZIP" {
 		t.Errorf("zip format = %v", got)
 	}
 	if got := objects(f, r, nsDCAT+"landingPage"); len(got) != 1 {

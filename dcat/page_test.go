@@ -187,7 +187,7 @@ func TestBuildItem(t *testing.T) {
 		types = append(types, r.Type)
 		formats = append(formats, r.Format)
 	}
-	if strings.Join(types, ",") != "main,api,api" || strings.Join(formats, ",") != "shp,wms,wms" {
+	if strings.Join(types, ",") != "main,api,api" || strings.Join(formats, ",") != "zip,wms,wms" {
 		t.Errorf("resources types %v formats %v", types, formats)
 	}
 	h := it.Extras[ExtraHash].(string)

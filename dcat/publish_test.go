@@ -2,6 +2,8 @@ package dcat
 
 import (
 	"encoding/json"
+	"net/url"
+	"path"
 	"strings"
 	"testing"
 
@@ -175,6 +177,189 @@ func TestAccessType(t *testing.T) {
 		}
 		if !strings.Contains(string(b), `"access_type":"`+c.accessType+`"`) {
 			t.Errorf("%s: JSON %s lacks access_type", c.name, b)
+		}
+	}
+}
+
+// urlEvidence is what a URL alone says of its format, independently of
+// the mapper's tables: a format=/outputFormat= parameter, else the path's
+// extension ("" when neither says anything).
+func urlEvidence(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	for k, v := range pu.Query() {
+		if lk := strings.ToLower(k); (lk == "format" || lk == "outputformat") && len(v) > 0 && v[0] != "" {
+			return strings.ToLower(v[0])
+		}
+	}
+	ext := strings.ToLower(path.Ext(pu.Path))
+	return map[string]string{".pdf": "pdf", ".csv": "csv", ".geojson": "geojson", ".json": "json", ".zip": "zip",
+		".xlsx": "xlsx", ".xls": "xls", ".gpkg": "gpkg", ".kml": "kml", ".tif": "tiff", ".tiff": "tiff",
+		".html": "html", ".htm": "html", ".shp": "shp", ".ods": "ods", ".txt": "txt", ".atom": "atom"}[ext]
+}
+
+// TestDistributionFormatsFromOwnEvidence checks every corpus distribution's
+// format against its own evidence (issue 9 item 6): a URL that names its
+// format gets that format; one that does not gets the record's listed
+// format only when exactly one file format is listed and exactly one link
+// lacks evidence, else none; an OGC distribution's service has the
+// standard of its own URL (a WFS on a shared endpoint is not a WMS).
+func TestDistributionFormatsFromOwnEvidence(t *testing.T) {
+	named := map[string][2]string{ // hand-reviewed: URL → format (issue 9 examples)
+		"http://my-org.net/download/1.zip":                                                         {"gnui__generic-dataset.iso19139", "zip"},
+		"https://my-org.net/docs/1234.pdf":                                                         {"gnui__generic-dataset.iso19139", "pdf"},
+		"http://my-org.net/download/2.geojson":                                                     {"gnui__generic-dataset.iso19139", "geojson"},
+		"https://data.geopf.fr/annexes/ressources/documentation/REF_CULTURES_2023.csv":             {"udata__geoplateforme-iso19139-IGNF_RPG-1", "csv"},
+		"https://data.geopf.fr/annexes/ressources/documentation/SE_RPG.pdf":                        {"udata__geoplateforme-iso19139-IGNF_RPG-1", "pdf"},
+		"https://data.geopf.fr/telechargement/resource/RPG":                                        {"udata__geoplateforme-iso19139-IGNF_RPG-1", "gpkg"},
+		"http://cs2007.ceh.ac.uk/sites/default/files/LCM2007%20Final%20Report%20-%20vCS%20Web.pdf": {"ckanspatial__gemini_04_Dataset_Valid", "pdf"},
+	}
+	seenNamed := 0
+	checked := 0
+	for _, cr := range loadCorpus(t) {
+		it, err := BuildItem(Input{Record: cr.rec}, testOptions)
+		if err != nil {
+			continue
+		}
+		proto := map[string]string{}
+		for _, o := range cr.rec.OnlineResources {
+			proto[cleanURL(o.URL)] = o.Protocol
+		}
+		var noEvidence []Resource
+		for _, r := range it.Resources {
+			if want, ok := named[r.URL]; ok && want[0] == cr.name {
+				seenNamed++
+				if r.Format != want[1] {
+					t.Errorf("%s: %s format %q, want %q", cr.name, r.URL, r.Format, want[1])
+				}
+			}
+			if r.Type == "api" {
+				continue
+			}
+			checked++
+			ev := urlEvidence(r.URL)
+			if ev == "" && strings.Contains(strings.ToLower(proto[r.URL]), "atom") {
+				ev = "atom"
+			}
+			switch {
+			case ev != "":
+				if r.Format != ev && !(ev == "json" && r.Format == "geojson") && !strings.Contains(ev, r.Format) {
+					t.Errorf("%s: %s format %q, its own evidence says %q", cr.name, r.URL, r.Format, ev)
+				}
+			default:
+				noEvidence = append(noEvidence, r)
+			}
+		}
+		// Links without evidence: their distributor's (else the record's)
+		// one listed file format, only for a single such link; else none.
+		group := map[string]int{}
+		for _, o := range cr.rec.OnlineResources {
+			group[cleanURL(o.URL)] = o.Distributor
+		}
+		perGroup := map[int]int{}
+		for _, r := range noEvidence {
+			perGroup[group[r.URL]]++
+		}
+		for _, r := range noEvidence {
+			if r.Format == "" {
+				continue
+			}
+			g := group[r.URL]
+			formats := cr.rec.DistributionFormats
+			if g >= 0 && g < len(cr.rec.Distributors) && len(cr.rec.Distributors[g].Formats) > 0 {
+				formats = cr.rec.Distributors[g].Formats
+			}
+			var listed []string
+			for _, f := range formats {
+				fi, ok := lookupFormat(f.Name, f.Href)
+				if !ok {
+					fi = formatInfo{Label: strings.TrimSpace(f.Name)}
+				}
+				if !serviceFormat(fi) && !isJunkFormat(fi.Label) && fi.Label != "" {
+					listed = appendUnique(listed, strings.ToLower(fi.Label))
+				}
+			}
+			if perGroup[g] != 1 {
+				t.Errorf("%s: %s format %q paired although %d links lack evidence", cr.name, r.URL, r.Format, perGroup[g])
+			}
+			if len(listed) != 1 || listed[0] != r.Format {
+				t.Errorf("%s: %s format %q paired from listed formats %v", cr.name, r.URL, r.Format, listed)
+			}
+		}
+		// Services: a distribution's service has its own URL's standard.
+		f, err := Map(Input{Record: cr.rec}, testOptions)
+		if err != nil {
+			continue
+		}
+		for _, d := range objects(f, f.IRI(), nsDCAT+"distribution") {
+			acc := objects(f, d.Value, nsDCAT+"accessURL")
+			if len(acc) == 0 {
+				continue
+			}
+			m := reServiceQ.FindStringSubmatch(acc[0].Value)
+			if m == nil {
+				continue
+			}
+			for _, svc := range objects(f, d.Value, nsDCAT+"accessService") {
+				for _, std := range objects(f, svc.Value, nsDCT+"conformsTo") {
+					if !strings.EqualFold(path.Base(std.Value), m[1]) {
+						t.Errorf("%s: %s (service=%s) served by a %s service", cr.name, acc[0].Value, m[1], std.Value)
+					}
+				}
+			}
+		}
+	}
+	if seenNamed != len(named) {
+		t.Errorf("%d of %d hand-reviewed distributions found", seenNamed, len(named))
+	}
+	if checked < 40 {
+		t.Errorf("%d file distributions checked, want ≥ 40", checked)
+	}
+}
+
+// TestFormatEvidence: the issue's examples on one record.
+func TestFormatEvidence(t *testing.T) {
+	rec := &iso.Record{FileIdentifier: "fmt", HierarchyLevel: "dataset", Title: iso.Text{Value: "Formats"},
+		DistributionFormats: []iso.Format{{Name: "CSV"}},
+		OnlineResources: []iso.OnlineResource{
+			{URL: "https://data.example.fr/files/lycees_publics.geojson", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1},
+			{URL: "https://data.example.fr/explore/dataset/lycees/download/?format=geojson", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1},
+			{URL: "https://data.example.fr/export?outputFormat=shape-zip", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1},
+			{URL: "https://data.example.fr/doc/notice.pdf", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1},
+			{URL: "https://data.example.fr/get?id=1", Protocol: "application/vnd.oasis.opendocument.spreadsheet", Distributor: -1},
+			{URL: "https://geo.example.fr/ows?SERVICE=WMS&REQUEST=GetCapabilities", Protocol: "OGC:WMS", Name: "lycees", Distributor: -1},
+			{URL: "https://geo.example.fr/ows?SERVICE=WFS&REQUEST=GetCapabilities", Protocol: "OGC:WFS", Name: "lycees", Distributor: -1},
+		}}
+	it, err := BuildItem(Input{Record: rec}, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range it.Resources {
+		got = append(got, r.Format)
+	}
+	if want := "geojson geojson shp pdf ods wms wfs"; strings.Join(got, " ") != want {
+		t.Errorf("formats %q, want %q", strings.Join(got, " "), want)
+	}
+	// The record lists CSV but no link lacks evidence: CSV is nobody's format.
+	for _, r := range it.Resources {
+		if r.Format == "csv" {
+			t.Errorf("%s labelled csv from the record's list", r.URL)
+		}
+	}
+	// One download without evidence and one listed format: paired.
+	rec.OnlineResources = append(rec.OnlineResources, iso.OnlineResource{URL: "https://data.example.fr/telechargement/lycees", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1})
+	if it, _ = BuildItem(Input{Record: rec}, testOptions); it.Resources[len(it.Resources)-1].Format != "csv" {
+		t.Errorf("single link without evidence: format %q, want csv", it.Resources[len(it.Resources)-1].Format)
+	}
+	// Two: ambiguous, no format.
+	rec.OnlineResources = append(rec.OnlineResources, iso.OnlineResource{URL: "https://data.example.fr/telechargement/lycees-2", Protocol: "WWW:DOWNLOAD-1.0-http--download", Distributor: -1})
+	it, _ = BuildItem(Input{Record: rec}, testOptions)
+	for _, r := range it.Resources[len(it.Resources)-2:] {
+		if r.Format != "" {
+			t.Errorf("%s: format %q from an ambiguous list", r.URL, r.Format)
 		}
 	}
 }
