@@ -131,6 +131,9 @@ type dist struct {
 	// format has no evidence of its own (see pairRecordFormats).
 	distributor    int
 	fileNoEvidence bool
+	// layers are the names of the OGC layers served at this one URL
+	// (merged into one distribution: one resource per URL).
+	layers [][2]string // {name, description}
 }
 
 type period struct {
@@ -1012,7 +1015,7 @@ func isJunkFormat(n string) bool {
 }
 
 func (a *analysis) distributions() {
-	seen := map[string]bool{}
+	byURL := map[string]int{} // URL → index in a.dists: one distribution per URL
 	for _, o := range a.rec.OnlineResources {
 		u := cleanURL(o.URL)
 		if u == "" {
@@ -1034,43 +1037,16 @@ func (a *analysis) distributions() {
 			a.pages = appendUnique(a.pages, u) // the record's XML: documentation, not a service
 			continue
 		}
-		if std := serviceOf(o); std != "" {
-			endpoint, caps := splitEndpoint(u, std)
-			if !validURL(endpoint) {
-				a.note("service endpoint %q dropped", endpoint)
-				continue
-			}
-			// One DataService per endpoint and standard: a WMS and a WFS on
-			// one shared /ows endpoint are two services (issue 9 item 6).
-			key := endpoint + "\x00" + std
-			s := a.services[key]
-			if s == nil {
-				s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: strings.ToUpper(std) + " " + hostOf(endpoint)}
-				a.services[key] = s
-			}
-			dt := title
-			if dt == "" {
-				dt = desc
-			}
-			if dt == "" {
-				dt = strings.ToUpper(std)
-			} else if !strings.Contains(strings.ToUpper(dt), strings.ToUpper(std)) {
-				dt += " (" + strings.ToUpper(std) + ")"
-			}
-			k := u + "\x00" + dt
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB)}
-			if code, ok := serviceFileType[std]; ok {
-				d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
-			} else if l, ok := serviceFormatLabel[std]; ok {
-				// No OGC standard IRI for udata to read the format from: a
-				// labelled format node gives it one (udata.md §A.9).
-				d.Format, d.HasFormat = formatInfo{Label: l}, true
-			}
-			a.dists = append(a.dists, d)
+		std := serviceOf(o)
+		guessed := false
+		if std == "" && strings.TrimSpace(proto) == "" {
+			// A service endpoint given without a protocol (a
+			// …?request=GetCapabilities URL, MapServer's wxs?map=…) is a
+			// distribution too, not a page (issue 9 item 11).
+			std, guessed = guessService(o, u)
+		}
+		if std != "" || guessed {
+			a.serviceLink(o, u, std, title, desc, byURL)
 			continue
 		}
 		atom := strings.Contains(proto, "atom") || strings.Contains(strings.ToLower(o.ApplicationProfile), "atom") ||
@@ -1079,10 +1055,10 @@ func (a *analysis) distributions() {
 		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u) ||
 			(protoFormat && !strings.HasPrefix(proto, "text/html"))
 		if atom || file {
-			if seen[u] {
-				continue
+			if _, dup := byURL[u]; dup {
+				continue // one resource per URL
 			}
-			seen[u] = true
+			byURL[u] = len(a.dists)
 			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB), distributor: o.Distributor}
 			if atom {
 				d.Format, d.HasFormat = formatInfo{EU: "ATOM", Media: "application/atom+xml", Label: "ATOM"}, true
@@ -1103,10 +1079,148 @@ func (a *analysis) distributions() {
 		}
 		a.pages = appendUnique(a.pages, u)
 	}
+	a.mergeLayers()
 	a.pairRecordFormats()
 	if ds := cleanURL(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
 		a.landing = append(a.landing, ds)
 	}
+}
+
+// serviceLink adds an OGC (or unidentified, std "") service link: one
+// DataService per endpoint and standard, one distribution per URL; the
+// layers of links sharing a URL are merged into it (mergeLayers).
+func (a *analysis) serviceLink(o iso.OnlineResource, u, std, title, desc string, byURL map[string]int) {
+	endpoint, caps := splitEndpoint(u, std)
+	if !validURL(endpoint) {
+		a.note("service endpoint %q dropped", endpoint)
+		return
+	}
+	name := orDefault(title, desc)
+	if i, dup := byURL[u]; dup {
+		if d := &a.dists[i]; d.Service != nil && name != "" {
+			for _, l := range d.layers {
+				if l[0] == name {
+					return
+				}
+			}
+			d.layers = append(d.layers, [2]string{name, desc})
+		}
+		return
+	}
+	// One DataService per endpoint and standard: a WMS and a WFS on one
+	// shared /ows endpoint are two services (issue 9 item 6).
+	key := endpoint + "\x00" + std
+	s := a.services[key]
+	if s == nil {
+		s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: serviceName(std) + " " + hostOf(endpoint)}
+		a.services[key] = s
+	}
+	dt := name
+	up := serviceName(std)
+	if dt == "" {
+		dt = up
+	} else if std != "" && !strings.Contains(strings.ToUpper(dt), strings.ToUpper(std)) {
+		dt += " (" + up + ")"
+	}
+	d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB), distributor: o.Distributor}
+	if name != "" {
+		d.layers = [][2]string{{name, desc}}
+	}
+	if code, ok := serviceFileType[std]; ok {
+		d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
+	} else if l, ok := serviceFormatLabel[std]; ok {
+		// No OGC standard IRI for udata to read the format from: a
+		// labelled format node gives it one (udata.md §A.9).
+		d.Format, d.HasFormat = formatInfo{Label: l}, true
+	}
+	byURL[u] = len(a.dists)
+	a.dists = append(a.dists, d)
+}
+
+func serviceName(std string) string {
+	if std == "" {
+		return "Service"
+	}
+	return strings.ToUpper(std)
+}
+
+// mergeLayers titles a distribution serving several layers at one URL:
+// the standard and the first layer names, every layer listed in the
+// description. udata keys OGC resources by (URL, title): IGNF_RPG sent 80
+// resources for 14 URLs.
+func (a *analysis) mergeLayers() {
+	for i := range a.dists {
+		d := &a.dists[i]
+		if len(d.layers) < 2 {
+			continue
+		}
+		names := make([]string, 0, 3)
+		var lines []string
+		for j, l := range d.layers {
+			if j < 3 {
+				names = append(names, l[0])
+			}
+			line := "- " + l[0]
+			if l[1] != "" && l[1] != l[0] {
+				line += " : " + l[1]
+			}
+			lines = append(lines, line)
+		}
+		t := serviceName(d.Service.Standard) + " — " + strings.Join(names, ", ")
+		if len(d.layers) > 3 {
+			t += ", … (" + strconv.Itoa(len(d.layers)) + ")"
+		}
+		d.Title = truncateRunes(t, 300)
+		d.Desc = truncateRunes(strings.Join(lines, "\n"), 20000)
+	}
+}
+
+var (
+	reStdWord = regexp.MustCompile(`(?i)\b(wms|wfs|wmts|wcs)\b`)
+	// serviceScripts are the last path segments of map servers' endpoints.
+	serviceScripts = map[string]bool{
+		"wxs": true, "ows": true, "mapserv": true, "mapserv.fcgi": true, "qgis_mapserv.fcgi": true,
+		"mapserver": true, "wmsserver": true, "mapserv.exe": true,
+	}
+)
+
+// guessService recognises a service endpoint given without a protocol: a
+// GetCapabilities request, or a path ending in wms, wfs, wmts, wcs, csw or
+// a map server script (wxs, ows, mapserv…), or a map= parameter. The
+// standard comes from that path, else from the one OGC standard the link's
+// name or description mentions; "" (an unidentified service, no format)
+// when none or several.
+func guessService(o iso.OnlineResource, u string) (string, bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	caps := strings.Contains(strings.ToLower(pu.RawQuery), "request=getcapabilities")
+	seg := strings.ToLower(path.Base(strings.TrimRight(pu.Path, "/")))
+	std := ""
+	switch seg {
+	case "wms", "wfs", "wmts", "wcs", "csw":
+		std = seg
+	}
+	mapParam := false
+	for k := range pu.Query() {
+		mapParam = mapParam || strings.EqualFold(k, "map")
+	}
+	if !caps && std == "" && !serviceScripts[seg] && !mapParam {
+		return "", false
+	}
+	if std == "" {
+		found := map[string]bool{}
+		for _, m := range reStdWord.FindAllString(o.Name+" "+o.Description, -1) {
+			found[strings.ToLower(m)] = true
+		}
+		if len(found) == 1 {
+			for k := range found {
+				std = k
+			}
+		}
+	}
+	return std, true
 }
 
 func byteSize(mb float64) int64 {

@@ -72,7 +72,7 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		}
 		it.Spatial = &Spatial{Geom: map[string]any{"type": "MultiPolygon", "coordinates": polys}, Granularity: "other"}
 	}
-	seenRes := map[[2]string]bool{}
+	seenRes := map[string]bool{}
 	for _, d := range a.dists {
 		r := Resource{Title: d.Title, Description: d.Desc, URL: d.AccessURL, Filetype: "remote", Type: "main", Filesize: d.Size}
 		if d.DownloadURL != "" {
@@ -97,8 +97,8 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 				r.Mime = d.Format.Media // the feed writes known IANA types only
 			}
 		}
-		if k := [2]string{r.URL, r.Title}; !seenRes[k] {
-			seenRes[k] = true // one resource per (url, title), as udata keys them
+		if !seenRes[r.URL] {
+			seenRes[r.URL] = true // one resource per URL (the analysis merges layers)
 			it.Resources = append(it.Resources, r)
 		}
 	}

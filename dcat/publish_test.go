@@ -363,3 +363,52 @@ func TestFormatEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestOneResourcePerURL: layers served at one URL make one resource
+// (IGNF_RPG sent 80 resources for 14 URLs), and service endpoints given
+// without a protocol are resources, not pages (issue 9 item 11).
+func TestOneResourcePerURL(t *testing.T) {
+	items := map[string]*Item{}
+	for _, cr := range loadCorpus(t) {
+		it, err := BuildItem(Input{Record: cr.rec}, testOptions)
+		if err != nil {
+			continue
+		}
+		items[cr.name] = it
+		seen := map[string]bool{}
+		for _, r := range it.Resources {
+			if seen[r.URL] {
+				t.Errorf("%s: two resources for %s", cr.name, r.URL)
+			}
+			seen[r.URL] = true
+		}
+	}
+	rpg := items["udata__geoplateforme-iso19139-IGNF_RPG-1"]
+	if rpg == nil || len(rpg.Resources) != 14 {
+		t.Fatalf("IGNF_RPG: %v resources, want 14 (one per URL)", rpg)
+	}
+	for name, want := range map[string]struct{ url, format string }{
+		"inspiremif__IACS_dataset_metadata_2.0_example": {"https://inspire.lfrz.gv.at/009501/wms?version=1.3.0&request=GetCapabilities", "wms"},
+		"ckanspatial__wales1":                           {"http://inspire.wales.gov.uk/maps/Protected_sites/wms?request=getCapabilities", "wms"},
+		"gnui__geoide.iso19139.dataset":                 {"https://ogc.geo-ide.developpement-durable.gouv.fr/wxs?map=/opt/data/carto/geoide-catalogue/1.4/org_38114/e88b2e8c-8c0e-4296-8ceb-57c8f779432a.internet.map", ""},
+	} {
+		found := false
+		for _, r := range items[name].Resources {
+			if r.URL == want.url {
+				found = true
+				if r.Type != "api" || r.Format != want.format {
+					t.Errorf("%s: %s type %q format %q, want api %q", name, r.URL, r.Type, r.Format, want.format)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: endpoint without protocol %s is not a resource", name, want.url)
+		}
+	}
+	// A page that is no service stays a page.
+	rec := &iso.Record{FileIdentifier: "p", HierarchyLevel: "dataset", OnlineResources: []iso.OnlineResource{
+		{URL: "https://www.example.fr/about.html", Distributor: -1}, {URL: "https://www.example.fr/carte?id=3", Distributor: -1}}}
+	if it, _ := BuildItem(Input{Record: rec}, testOptions); len(it.Resources) != 0 {
+		t.Errorf("plain pages became resources: %+v", it.Resources)
+	}
+}

@@ -471,11 +471,10 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 		} else if len(acc) > 0 {
 			url = acc[0].Value
 		}
-		key := url + "\x00" + udataLiteral(g.objs(d.Value, nsDCT+"title"))
-		if seen[key] {
-			fail("two distributions with URL and title %q", key)
+		if seen[url] {
+			fail("two distributions with URL %q (one resource per URL)", url)
 		}
-		seen[key] = true
+		seen[url] = true
 		for _, cs := range g.objs(d.Value, "http://spdx.org/rdf/terms#checksum") {
 			if len(g.objs(cs.Value, "http://spdx.org/rdf/terms#algorithm")) == 0 {
 				fail("spdx:checksum without algorithm")
