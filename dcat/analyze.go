@@ -426,11 +426,7 @@ func (a *analysis) constraints() {
 	}
 	for _, c := range a.rec.Constraints {
 		for _, t := range c.UseLimitations {
-			if a.licence == nil {
-				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
-					a.licence = &l
-				}
-			}
+			a.offerLicence(t.Href + " " + t.Value)
 			addText(t.Value)
 		}
 		for _, t := range c.OtherConstraints {
@@ -441,11 +437,7 @@ func (a *analysis) constraints() {
 			if acc := accessRight(t.Value, t.Href); acc != "" && accessBlock && (a.access == "" || a.access == "noLimitations") {
 				a.access = acc
 			}
-			if a.licence == nil {
-				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
-					a.licence = &l
-				}
-			}
+			a.offerLicence(t.Href + " " + t.Value)
 			if a.licenceHref == "" && len(c.UseConstraints) > 0 && t.Href != "" && !strings.Contains(t.Href, "LimitationsOnPublicAccess") && validIRI(t.Href) {
 				a.licenceHref, a.licenceLabel = t.Href, orDefault(strings.TrimSpace(t.Value), t.Href)
 			}
@@ -471,6 +463,17 @@ func (a *analysis) constraints() {
 	}
 	a.rights = strings.Join(texts, "\n")
 	a.accessType(acc)
+}
+
+// offerLicence keeps the licence a constraint text names when it ranks
+// better than the one found so far: a named licence (Licence Ouverte, ODbL,
+// CC…) wins over other-at/other-pd, which win over "no conditions apply"
+// (other-open); within a rank the first found wins.
+func (a *analysis) offerLicence(text string) {
+	l, ok := detectLicence(text)
+	if ok && (a.licence == nil || l.rank < a.licence.rank) {
+		a.licence = &l
+	}
 }
 
 // accessEvidence is what the access constraints say beyond the INSPIRE

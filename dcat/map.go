@@ -457,9 +457,16 @@ func (b *builder) licence() Term {
 		b.g.add(t, nsRDFS+"label", lit(b.a.licenceLabel, ""))
 		return t
 	}
-	t := iri(l.URL)
+	t := iri(l.iri())
 	b.g.typ(t, nsDCT+"LicenseDocument")
-	b.g.add(t, nsRDFS+"label", lit(l.Title, ""))
+	// udata matches the bare IRI exactly against its licence URLs; a label
+	// would be matched instead, through fuzzy slugs (see udataLicence).
+	// Licences without a URL are labelled with udata's id, which it
+	// matches exactly too; dct:title carries udata's title for people.
+	b.g.add(t, nsDCT+"title", lit(l.Title, ""))
+	if l.URL == "" {
+		b.g.add(t, nsRDFS+"label", lit(l.ID, ""))
+	}
 	return t
 }
 

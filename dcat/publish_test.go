@@ -412,3 +412,81 @@ func TestOneResourcePerURL(t *testing.T) {
 		t.Errorf("plain pages became resources: %+v", it.Resources)
 	}
 }
+
+// openLicenceRecords are the corpus datasets and series that state an
+// open licence or "no conditions apply" and no access restriction, with
+// the udata licence each must get (hand-reviewed from the records'
+// constraints, issue 9 item 11).
+var openLicenceRecords = map[string]string{
+	"geodcatpilot__dk_50b921ea":                     "cc-by",      // "CC BY 4.0" Anchor
+	"gnui__geo2france.iso19139.plu":                 "lov2",       // "Licence Ouverte 2.0" (beside "Aucune condition ne s'applique")
+	"gnui__geoide.iso19139.dataset":                 "lov2",       // "Licence Ouverte / Open Licence Version 2.0"
+	"gnui__metadata-for-i18n.dataset":               "other-at",   // opendata.swiss "Opendata BY" (#terms_by)
+	"owslib__csw_iso_identifier":                    "other-pd",   // Public Domain Mark Anchor (+ noConditionsApply)
+	"owslib__iso_keywords_anchor":                   "cc-by",      // "CC-By 4.0"
+	"pycsw__apiso_test":                             "other-open", // "no conditions apply"
+	"pycsw__gr_T_aerfo_RAS_1991_GR800P001800000012": "other-open",
+	"pycsw__gr_T_ortho_RAS_1998_284404":             "other-open",
+	"pycsw__gr_T_pmoed_DTM_1996_276395":             "other-open",
+	"pycsw__apiso_GetRecordById-full-1":             "other-open",
+	"pycsw__apiso_GetRecords-all-2":                 "other-open",
+	"pycsw__apiso_GetRecords-all-3":                 "other-open",
+	"pycsw__apiso_GetRecords-all-4":                 "other-open",
+	"pycsw__apiso_GetRecords-all-5":                 "other-open",
+	"owslib__csw_dov_getrecordbyid-1":               "other-open", // noConditionsApply Anchor over https
+	"semic__multilingual-resource-description":      "lov2",
+	"udata__geoide-iso19139-single-dataset-1":       "fr-lo", // "Licence Ouverte 1.0 http://www.data.gouv.fr/Licence-Ouverte-Open-Licence."
+	"udata__geonetwork-iso19139-page-1-2":           "fr-lo",
+	"udata__geonetwork-iso19139-page-3-1":           "lov2",
+	"udata__geonetwork-iso19139-page-3-2":           "fr-lo",
+	"udata__geonetwork-iso19139-page-5-1":           "fr-lo",
+	"udata__geonetwork-iso19139-page-5-2":           "fr-lo",
+	"udata__geoplateforme-iso19139-IGNF_RPG-1":      "lov2", // "Licence Ouverte / Open License", etalab 2018 PDF
+}
+
+// TestOpenLicencesReachUdata walks every corpus dataset's feed document
+// the way udata's harvester reads it (checkFeedDataset, guessLicence): the
+// records of openLicenceRecords get their licence, by an exact match; no
+// other record gets one (no invented licence; restricted ones are nulled
+// by udata); and the item pushed says the same.
+func TestOpenLicencesReachUdata(t *testing.T) {
+	got := 0
+	for _, cr := range loadCorpus(t) {
+		f, err := Map(Input{Record: cr.rec}, testOptions)
+		if err != nil || !PublishedAsDataset(f.Kind()) {
+			continue
+		}
+		fail := func(format string, args ...any) { t.Errorf("%s: "+format, append([]any{cr.name}, args...)...) }
+		v := checkFeedDataset(newRDFGraph(f.d.Triples), f.IRI(), testOptions.Now(), fail)
+		harvested := v.licence
+		if v.restrict {
+			harvested = "" // udata nulls the licence of a restricted dataset
+		}
+		want := openLicenceRecords[cr.name]
+		switch {
+		case want != "" && harvested == want:
+			got++
+		case want != "":
+			fail("licence on data.gouv.fr %q, want %q", harvested, want)
+		case v.access == "open" && harvested != "":
+			fail("licence %q on data.gouv.fr: invented", harvested)
+		}
+		// (A record restricted otherwise than by INSPIRE Article 13 keeps
+		// its stated licence when harvested: udata reads only Article 13;
+		// push sends it as restricted, without licence.)
+		it, err := BuildItem(Input{Record: cr.rec}, testOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.AccessType == "open" && it.License != want {
+			fail("item licence %q, want %q", it.License, want)
+		}
+		if it.AccessType != "open" && it.License != "" {
+			fail("item licence %q with access_type %q", it.License, it.AccessType)
+		}
+	}
+	t.Logf("%d of %d records stating an open licence or no conditions get the right udata licence", got, len(openLicenceRecords))
+	if got != len(openLicenceRecords) {
+		t.Errorf("%d of %d open-licence records found with their licence", got, len(openLicenceRecords))
+	}
+}

@@ -163,32 +163,57 @@ func formatFromURL(u string) (formatInfo, bool) {
 	return formatInfo{}, false
 }
 
-// udataLicence is one licence data.gouv.fr knows (udata.md §D.2).
+// udataLicence is one licence data.gouv.fr knows (udata.md §D.2), with
+// udata's exact id, title and URL. The feed writes a licence with a URL as
+// that IRI titled (dct:title) but not labelled: udata reads a labelled
+// licence by its label only and resolves a title through fuzzy slug
+// matching ("Licence Ouverte / Open Licence (v1)" can come out as lov2),
+// while the bare IRI is matched exactly against the licence URLs. The
+// "Other" licences have no URL: IRI is the term the record cites,
+// labelled with udata's id (matched exactly) and titled with its title.
 type udataLicence struct {
 	ID, Title, URL string
+	IRI            string // for licences without URL
+	rank           int    // 0 a named licence, 1 other-at/other-pd, 2 other-open: the lowest rank found wins
 }
 
+// iri is the licence node's IRI.
+func (l udataLicence) iri() string {
+	if l.URL != "" {
+		return l.URL
+	}
+	return l.IRI
+}
+
+const noConditionsApply = inspireCL + "ConditionsApplyingToAccessAndUse/noConditionsApply"
+
 var (
-	licLOv2  = udataLicence{"lov2", "Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence"}
-	licLOv1  = udataLicence{"fr-lo", "Licence Ouverte / Open Licence (v1)", "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf"}
-	licODbL  = udataLicence{"odc-odbl", "Open Data Commons Open Database License (ODbL)", "http://opendatacommons.org/licenses/odbl/summary/"}
-	licCCBY  = udataLicence{"cc-by", "Creative Commons Attribution", "http://www.opendefinition.org/licenses/cc-by"}
-	licCCBYS = udataLicence{"cc-by-sa", "Creative Commons Attribution Share-Alike", "http://www.opendefinition.org/licenses/cc-by-sa"}
-	licCC0   = udataLicence{"cc-zero", "Creative Commons CCZero", "http://www.opendefinition.org/licenses/cc-zero"}
-	licODCBY = udataLicence{"odc-by", "Open Data Commons Attribution License", "http://opendatacommons.org/licenses/by/summary/"}
-	licPDDL  = udataLicence{"odc-pddl", "Open Data Commons Public Domain Dedication and Licence (PDDL)", "http://opendatacommons.org/licenses/pddl/summary/"}
+	licLOv2  = udataLicence{ID: "lov2", Title: "Licence Ouverte / Open Licence version 2.0", URL: "https://www.etalab.gouv.fr/licence-ouverte-open-licence"}
+	licLOv1  = udataLicence{ID: "fr-lo", Title: "Licence Ouverte / Open Licence (v1)", URL: "https://www.etalab.gouv.fr/wp-content/uploads/2014/05/Licence_Ouverte.pdf"}
+	licODbL  = udataLicence{ID: "odc-odbl", Title: "Open Data Commons Open Database License (ODbL)", URL: "http://opendatacommons.org/licenses/odbl/summary/"}
+	licCCBY  = udataLicence{ID: "cc-by", Title: "Creative Commons Attribution", URL: "http://www.opendefinition.org/licenses/cc-by"}
+	licCCBYS = udataLicence{ID: "cc-by-sa", Title: "Creative Commons Attribution Share-Alike", URL: "http://www.opendefinition.org/licenses/cc-by-sa"}
+	licCC0   = udataLicence{ID: "cc-zero", Title: "Creative Commons CCZero", URL: "http://www.opendefinition.org/licenses/cc-zero"}
+	licODCBY = udataLicence{ID: "odc-by", Title: "Open Data Commons Attribution License", URL: "http://opendatacommons.org/licenses/by/summary/"}
+	licPDDL  = udataLicence{ID: "odc-pddl", Title: "Open Data Commons Public Domain Dedication and Licence (PDDL)", URL: "http://opendatacommons.org/licenses/pddl/summary/"}
+	// The "Other" licences (no URL on data.gouv.fr).
+	licOtherPD      = udataLicence{ID: "other-pd", Title: "Other (Public Domain)", IRI: "https://creativecommons.org/publicdomain/mark/1.0/", rank: 1}
+	licOtherAtSwiss = udataLicence{ID: "other-at", Title: "Other (Attribution)", IRI: "https://opendata.swiss/en/terms-of-use/#terms_by", rank: 1}
+	licOtherOpenCH  = udataLicence{ID: "other-open", Title: "Other (Open)", IRI: "https://opendata.swiss/en/terms-of-use/#terms_open", rank: 2}
+	licOtherOpen    = udataLicence{ID: "other-open", Title: "Other (Open)", IRI: noConditionsApply, rank: 2}
 )
 
 // licenceRules are tried in order on the folded text (or URL) of a
 // constraint; the first match wins. A rule's regexp runs only when one of
-// its needles occurs in the text (constraint texts can be long).
+// its needles occurs in the text (constraint texts can be long). The
+// mapping is documented in README.md (Licences and access).
 var licenceRules = []struct {
 	needles []string
 	re      *regexp.Regexp
 	lic     udataLicence
 }{
 	{[]string{"etalab", "ouverte", "open licen"}, regexp.MustCompile(`etalab[- ]?2|licence[- ]ouverte[^.;]{0,40}(2\.0|v2|version 2)|open licen[cs]e[^.;]{0,20}(2\.0|v2|version 2)|etalab\.gouv\.fr/licence-ouverte|etalab-licence-ouverte-v2|licence-ouverte/blob/master/lo\.md`), licLOv2},
-	{[]string{"ouverte", "licence_ouverte", "open_licence"}, regexp.MustCompile(`licence[- ]ouverte[^.;]{0,40}(v1|version 1|1\.0)|licence_ouverte\.pdf|open_licence\.pdf`), licLOv1},
+	{[]string{"ouverte", "licence_ouverte", "open_licence"}, regexp.MustCompile(`licence[- ]ouverte[^.;]{0,40}(v1|version 1|1\.0)|licence_ouverte\.pdf|open_licence\.pdf|data\.gouv\.fr/licence-ouverte-open-licence`), licLOv1},
 	{[]string{"ouverte", "lo/ol"}, regexp.MustCompile(`licence[- ]ouverte|\blo/ol\b`), licLOv2},
 	{[]string{"odbl", "open database"}, regexp.MustCompile(`odbl|open database licen[cs]e`), licODbL},
 	{[]string{"pddl"}, regexp.MustCompile(`pddl`), licPDDL},
@@ -196,6 +221,12 @@ var licenceRules = []struct {
 	{[]string{"cc0", "cc-", "cc ", "creativecommons"}, regexp.MustCompile(`\bcc[- ]?0|\bcc[- ]zero|creativecommons\.org/publicdomain/zero`), licCC0},
 	{[]string{"cc-", "cc ", "creativecommons", "share"}, regexp.MustCompile(`\bcc[- ]by[- ]sa|creativecommons\.org/licenses/by-sa|attribution[- ]share[- ]?alike`), licCCBYS},
 	{[]string{"cc-", "cc ", "creativecommons", "creative commons"}, regexp.MustCompile(`\bcc[- ]by\b|creativecommons\.org/licenses/by/|creative commons attribution`), licCCBY},
+	{[]string{"publicdomain/mark", "public domain mark"}, regexp.MustCompile(`creativecommons\.org/publicdomain/mark|public domain mark`), licOtherPD},
+	{[]string{"terms_by", "opendata by"}, regexp.MustCompile(`opendata\.swiss/[a-z/-]*#terms_by(?:[^_a-z]|$)|\bopendata by(?:[^_a-z]|$)`), licOtherAtSwiss},
+	{[]string{"terms_open", "opendata open"}, regexp.MustCompile(`opendata\.swiss/[a-z/-]*#terms_open\b|\bopendata open\b`), licOtherOpenCH},
+	// INSPIRE "no conditions apply" (the Anchor over http or https, or the
+	// phrase in the languages of the corpus).
+	{[]string{"noconditionsapply", "condition", "bedingung", "condities", "betingelse", "podmín"}, regexp.MustCompile(`conditionsapplyingtoaccessanduse/noconditionsapply|no conditions? appl(?:y|ies)|no conditions (?:to|for) access and use|aucune condition(?: ne s'applique| d'accès| d'utilisation)?|pas de conditions?\b|keine bedingungen|geen condities|er zijn geen condities|ingen betingelser|bez podmínek|sin condiciones`), licOtherOpen},
 }
 
 // detectLicence finds a udata licence in a text or URL.
@@ -213,6 +244,9 @@ func detectLicence(s string) (udataLicence, bool) {
 			}
 		}
 		if hit && r.re.MatchString(low) {
+			if r.lic.ID == "other-at" && (strings.Contains(low, "opendata by ask") || strings.Contains(low, "terms_by_ask")) {
+				continue // "BY ASK": permission needed, not open
+			}
 			return r.lic, true
 		}
 	}
