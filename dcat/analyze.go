@@ -281,10 +281,21 @@ func analyze(in Input, opt Options) (*analysis, error) {
 	if len(a.resLangs) == 0 && a.langEU != "" && a.kind != "service" {
 		a.resLangs = []string{a.langEU}
 	}
-	if f := frequency(rec.MaintenanceFrequency); f != "" {
-		a.freq = f
-	} else if rec.MaintenanceFrequency != "" {
-		a.note("maintenance frequency %q not recognised", rec.MaintenanceFrequency)
+	// The maintenance code, else a non-standard code ("5annually") or the
+	// userDefinedMaintenanceFrequency duration rounded to the nearest
+	// frequency udata knows (issue 9 item 11).
+	// A duration is more precise than "unknown" or "periodic" (OTHER).
+	switch mf, md := strings.TrimSpace(rec.MaintenanceFrequency), strings.TrimSpace(rec.MaintenanceDuration); {
+	case frequency(mf) != "" && (md == "" || (frequency(mf) != "UNKNOWN" && frequency(mf) != "OTHER") || nearestFrequency(durationDays(md)) == ""):
+		a.freq = frequency(mf)
+	case mf != "" && nonStandardFrequency(mf) != "":
+		a.freq = nonStandardFrequency(mf)
+		a.note("maintenance frequency %q read as %s", mf, a.freq)
+	case md != "" && nearestFrequency(durationDays(md)) != "":
+		a.freq = nearestFrequency(durationDays(md))
+		a.note("maintenance duration %q read as %s", md, a.freq)
+	case mf != "" || md != "":
+		a.note("maintenance frequency %q / %q not recognised", mf, md)
 	}
 	a.keywordsAndThemes()
 	a.constraints()

@@ -490,3 +490,53 @@ func TestOpenLicencesReachUdata(t *testing.T) {
 		t.Errorf("%d of %d open-licence records found with their licence", got, len(openLicenceRecords))
 	}
 }
+
+// TestFrequencies: non-standard maintenance codes and
+// userDefinedMaintenanceFrequency durations give the nearest frequency
+// udata knows, in the feed and the item alike (issue 9 item 11).
+func TestFrequencies(t *testing.T) {
+	for _, c := range []struct {
+		code, duration, eu, udata string
+	}{
+		{"annually", "", "ANNUAL", "annual"},
+		{"5annually", "", "QUINQUENNIAL", "quinquennial"},
+		{"2-yearly", "", "BIENNIAL", "biennial"},
+		{"3monthly", "", "QUARTERLY", "quarterly"},
+		{"mensuel", "", "MONTHLY", "monthly"},
+		{"", "P0Y0M10D", "MONTHLY_3", "threeTimesAMonth"},
+		{"", "P1Y", "ANNUAL", "annual"},
+		{"", "P0Y6M0D", "ANNUAL_2", "semiannual"},
+		{"", "P7D", "WEEKLY", "weekly"},
+		{"", "PT1H", "HOURLY", "hourly"},
+		{"", "P5Y", "QUINQUENNIAL", "quinquennial"},
+		{"unknown", "P1M", "MONTHLY", "monthly"},
+		{"daily", "P1Y", "DAILY", "daily"}, // a standard code wins
+		{"", "P0D", "", ""},
+		{"", "pas une durée", "", ""},
+		{"sometimes", "", "", ""},
+	} {
+		rec := &iso.Record{FileIdentifier: "f", HierarchyLevel: "dataset", MaintenanceFrequency: c.code, MaintenanceDuration: c.duration}
+		it, err := BuildItem(Input{Record: rec}, testOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := Map(Input{Record: rec}, testOptions)
+		var eu string
+		if o := objects(f, f.IRI(), nsDCT+"accrualPeriodicity"); len(o) == 1 {
+			eu = strings.TrimPrefix(o[0].Value, euFrequency)
+		}
+		if it.Frequency != c.udata || eu != c.eu || udataFromEUFrequency(eu) != c.udata && eu != "" {
+			t.Errorf("%q/%q: item %q feed %q, want %q / %q", c.code, c.duration, it.Frequency, eu, c.udata, c.eu)
+		}
+	}
+	// The corpus cases of the issue.
+	for _, cr := range loadCorpus(t) {
+		want := map[string]string{"owslib__csw_iso_identifier": "quinquennial", "gnui__generic-dataset.iso19139": "threeTimesAMonth"}[cr.name]
+		if want == "" {
+			continue
+		}
+		if it, _ := BuildItem(Input{Record: cr.rec}, testOptions); it.Frequency != want {
+			t.Errorf("%s: frequency %q, want %q", cr.name, it.Frequency, want)
+		}
+	}
+}

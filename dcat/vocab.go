@@ -1,9 +1,11 @@
 package dcat
 
 import (
+	"math"
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/passerelle/passerelle/dcat/internal/vocabnorm"
@@ -94,12 +96,109 @@ func frequency(iso string) string {
 	return ""
 }
 
-// udataFrequency maps EU frequency codes to udata ids (udata.md §D.1).
+// udataFrequency maps EU frequency codes to udata ids, as udata's
+// frequency_from_rdf reads them (udata.md §D.1).
 var udataFrequency = map[string]string{
 	"CONT": "severalTimesADay", "DAILY": "daily", "WEEKLY": "weekly", "BIWEEKLY": "biweekly",
 	"MONTHLY_2": "semimonthly", "MONTHLY": "monthly", "QUARTERLY": "quarterly", "ANNUAL_2": "semiannual",
 	"ANNUAL": "annual", "BIENNIAL": "biennial", "OTHER": "other", "AS_NEEDED": "punctual",
 	"IRREG": "irregular", "NOT_PLANNED": "notPlanned", "UNKNOWN": "unknown",
+	"HOURLY": "hourly", "BIHOURLY": "bihourly", "TRIHOURLY": "trihourly", "DAILY_2": "semidaily",
+	"WEEKLY_2": "semiweekly", "WEEKLY_3": "threeTimesAWeek", "MONTHLY_3": "threeTimesAMonth",
+	"BIMONTHLY": "bimonthly", "ANNUAL_3": "threeTimesAYear", "TRIENNIAL": "triennial",
+	"QUADRENNIAL": "quadrennial", "QUINQUENNIAL": "quinquennial", "DECENNIAL": "decennial",
+	"BIDECENNIAL": "bidecennial", "TRIDECENNIAL": "tridecennial", "NEVER": "never",
+}
+
+// frequencySpans are the periods, in days, of the EU frequency codes a
+// non-standard maintenance code or a userDefinedMaintenanceFrequency
+// duration is rounded to (nearest on a logarithmic scale: 10 days is
+// closer to three times a month than to weekly).
+var frequencySpans = []struct {
+	code string
+	days float64
+}{
+	{"HOURLY", 1.0 / 24}, {"BIHOURLY", 2.0 / 24}, {"TRIHOURLY", 3.0 / 24}, {"DAILY_2", 0.5}, {"DAILY", 1},
+	{"WEEKLY_3", 7.0 / 3}, {"WEEKLY_2", 3.5}, {"WEEKLY", 7}, {"MONTHLY_3", 365.25 / 36}, {"BIWEEKLY", 14},
+	{"MONTHLY_2", 365.25 / 24}, {"MONTHLY", 365.25 / 12}, {"BIMONTHLY", 365.25 / 6}, {"QUARTERLY", 365.25 / 4},
+	{"ANNUAL_3", 365.25 / 3}, {"ANNUAL_2", 365.25 / 2}, {"ANNUAL", 365.25}, {"BIENNIAL", 2 * 365.25},
+	{"TRIENNIAL", 3 * 365.25}, {"QUADRENNIAL", 4 * 365.25}, {"QUINQUENNIAL", 5 * 365.25},
+	{"DECENNIAL", 10 * 365.25}, {"BIDECENNIAL", 20 * 365.25}, {"TRIDECENNIAL", 30 * 365.25},
+}
+
+// nearestFrequency is the EU frequency code whose period is nearest to
+// days (logarithmic scale); "" for a non-positive or absurd period.
+func nearestFrequency(days float64) string {
+	if !(days > 0) || days > 100*365.25 || math.IsInf(days, 0) {
+		return ""
+	}
+	best, bestD := "", math.Inf(1)
+	for _, f := range frequencySpans {
+		if d := math.Abs(math.Log(days / f.days)); d < bestD {
+			best, bestD = f.code, d
+		}
+	}
+	return best
+}
+
+var (
+	reISODuration = regexp.MustCompile(`^P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
+	// reCountedPeriod reads non-standard codes such as "5annually",
+	// "2-yearly", "3monthly", "10 days".
+	reCountedPeriod = regexp.MustCompile(`^(\d{1,3})\s*-?\s*(annually|yearly|years?|ans?|jaarlijks|monthly|months?|mois|weekly|weeks?|semaines?|daily|days?|jours?|hourly|hours?|heures?)$`)
+)
+
+// durationDays reads an ISO 8601 duration (TM_PeriodDuration) in days.
+func durationDays(s string) float64 {
+	m := reISODuration.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
+	if m == nil || strings.TrimSpace(s) == "P" {
+		return 0
+	}
+	num := func(v string) float64 {
+		f, _ := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		return f
+	}
+	return num(m[1])*365.25 + num(m[2])*365.25/12 + num(m[3])*7 + num(m[4]) + num(m[5])/24 + num(m[6])/1440 + num(m[7])/86400
+}
+
+// frenchFrequency are maintenance values written as French (or English)
+// words instead of MD_MaintenanceFrequencyCode values.
+var frenchFrequency = map[string]string{
+	"annuel": "ANNUAL", "annuelle": "ANNUAL", "yearly": "ANNUAL", "mensuel": "MONTHLY", "mensuelle": "MONTHLY",
+	"hebdomadaire": "WEEKLY", "quotidien": "DAILY", "quotidienne": "DAILY", "journalier": "DAILY",
+	"journaliere": "DAILY", "trimestriel": "QUARTERLY", "trimestrielle": "QUARTERLY", "semestriel": "ANNUAL_2",
+	"semestrielle": "ANNUAL_2", "irregulier": "IRREG", "irreguliere": "IRREG", "continu": "CONT",
+	"continue": "CONT", "biennal": "BIENNIAL", "biennale": "BIENNIAL", "triennal": "TRIENNIAL",
+	"triennale": "TRIENNIAL", "bimestriel": "BIMONTHLY", "bimensuel": "MONTHLY_2", "hourly": "HOURLY",
+	"bimonthly": "BIMONTHLY", "triennially": "TRIENNIAL", "quadrennially": "QUADRENNIAL",
+	"quinquennially": "QUINQUENNIAL", "decennially": "DECENNIAL",
+}
+
+// nonStandardFrequency maps a maintenance value that is not an
+// MD_MaintenanceFrequencyCode ("5annually", "mensuel") to the nearest EU
+// frequency code; "" when it says nothing usable.
+func nonStandardFrequency(v string) string {
+	low := vocabnorm.Label(v)
+	if c, ok := frenchFrequency[low]; ok {
+		return c
+	}
+	m := reCountedPeriod.FindStringSubmatch(low)
+	if m == nil {
+		return ""
+	}
+	n, _ := strconv.ParseFloat(m[1], 64)
+	unit := m[2]
+	switch {
+	case strings.HasPrefix(unit, "annual") || strings.HasPrefix(unit, "year") || strings.HasPrefix(unit, "an") || unit == "jaarlijks":
+		n *= 365.25
+	case strings.HasPrefix(unit, "month") || unit == "mois":
+		n *= 365.25 / 12
+	case strings.HasPrefix(unit, "week") || strings.HasPrefix(unit, "semaine"):
+		n *= 7
+	case strings.HasPrefix(unit, "hour") || strings.HasPrefix(unit, "heure"):
+		n /= 24
+	}
+	return nearestFrequency(n)
 }
 
 // formatInfo is what a format name resolves to.
