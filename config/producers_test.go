@@ -233,3 +233,22 @@ func TestPlaceholderProducers(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPlaceholder: the placeholder rule never panics, and a placeholder
+// that no alias names never resolves to a producer.
+func FuzzPlaceholder(f *testing.F) {
+	for _, s := range []string{"-- Nom de l'organisation responsable --", "[x]", "xxx", "Région Bretagne", "À RENSEIGNER", "<>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var p Producers
+		if why := Placeholder(s); why != "" {
+			if _, _, ok := p.Resolve(s); ok {
+				t.Fatalf("placeholder %q (%s) resolved", s, why)
+			}
+			if p.Rejected(s) == "" {
+				t.Fatalf("placeholder %q not rejected", s)
+			}
+		}
+	})
+}
