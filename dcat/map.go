@@ -109,7 +109,7 @@ func (b *builder) build() {
 		g.add(r, nsDCAT+"version", lit(v, ""))
 	}
 	for _, o := range a.rec.Overviews {
-		if u := strings.TrimSpace(o.URL); validURL(u) {
+		if u := cleanURL(o.URL); validURL(u) {
 			g.add(r, nsFOAF+"depiction", iri(u))
 		}
 	}
@@ -727,7 +727,7 @@ func (b *builder) vcard(p iso.Party) Term {
 			g.add(n, nsVCard+"hasTelephone", iri(t))
 		}
 	}
-	if u := strings.TrimSpace(p.URL); u != "" && validURL(u) {
+	if u := cleanURL(p.URL); u != "" && validURL(u) {
 		g.add(n, nsVCard+"hasURL", iri(u))
 	}
 	if p.DeliveryPoint != "" || p.City != "" || p.PostalCode != "" || p.Country != "" {

@@ -76,6 +76,25 @@ func TestURLsAsPublished(t *testing.T) {
 			t.Errorf("splitEndpoint(%q) = %q, %q; want %q, %q", c.in, e, cp, c.endpoint, c.caps)
 		}
 	}
+	// Every URL of a record goes through the same rule: links, overviews,
+	// contact URLs.
+	rec := &iso.Record{FileIdentifier: "u", HierarchyLevel: "dataset",
+		Overviews:       []iso.Overview{{URL: " https://img.example.fr/vue aérienne.png "}},
+		Parties:         []iso.Party{{Role: "pointOfContact", Organisation: iso.Text{Value: "DDT"}, URL: "https://ddt.example.fr/contact us"}},
+		OnlineResources: []iso.OnlineResource{{URL: "https://data.example.fr/jeu de données.csv ", Distributor: -1}}}
+	f, err := Map(Input{Record: rec}, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	for _, tr := range f.d.Triples {
+		all[tr.O.Value] = true
+	}
+	for _, want := range []string{"https://img.example.fr/vue%20aérienne.png", "https://ddt.example.fr/contact%20us", "https://data.example.fr/jeu%20de%20données.csv"} {
+		if !all[want] {
+			t.Errorf("URL %s not published", want)
+		}
+	}
 	// The Géo-IDE record's WMS/WFS endpoint keeps its map= path.
 	recs, frags := mapCorpus(t)
 	found := false
