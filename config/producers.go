@@ -127,8 +127,9 @@ func isSlug(s string) bool {
 // Resolve normalises a producer name (or slug) found in a record: aliases
 // are matched by the slug of name and give the display name; otherwise the
 // display name is name itself (trimmed); slug is iso.Slug(display). ok is
-// false when the name is empty, has no letter or digit, or is ignored
-// (before or after alias resolution).
+// false when the name is empty, has no letter or digit, is ignored (before
+// or after alias resolution), or is a template placeholder that no alias
+// names (Placeholder).
 func (p Producers) Resolve(name string) (slug, display string, ok bool) {
 	display = strings.TrimSpace(name)
 	slug = slugOf(display)
@@ -136,12 +137,82 @@ func (p Producers) Resolve(name string) (slug, display string, ok bool) {
 		return "", "", false
 	}
 	if target, targetSlug, aliased := p.alias(slug); aliased {
+		// An alias wins over the placeholder rule: the name is known.
 		display, slug = target, targetSlug
 		if slug == "" || p.isIgnored(slug) {
 			return "", "", false
 		}
+		return slug, display, true
+	}
+	if Placeholder(display) != "" {
+		return "", "", false
 	}
 	return slug, display, true
+}
+
+// Rejected says why Resolve refuses a producer name, "" when it accepts
+// it: "no letter or digit", "listed in [producers] ignore", or the
+// placeholder rule that matched (see Placeholder).
+func (p Producers) Rejected(name string) string {
+	display := strings.TrimSpace(name)
+	slug := slugOf(display)
+	switch {
+	case slug == "":
+		return "no letter or digit"
+	case p.isIgnored(slug):
+		return "listed in [producers] ignore"
+	}
+	if _, targetSlug, aliased := p.alias(slug); aliased {
+		if targetSlug == "" || p.isIgnored(targetSlug) {
+			return "alias target listed in [producers] ignore"
+		}
+		return ""
+	}
+	if why := Placeholder(display); why != "" {
+		return "template placeholder (" + why + ")"
+	}
+	return ""
+}
+
+// placeholderPhrases are French template phrases of metadata editors, as
+// slugs (accents and case folded): a producer name containing one of them
+// as whole words is a placeholder left in the record (geogw.md §3.3: the
+// gateway passerelle replaces rejected 28 such names by default).
+var placeholderPhrases = []string{
+	"nom-de-l-organisation", "nom-de-l-organisme", "a-completer", "a-renseigner", "non-renseigne", "inconnu",
+}
+
+// Placeholder says why a producer name is evidently a template
+// placeholder, "" when it is not: wrapped in "--", "[ ]" or "< >"; made
+// only of punctuation and "x" (xxx, x.x); or containing a French template
+// phrase ("nom de l'organisation", "nom de l'organisme", "à compléter",
+// "à renseigner", "non renseigné", "inconnu"), accents and case folded.
+// Resolve rejects such names unless an alias names them; [producers]
+// ignore adds names to reject.
+func Placeholder(name string) string {
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return ""
+	}
+	switch {
+	case len(n) >= 4 && strings.HasPrefix(n, "--") && strings.HasSuffix(n, "--"):
+		return "wrapped in --"
+	case len(n) >= 2 && n[0] == '[' && n[len(n)-1] == ']':
+		return "wrapped in [ ]"
+	case len(n) >= 2 && n[0] == '<' && n[len(n)-1] == '>':
+		return "wrapped in < >"
+	}
+	slug := slugOf(n)
+	if strings.Trim(slug, "x-") == "" {
+		return "only punctuation or x"
+	}
+	padded := "-" + slug + "-"
+	for _, ph := range placeholderPhrases {
+		if strings.Contains(padded, "-"+ph+"-") {
+			return "template phrase " + strings.ReplaceAll(ph, "-", " ")
+		}
+	}
+	return ""
 }
 
 // Claims reports whether the organization names producerSlug (a producer

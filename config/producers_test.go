@@ -175,3 +175,80 @@ func FuzzSlugOf(f *testing.F) {
 		}
 	})
 }
+
+// TestPlaceholderProducers: evident template names are rejected by
+// default, [producers] ignore adds to them and an alias wins over them
+// (issue 9 item 10).
+func TestPlaceholderProducers(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		why  string // "" when not a placeholder
+	}{
+		{"-- Nom de l'organisation responsable --", "wrapped in --"},
+		{"[Organisme]", "wrapped in [ ]"},
+		{"<nom du producteur>", "wrapped in < >"},
+		{"xxx", "only punctuation or x"},
+		{"X.X.X", "only punctuation or x"},
+		{"...", "only punctuation or x"},
+		{"Nom de l'organisation responsable", "template phrase nom de l organisation"},
+		{"NOM DE L’ORGANISME", "template phrase nom de l organisme"},
+		{"Organisme à compléter", "template phrase a completer"},
+		{"A RENSEIGNER", "template phrase a renseigner"},
+		{"Non renseigné", "template phrase non renseigne"},
+		{"Inconnu", "template phrase inconnu"},
+		{"Région Bretagne", ""},
+		{"DDTM 35", ""},
+		{"Xavier Dupont", ""},
+		{"Inconnue Production SARL", ""}, // whole words only
+		{"Nomade", ""},
+	} {
+		if got := Placeholder(tt.name); got != tt.why {
+			t.Errorf("Placeholder(%q) = %q, want %q", tt.name, got, tt.why)
+		}
+	}
+	p := Producers{
+		Aliases: map[string]string{"[SIG Rennes]": "Rennes Métropole"},
+		Ignore:  []string{"Service SIG"},
+	}
+	p2 := p
+	c := &Config{Producers: p2}
+	c.prepare()
+	for _, pr := range []Producers{p, c.Producers} { // slow path and lookup tables
+		for _, tt := range []struct {
+			in, slug, why string
+		}{
+			{"-- Nom de l'organisation responsable --", "", "template placeholder (wrapped in --)"},
+			{"à renseigner", "", "template placeholder (template phrase a renseigner)"},
+			{"Service SIG", "", "listed in [producers] ignore"},
+			{"[SIG Rennes]", "rennes-metropole", ""}, // the alias wins
+			{"Région Bretagne", "region-bretagne", ""},
+		} {
+			slug, _, ok := pr.Resolve(tt.in)
+			if slug != tt.slug || ok != (tt.slug != "") {
+				t.Errorf("Resolve(%q) = %q, %v; want %q", tt.in, slug, ok, tt.slug)
+			}
+			if why := pr.Rejected(tt.in); why != tt.why {
+				t.Errorf("Rejected(%q) = %q, want %q", tt.in, why, tt.why)
+			}
+		}
+	}
+}
+
+// FuzzPlaceholder: the placeholder rule never panics, and a placeholder
+// that no alias names never resolves to a producer.
+func FuzzPlaceholder(f *testing.F) {
+	for _, s := range []string{"-- Nom de l'organisation responsable --", "[x]", "xxx", "Région Bretagne", "À RENSEIGNER", "<>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var p Producers
+		if why := Placeholder(s); why != "" {
+			if _, _, ok := p.Resolve(s); ok {
+				t.Fatalf("placeholder %q (%s) resolved", s, why)
+			}
+			if p.Rejected(s) == "" {
+				t.Fatalf("placeholder %q not rejected", s)
+			}
+		}
+	})
+}

@@ -319,7 +319,11 @@ func (v *validator) organizations() {
 					v.add(pp, "producer %q has no letter or digit", name)
 					continue
 				case !ok:
-					v.add(pp, "producer %q is in [producers] ignore", name)
+					if why := c.Producers.Rejected(name); strings.HasPrefix(why, "template placeholder") {
+						v.add(pp, "producer %q is a %s: add an alias to claim it", name, why)
+					} else {
+						v.add(pp, "producer %q is in [producers] ignore", name)
+					}
 					continue
 				}
 				if first, dup := inList[slug]; dup {

@@ -46,6 +46,45 @@ type Input struct {
 	ProducerSlug string    // producer slug for Item.Source, when known
 }
 
+// KindOf is the one rule deciding what a record is, used by the feed
+// (Map) and by the udata items (BuildItem, and the proxy and push paths
+// through PublishedAsDataset): "dataset" (dataset, nonGeographicDataset,
+// or no level with an MD_DataIdentification), "series", "service", or
+// "other" (map, staticMap, interactiveMap, application, tile… and records
+// with neither). level is gmd:hierarchyLevel (or iso.Record.Type());
+// identification is iso.Record.IdentificationKind ("data", "service", "").
+// A service level over an MD_DataIdentification is a dataset.
+func KindOf(level, identification string) string {
+	switch strings.TrimSpace(level) {
+	case "dataset", "nonGeographicDataset":
+		return "dataset"
+	case "series":
+		return "series"
+	case "service":
+		if identification == "data" {
+			return "dataset"
+		}
+		return "service"
+	case "":
+		switch identification {
+		case "data":
+			return "dataset"
+		case "service":
+			return "service"
+		}
+	}
+	return "other"
+}
+
+// PublishedAsDataset reports whether records of a kind are datasets on
+// data.gouv.fr: datasets and series are, in the feed (dcat:Dataset,
+// dcat:DatasetSeries) and in push; services are dataservices (feeds only,
+// when asked) and "other" records (maps…) are dcat:Resource, which udata
+// ignores, so push must not create them either.
+func PublishedAsDataset(kind string) bool {
+	return kind == "dataset" || kind == "series"
+}
+
 // ResourceIdentifier is the dct:identifier rule of geodcat-mapping.md §3.3:
 // the first citation identifier in document order (an Anchor gives its
 // trimmed text, else trim(codeSpace) + "/" + trim(code), the "/" left out
@@ -87,6 +126,14 @@ type dist struct {
 	Size        int64
 	Service     *service
 	Doc         bool // documentation-like (for udata type)
+	// distributor is the MD_Distributor the link came from (-1: the
+	// record's own transferOptions); fileNoEvidence marks a file link whose
+	// format has no evidence of its own (see pairRecordFormats).
+	distributor    int
+	fileNoEvidence bool
+	// layers are the names of the OGC layers served at this one URL
+	// (merged into one distribution: one resource per URL).
+	layers [][2]string // {name, description}
 }
 
 type period struct {
@@ -121,7 +168,10 @@ type analysis struct {
 	// licence udata knows, emitted as dct:license when none is recognised.
 	licenceHref, licenceLabel string
 	rights                    string
-	access                    string
+	access                    string // INSPIRE LimitationsOnPublicAccess code written in the feed
+	accessEU                  string // else the EU access-right code written in the feed
+	accessKind                string // udata access_type: open, open_with_account, restricted
+	accessWhy                 string // udata access_type_reason when not open
 	freq                      string
 	bboxes                    []iso.BoundingBox
 	places                    []string // text geographic identifiers
@@ -193,27 +243,11 @@ func analyze(in Input, opt Options) (*analysis, error) {
 	a.bprefix = "r" + hex.EncodeToString(sum[:5])
 
 	a.level = strings.TrimSpace(rec.HierarchyLevel)
-	switch a.level {
-	case "dataset", "nonGeographicDataset":
-		a.kind = "dataset"
-	case "series":
-		a.kind = "series"
-	case "service":
-		a.kind = "service"
-	case "":
-		switch rec.IdentificationKind {
-		case "data":
-			a.kind, a.level = "dataset", "dataset"
-		case "service":
-			a.kind, a.level = "service", "service"
-		default:
-			a.kind = "other"
-		}
-	default:
-		a.kind = "other"
+	a.kind = KindOf(a.level, rec.IdentificationKind)
+	if a.level == "" && a.kind != "other" {
+		a.level = a.kind
 	}
-	if a.kind == "service" && rec.IdentificationKind == "data" {
-		a.kind = "dataset"
+	if a.level == "service" && a.kind == "dataset" {
 		a.note("hierarchyLevel service with MD_DataIdentification: mapped as a dataset")
 	}
 
@@ -247,10 +281,21 @@ func analyze(in Input, opt Options) (*analysis, error) {
 	if len(a.resLangs) == 0 && a.langEU != "" && a.kind != "service" {
 		a.resLangs = []string{a.langEU}
 	}
-	if f := frequency(rec.MaintenanceFrequency); f != "" {
-		a.freq = f
-	} else if rec.MaintenanceFrequency != "" {
-		a.note("maintenance frequency %q not recognised", rec.MaintenanceFrequency)
+	// The maintenance code, else a non-standard code ("5annually") or the
+	// userDefinedMaintenanceFrequency duration rounded to the nearest
+	// frequency udata knows (issue 9 item 11).
+	// A duration is more precise than "unknown" or "periodic" (OTHER).
+	switch mf, md := strings.TrimSpace(rec.MaintenanceFrequency), strings.TrimSpace(rec.MaintenanceDuration); {
+	case frequency(mf) != "" && (md == "" || (frequency(mf) != "UNKNOWN" && frequency(mf) != "OTHER") || nearestFrequency(durationDays(md)) == ""):
+		a.freq = frequency(mf)
+	case mf != "" && nonStandardFrequency(mf) != "":
+		a.freq = nonStandardFrequency(mf)
+		a.note("maintenance frequency %q read as %s", mf, a.freq)
+	case md != "" && nearestFrequency(durationDays(md)) != "":
+		a.freq = nearestFrequency(durationDays(md))
+		a.note("maintenance duration %q read as %s", md, a.freq)
+	case mf != "" || md != "":
+		a.note("maintenance frequency %q / %q not recognised", mf, md)
 	}
 	a.keywordsAndThemes()
 	a.constraints()
@@ -379,6 +424,7 @@ func orDefault(s, d string) string {
 }
 
 func (a *analysis) constraints() {
+	var acc accessEvidence
 	var texts []string
 	seen := map[string]bool{}
 	addText := func(s string) {
@@ -391,11 +437,7 @@ func (a *analysis) constraints() {
 	}
 	for _, c := range a.rec.Constraints {
 		for _, t := range c.UseLimitations {
-			if a.licence == nil {
-				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
-					a.licence = &l
-				}
-			}
+			a.offerLicence(t.Href + " " + t.Value)
 			addText(t.Value)
 		}
 		for _, t := range c.OtherConstraints {
@@ -406,18 +448,95 @@ func (a *analysis) constraints() {
 			if acc := accessRight(t.Value, t.Href); acc != "" && accessBlock && (a.access == "" || a.access == "noLimitations") {
 				a.access = acc
 			}
-			if a.licence == nil {
-				if l, ok := detectLicence(t.Href + " " + t.Value); ok {
-					a.licence = &l
-				}
-			}
+			a.offerLicence(t.Href + " " + t.Value)
 			if a.licenceHref == "" && len(c.UseConstraints) > 0 && t.Href != "" && !strings.Contains(t.Href, "LimitationsOnPublicAccess") && validIRI(t.Href) {
 				a.licenceHref, a.licenceLabel = t.Href, orDefault(strings.TrimSpace(t.Value), t.Href)
 			}
+			if accessBlock {
+				acc.texts = appendUnique(acc.texts, strings.TrimSpace(t.Value))
+				switch accessPhrase(t.Value) {
+				case "restricted":
+					acc.restricted = orDefault(acc.restricted, strings.TrimSpace(t.Value))
+				case "open_with_account":
+					acc.account = orDefault(acc.account, strings.TrimSpace(t.Value))
+				}
+			}
 			addText(t.Value)
+		}
+		for _, code := range c.AccessConstraints {
+			if restrictiveCodes[strings.ToLower(strings.TrimSpace(code))] {
+				acc.restricted = orDefault(acc.restricted, "Contrainte d'accès : "+strings.TrimSpace(code))
+			}
+		}
+		if cl := strings.TrimSpace(c.Classification); restrictiveClassifications[strings.ToLower(cl)] {
+			acc.restricted = orDefault(acc.restricted, "Classification de sécurité : "+cl)
 		}
 	}
 	a.rights = strings.Join(texts, "\n")
+	a.accessType(acc)
+}
+
+// offerLicence keeps the licence a constraint text names when it ranks
+// better than the one found so far: a named licence (Licence Ouverte, ODbL,
+// CC…) wins over other-at/other-pd, which win over "no conditions apply"
+// (other-open); within a rank the first found wins.
+func (a *analysis) offerLicence(text string) {
+	l, ok := detectLicence(text)
+	if ok && (a.licence == nil || l.rank < a.licence.rank) {
+		a.licence = &l
+	}
+}
+
+// accessEvidence is what the access constraints say beyond the INSPIRE
+// LimitationsOnPublicAccess code (a.access).
+type accessEvidence struct {
+	texts      []string // otherConstraints texts of access blocks
+	restricted string   // first evidence of a restriction (text, code, classification)
+	account    string   // first text asking for an account or registration
+}
+
+// accessType decides udata's access_type and access_type_reason
+// (udata.md §A.8, §C.5) and the feed's dct:accessRights, one rule for both
+// (issue 9 item 4):
+//   - an INSPIRE Article 13 limitation (Anchor or text): restricted, the
+//     reason is udata's French label of it; the feed keeps the INSPIRE
+//     IRI, which udata's harvester reads as restricted;
+//   - else a restrictive MD_RestrictionCode (restricted, confidential,
+//     private, sensitive, statutory, inConfidence), a security
+//     classification above unclassified, or an access text saying so:
+//     restricted, the reason is the access texts; the feed says EU
+//     access-right NON_PUBLIC (udata's own export of restricted);
+//   - else, unless "no limitations" is stated, an access text asking for
+//     an account or registration: open_with_account; the feed says EU
+//     access-right RESTRICTED ("available under conditions");
+//   - else open (noLimitations keeps its INSPIRE IRI in the feed).
+//
+// A restriction wins over "no limitations" stated elsewhere.
+func (a *analysis) accessType(acc accessEvidence) {
+	reason := func(fallback string) string {
+		var keep []string
+		for _, t := range acc.texts {
+			if t != "" && accessRight(t, "") != "noLimitations" {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) == 0 {
+			return fallback
+		}
+		return truncateRunes(strings.Join(keep, " ; "), 1000)
+	}
+	switch {
+	case strings.HasPrefix(a.access, "INSPIRE_Directive_Article13"):
+		a.accessKind, a.accessWhy = "restricted", udataArticle13Label[strings.TrimPrefix(a.access, "INSPIRE_Directive_Article13_1")]
+	case acc.restricted != "":
+		a.accessKind, a.accessWhy = "restricted", reason(acc.restricted)
+		a.access, a.accessEU = "", "NON_PUBLIC"
+	case acc.account != "" && a.access != "noLimitations":
+		a.accessKind, a.accessWhy = "open_with_account", reason(acc.account)
+		a.accessEU = "RESTRICTED"
+	default:
+		a.accessKind = "open"
+	}
 }
 
 func (a *analysis) extents() {
@@ -663,31 +782,91 @@ func serviceOf(o iso.OnlineResource) string {
 	return ""
 }
 
-// splitEndpoint removes the OGC request parameters from a service URL and
-// builds its GetCapabilities URL.
+// splitEndpoint removes the OGC request parameters (request, service,
+// version, acceptversions) from a service URL and builds its
+// GetCapabilities URL. The other parameters are kept as the publisher
+// wrote them, in their order and encoding: re-encoding them
+// (map=/opt/… → map=%2Fopt%2F…) gives another URL (issue 9 item 8).
 func splitEndpoint(raw, std string) (endpoint, caps string) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw, ""
+	base, query := raw, ""
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base = base[:i]
 	}
-	q := u.Query()
-	for k := range q {
-		switch strings.ToLower(k) {
-		case "request", "service", "version", "acceptversions":
-			q.Del(k)
+	if i := strings.IndexByte(base, '?'); i >= 0 {
+		base, query = base[:i], base[i+1:]
+	}
+	var kept []string
+	for _, p := range strings.Split(query, "&") {
+		if p == "" {
+			continue
 		}
+		k, _, _ := strings.Cut(p, "=")
+		if ku, err := url.QueryUnescape(k); err == nil {
+			k = ku
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "request", "service", "version", "acceptversions":
+			continue
+		}
+		kept = append(kept, p)
 	}
-	u.RawQuery = q.Encode()
-	u.Fragment = ""
-	endpoint = u.String()
+	endpoint = base
+	if len(kept) > 0 {
+		endpoint += "?" + strings.Join(kept, "&")
+	}
 	switch std {
 	case "wms", "wfs", "wmts", "wcs", "csw", "sos", "wps":
-		q.Set("service", strings.ToUpper(std))
-		q.Set("request", "GetCapabilities")
-		u.RawQuery = q.Encode()
-		caps = u.String()
+		sep := "?"
+		if len(kept) > 0 {
+			sep = "&"
+		}
+		caps = endpoint + sep + "service=" + strings.ToUpper(std) + "&request=GetCapabilities"
 	}
 	return endpoint, caps
+}
+
+// cleanURL is a URL as its publisher wrote it, trimmed, with only the
+// characters an IRI cannot carry percent-encoded (spaces and controls,
+// <>"{}|\^` and a "%" that starts no escape); everything else, query
+// included, is kept byte for byte (issue 9 item 8).
+func cleanURL(s string) string {
+	s = strings.TrimSpace(s)
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		clean = !needsEscape(s, i)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; needsEscape(s, i) {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(s string, i int) bool {
+	c := s[i]
+	switch {
+	case c <= 0x20 || c == 0x7f:
+		return true
+	case strings.IndexByte("<>\"{}|\\^`", c) >= 0:
+		return true
+	case c == '%':
+		return i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "wcs": "WCS_SRVC"}
@@ -696,28 +875,152 @@ var serviceFileType = map[string]string{"wms": "WMS_SRVC", "wfs": "WFS_SRVC", "w
 // http://www.opengeospatial.org/standards/ IRI.
 var serviceFormatLabel = map[string]string{"ogcapi": "OGC API", "esrirest": "ESRI REST"}
 
-func (a *analysis) distFormat(o iso.OnlineResource) (formatInfo, bool) {
-	if o.Distributor >= 0 && o.Distributor < len(a.rec.Distributors) {
-		for _, f := range a.rec.Distributors[o.Distributor].Formats {
-			if fi, ok := lookupFormat(f.Name, f.Href); ok {
-				return fi, true
+// ownFormat is a file link's format from its own evidence (issue 9 item
+// 6), first match wins: a media type or format name given as protocol, a
+// format= or outputFormat= query parameter, the URL path's extension.
+// Never the record's format list: that one is paired afterwards, only when
+// unambiguous (pairRecordFormats).
+func ownFormat(o iso.OnlineResource, u string) (formatInfo, bool) {
+	if f, ok := formatFromProtocol(o.Protocol); ok {
+		return f, true
+	}
+	if f, ok := formatFromQuery(u); ok {
+		return f, true
+	}
+	return formatFromURL(u)
+}
+
+// formatFromProtocol reads a protocol that names a format or media type
+// ("application/zip", "text/csv", "GeoJSON"); the usual protocol families
+// (WWW:, OGC:, ESRI:, FILE…) name none.
+func formatFromProtocol(proto string) (formatInfo, bool) {
+	p := strings.TrimSpace(proto)
+	if p == "" || len(p) > 80 {
+		return formatInfo{}, false
+	}
+	low := strings.ToLower(p)
+	for _, family := range []string{"www:", "ogc", "esri", "file", "http", "ftp", "link", "download", "inspire", "atom", "api"} {
+		if strings.HasPrefix(low, family) {
+			return formatInfo{}, false
+		}
+	}
+	return lookupFormat(p, "")
+}
+
+// queryFormats are values of format=/outputFormat= that the vocabulary
+// does not name (GeoServer and MapServer output format names).
+var queryFormats = map[string]string{
+	"shape-zip": "SHP", "shapezip": "SHP", "shp": "SHP", "shapefile": "SHP", "application/zip": "ZIP",
+	"gml2": "GML", "gml3": "GML", "gml32": "GML", "application/gml+xml": "GML", "kml": "KML",
+	"application/vnd.google-earth.kml+xml": "KML", "excel": "XLS", "excel2007": "XLSX", "geopackage": "GPKG", "gpkg": "GPKG",
+}
+
+// formatFromQuery reads a format= or outputFormat= query parameter.
+func formatFromQuery(u string) (formatInfo, bool) {
+	i := strings.IndexByte(u, '?')
+	if i < 0 {
+		return formatInfo{}, false
+	}
+	q, err := url.ParseQuery(strings.SplitN(u[i+1:], "#", 2)[0])
+	if err != nil && len(q) == 0 {
+		return formatInfo{}, false
+	}
+	for k, vs := range q {
+		if lk := strings.ToLower(k); lk != "format" && lk != "outputformat" || len(vs) == 0 {
+			continue
+		}
+		v := strings.TrimSpace(vs[0])
+		if v == "" {
+			continue
+		}
+		if code, ok := queryFormats[strings.ToLower(v)]; ok {
+			if f, ok := lookupFormat(code, ""); ok {
+				return f, true
 			}
+			return formatInfo{EU: code, Label: code}, true
 		}
-	}
-	for _, f := range a.rec.DistributionFormats {
-		if fi, ok := lookupFormat(f.Name, f.Href); ok {
-			return fi, true
+		if mt, _, ok := strings.Cut(v, ";"); ok {
+			v = strings.TrimSpace(mt) // "text/xml; subtype=gml/3.1.1"
 		}
-	}
-	if fi, ok := formatFromURL(o.URL); ok {
-		return fi, true
-	}
-	for _, f := range a.rec.DistributionFormats {
-		if n := strings.TrimSpace(f.Name); n != "" && !isJunkFormat(n) {
-			return formatInfo{Label: n}, true
+		if f, ok := lookupFormat(v, ""); ok {
+			return f, true
 		}
 	}
 	return formatInfo{}, false
+}
+
+// serviceFormat recognises a listed format that names a service, not a
+// file ("WMS", "WMTS", "OGC Webservice (WFS)", EU *_SRVC codes): a record's
+// format list citing one says nothing about its files.
+func serviceFormat(f formatInfo) bool {
+	if strings.HasSuffix(f.EU, "_SRVC") {
+		return true
+	}
+	low := strings.ToLower(f.Label)
+	switch low {
+	case "wms", "wfs", "wmts", "wcs", "wps", "csw", "sos", "tms", "wms-c":
+		return true
+	}
+	return strings.Contains(low, "service") || strings.Contains(low, "ogc")
+}
+
+// pairRecordFormats gives a file link without evidence of its own the
+// format its distributor (or else the record) lists, only when that pairing
+// is unambiguous: the list names exactly one file format, exactly one file
+// link of that distributor has no evidence of its own, and no link already
+// carries that format by its own evidence. Otherwise the link has no
+// format: none is better than a wrong one (udata's open-format criterion
+// reads it).
+func (a *analysis) pairRecordFormats() {
+	groups := map[int][]int{} // distributor → indices of links without evidence
+	own := map[string]bool{}  // labels given by own evidence
+	for i, d := range a.dists {
+		if d.fileNoEvidence {
+			groups[d.distributor] = append(groups[d.distributor], i)
+		} else if d.HasFormat {
+			own[strings.ToLower(d.Format.Label)] = true
+		}
+	}
+	keys := make([]int, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, distributor := range keys {
+		idx := groups[distributor]
+		formats := a.rec.DistributionFormats
+		if distributor >= 0 && distributor < len(a.rec.Distributors) && len(a.rec.Distributors[distributor].Formats) > 0 {
+			formats = a.rec.Distributors[distributor].Formats
+		}
+		var cands []formatInfo
+		seen := map[string]bool{}
+		for _, f := range formats {
+			fi, ok := lookupFormat(f.Name, f.Href)
+			if !ok {
+				n := strings.TrimSpace(f.Name)
+				if n == "" || isJunkFormat(n) {
+					continue
+				}
+				fi = formatInfo{Label: n}
+			}
+			if serviceFormat(fi) || seen[strings.ToLower(fi.Label)] {
+				continue
+			}
+			seen[strings.ToLower(fi.Label)] = true
+			cands = append(cands, fi)
+		}
+		if len(cands) != 1 || len(idx) != 1 || own[strings.ToLower(cands[0].Label)] {
+			if len(cands) > 0 {
+				a.note("%d file links without format evidence, %d listed formats: not paired", len(idx), len(cands))
+			}
+			continue
+		}
+		d := &a.dists[idx[0]]
+		d.Format, d.HasFormat = cands[0], true
+		if d.Title == "Download" || d.Title == "" {
+			d.Title = titleFromURL(d.AccessURL, d.Format)
+		}
+	}
 }
 
 func isJunkFormat(n string) bool {
@@ -726,9 +1029,9 @@ func isJunkFormat(n string) bool {
 }
 
 func (a *analysis) distributions() {
-	seen := map[string]bool{}
+	byURL := map[string]int{} // URL → index in a.dists: one distribution per URL
 	for _, o := range a.rec.OnlineResources {
-		u := strings.TrimSpace(o.URL)
+		u := cleanURL(o.URL)
 		if u == "" {
 			continue
 		}
@@ -748,57 +1051,35 @@ func (a *analysis) distributions() {
 			a.pages = appendUnique(a.pages, u) // the record's XML: documentation, not a service
 			continue
 		}
-		if std := serviceOf(o); std != "" {
-			endpoint, caps := splitEndpoint(u, std)
-			if !validURL(endpoint) {
-				a.note("service endpoint %q dropped", endpoint)
-				continue
-			}
-			key := endpoint
-			s := a.services[key]
-			if s == nil {
-				s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: strings.ToUpper(std) + " " + hostOf(endpoint)}
-				a.services[key] = s
-			}
-			dt := title
-			if dt == "" {
-				dt = desc
-			}
-			if dt == "" {
-				dt = strings.ToUpper(std)
-			} else if !strings.Contains(strings.ToUpper(dt), strings.ToUpper(std)) {
-				dt += " (" + strings.ToUpper(std) + ")"
-			}
-			k := u + "\x00" + dt
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB)}
-			if code, ok := serviceFileType[std]; ok {
-				d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
-			} else if l, ok := serviceFormatLabel[std]; ok {
-				// No OGC standard IRI for udata to read the format from: a
-				// labelled format node gives it one (udata.md §A.9).
-				d.Format, d.HasFormat = formatInfo{Label: l}, true
-			}
-			a.dists = append(a.dists, d)
+		std := serviceOf(o)
+		guessed := false
+		if std == "" && strings.TrimSpace(proto) == "" {
+			// A service endpoint given without a protocol (a
+			// …?request=GetCapabilities URL, MapServer's wxs?map=…) is a
+			// distribution too, not a page (issue 9 item 11).
+			std, guessed = guessService(o, u)
+		}
+		if std != "" || guessed {
+			a.serviceLink(o, u, std, title, desc, byURL)
 			continue
 		}
 		atom := strings.Contains(proto, "atom") || strings.Contains(strings.ToLower(o.ApplicationProfile), "atom") ||
 			strings.HasSuffix(strings.ToLower(u), ".atom") || strings.Contains(strings.ToLower(u), "atom.xml")
-		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u)
+		_, protoFormat := formatFromProtocol(o.Protocol)
+		file := strings.HasPrefix(proto, "www:download") || strings.Contains(proto, "download") || proto == "file" || fn == "download" || isFileURL(u) ||
+			(protoFormat && !strings.HasPrefix(proto, "text/html"))
 		if atom || file {
-			if seen[u] {
-				continue
+			if _, dup := byURL[u]; dup {
+				continue // one resource per URL
 			}
-			seen[u] = true
-			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB)}
+			byURL[u] = len(a.dists)
+			d := dist{Title: title, Desc: desc, AccessURL: u, Size: byteSize(o.TransferSizeMB), distributor: o.Distributor}
 			if atom {
 				d.Format, d.HasFormat = formatInfo{EU: "ATOM", Media: "application/atom+xml", Label: "ATOM"}, true
 			} else {
 				d.DownloadURL = u
-				d.Format, d.HasFormat = a.distFormat(o)
+				d.Format, d.HasFormat = ownFormat(o, u)
+				d.fileNoEvidence = !d.HasFormat
 			}
 			if d.Title == "" {
 				d.Title = titleFromURL(u, d.Format)
@@ -812,9 +1093,148 @@ func (a *analysis) distributions() {
 		}
 		a.pages = appendUnique(a.pages, u)
 	}
-	if ds := strings.TrimSpace(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
+	a.mergeLayers()
+	a.pairRecordFormats()
+	if ds := cleanURL(a.rec.DataSetURI); ds != "" && validURL(ds) && len(a.landing) == 0 {
 		a.landing = append(a.landing, ds)
 	}
+}
+
+// serviceLink adds an OGC (or unidentified, std "") service link: one
+// DataService per endpoint and standard, one distribution per URL; the
+// layers of links sharing a URL are merged into it (mergeLayers).
+func (a *analysis) serviceLink(o iso.OnlineResource, u, std, title, desc string, byURL map[string]int) {
+	endpoint, caps := splitEndpoint(u, std)
+	if !validURL(endpoint) {
+		a.note("service endpoint %q dropped", endpoint)
+		return
+	}
+	name := orDefault(title, desc)
+	if i, dup := byURL[u]; dup {
+		if d := &a.dists[i]; d.Service != nil && name != "" {
+			for _, l := range d.layers {
+				if l[0] == name {
+					return
+				}
+			}
+			d.layers = append(d.layers, [2]string{name, desc})
+		}
+		return
+	}
+	// One DataService per endpoint and standard: a WMS and a WFS on one
+	// shared /ows endpoint are two services (issue 9 item 6).
+	key := endpoint + "\x00" + std
+	s := a.services[key]
+	if s == nil {
+		s = &service{Key: key, Endpoint: endpoint, Desc: caps, Standard: std, Title: serviceName(std) + " " + hostOf(endpoint)}
+		a.services[key] = s
+	}
+	dt := name
+	up := serviceName(std)
+	if dt == "" {
+		dt = up
+	} else if std != "" && !strings.Contains(strings.ToUpper(dt), strings.ToUpper(std)) {
+		dt += " (" + up + ")"
+	}
+	d := dist{Title: dt, Desc: desc, AccessURL: u, Service: s, Size: byteSize(o.TransferSizeMB), distributor: o.Distributor}
+	if name != "" {
+		d.layers = [][2]string{{name, desc}}
+	}
+	if code, ok := serviceFileType[std]; ok {
+		d.Format, d.HasFormat = formatInfo{EU: code, Label: strings.ToUpper(std)}, true
+	} else if l, ok := serviceFormatLabel[std]; ok {
+		// No OGC standard IRI for udata to read the format from: a
+		// labelled format node gives it one (udata.md §A.9).
+		d.Format, d.HasFormat = formatInfo{Label: l}, true
+	}
+	byURL[u] = len(a.dists)
+	a.dists = append(a.dists, d)
+}
+
+func serviceName(std string) string {
+	if std == "" {
+		return "Service"
+	}
+	return strings.ToUpper(std)
+}
+
+// mergeLayers titles a distribution serving several layers at one URL:
+// the standard and the first layer names, every layer listed in the
+// description. udata keys OGC resources by (URL, title): IGNF_RPG sent 80
+// resources for 14 URLs.
+func (a *analysis) mergeLayers() {
+	for i := range a.dists {
+		d := &a.dists[i]
+		if len(d.layers) < 2 {
+			continue
+		}
+		names := make([]string, 0, 3)
+		var lines []string
+		for j, l := range d.layers {
+			if j < 3 {
+				names = append(names, l[0])
+			}
+			line := "- " + l[0]
+			if l[1] != "" && l[1] != l[0] {
+				line += " : " + l[1]
+			}
+			lines = append(lines, line)
+		}
+		t := serviceName(d.Service.Standard) + " — " + strings.Join(names, ", ")
+		if len(d.layers) > 3 {
+			t += ", … (" + strconv.Itoa(len(d.layers)) + ")"
+		}
+		d.Title = truncateRunes(t, 300)
+		d.Desc = truncateRunes(strings.Join(lines, "\n"), 20000)
+	}
+}
+
+var (
+	reStdWord = regexp.MustCompile(`(?i)\b(wms|wfs|wmts|wcs)\b`)
+	// serviceScripts are the last path segments of map servers' endpoints.
+	serviceScripts = map[string]bool{
+		"wxs": true, "ows": true, "mapserv": true, "mapserv.fcgi": true, "qgis_mapserv.fcgi": true,
+		"mapserver": true, "wmsserver": true, "mapserv.exe": true,
+	}
+)
+
+// guessService recognises a service endpoint given without a protocol: a
+// GetCapabilities request, or a path ending in wms, wfs, wmts, wcs, csw or
+// a map server script (wxs, ows, mapserv…), or a map= parameter. The
+// standard comes from that path, else from the one OGC standard the link's
+// name or description mentions; "" (an unidentified service, no format)
+// when none or several.
+func guessService(o iso.OnlineResource, u string) (string, bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", false
+	}
+	caps := strings.Contains(strings.ToLower(pu.RawQuery), "request=getcapabilities")
+	seg := strings.ToLower(path.Base(strings.TrimRight(pu.Path, "/")))
+	std := ""
+	switch seg {
+	case "wms", "wfs", "wmts", "wcs", "csw":
+		std = seg
+	}
+	mapParam := false
+	for k := range pu.Query() {
+		mapParam = mapParam || strings.EqualFold(k, "map")
+	}
+	if !caps && std == "" && !serviceScripts[seg] && !mapParam {
+		return "", false
+	}
+	if std == "" {
+		found := map[string]bool{}
+		for _, m := range reStdWord.FindAllString(o.Name+" "+o.Description, -1) {
+			found[strings.ToLower(m)] = true
+		}
+		if len(found) == 1 {
+			for k := range found {
+				std = k
+			}
+		}
+	}
+	return std, true
 }
 
 func byteSize(mb float64) int64 {
@@ -899,7 +1319,7 @@ func (a *analysis) serviceInfo() {
 	}
 	candidates = append(a.rec.OnlineResources, candidates...)
 	for _, o := range candidates {
-		u := strings.TrimSpace(o.URL)
+		u := cleanURL(o.URL)
 		if u == "" || checkURL(u) != "" || badLocalInFixedNamespace(u) {
 			if u != "" {
 				a.note("service URL %q dropped", u)

@@ -22,7 +22,8 @@ const (
 
 // BuildItem builds the udata dataset payload of a record (the body a push
 // would POST, plus Quality and Source). Services and "other" records get an
-// item too; push ignores services. Resources are the feed's distributions,
+// item too (the catalog JSON views show them); push and the organization
+// views keep only PublishedAsDataset kinds, like the feed. Resources are the feed's distributions,
 // as udata's harvester would make them (documentation pages, which the feed
 // writes as foaf:page, are not resources there either).
 func BuildItem(in Input, opt Options) (*Item, error) {
@@ -44,8 +45,12 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 	if a.licence != nil {
 		it.License = a.licence.ID
 	}
-	if strings.HasPrefix(a.access, "INSPIRE_Directive_Article13") {
-		it.License = "" // udata nulls the licence of restricted datasets
+	it.AccessType = a.accessKind
+	if a.accessKind != "open" {
+		// udata forces the licence of a non-open dataset to null (udata.md
+		// §C.5); the reason says why access is limited.
+		it.License = ""
+		it.AccessTypeReason = truncateRunes(a.accessWhy, 1000)
 	}
 	if a.freq != "" {
 		it.Frequency = udataFrequency[a.freq]
@@ -67,7 +72,7 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 		}
 		it.Spatial = &Spatial{Geom: map[string]any{"type": "MultiPolygon", "coordinates": polys}, Granularity: "other"}
 	}
-	seenRes := map[[2]string]bool{}
+	seenRes := map[string]bool{}
 	for _, d := range a.dists {
 		r := Resource{Title: d.Title, Description: d.Desc, URL: d.AccessURL, Filetype: "remote", Type: "main", Filesize: d.Size}
 		if d.DownloadURL != "" {
@@ -92,8 +97,8 @@ func BuildItem(in Input, opt Options) (*Item, error) {
 				r.Mime = d.Format.Media // the feed writes known IANA types only
 			}
 		}
-		if k := [2]string{r.URL, r.Title}; !seenRes[k] {
-			seenRes[k] = true // one resource per (url, title), as udata keys them
+		if !seenRes[r.URL] {
+			seenRes[r.URL] = true // one resource per URL (the analysis merges layers)
 			it.Resources = append(it.Resources, r)
 		}
 	}
@@ -275,10 +280,10 @@ const oneDay = 24 * time.Hour
 // date (dct:modified), else the ingestion time.
 func quality(it *Item, a *analysis) *Quality {
 	q := Quality{
-		// Harvested, a dataset without a recognised licence is stored with
-		// notspecified, which counts; only a restricted one (licence nulled,
-		// udata.md §A.8) misses the criterion.
-		"license":                     !strings.HasPrefix(a.access, "INSPIRE_Directive_Article13"),
+		// A dataset without a recognised licence is stored with
+		// notspecified, which counts; only a non-open one (licence nulled,
+		// udata.md §A.8, §C.5) misses the criterion.
+		"license":                     a.accessKind == "open",
 		"temporal_coverage":           it.TemporalCoverage != nil,
 		"spatial":                     it.Spatial != nil,
 		"update_frequency":            it.Frequency != "" && it.Frequency != "unknown",

@@ -9,7 +9,7 @@ import (
 
 // MapperVersion changes whenever Map's output for the same input changes;
 // callers key cached fragments by it.
-const MapperVersion = 8
+const MapperVersion = 9
 
 // ErrInvalid classifies errors caused by bad input or options.
 var ErrInvalid = errors.New("dcat: invalid input")

@@ -109,7 +109,7 @@ func (b *builder) build() {
 		g.add(r, nsDCAT+"version", lit(v, ""))
 	}
 	for _, o := range a.rec.Overviews {
-		if u := strings.TrimSpace(o.URL); validURL(u) {
+		if u := cleanURL(o.URL); validURL(u) {
 			g.add(r, nsFOAF+"depiction", iri(u))
 		}
 	}
@@ -156,6 +156,15 @@ func (b *builder) build() {
 		g.add(r, nsDCT+"accessRights", acc)
 		g.typ(acc, nsDCT+"RightsStatement")
 		if l, ok := vocabAccessLabel[a.access]; ok {
+			b.labels(acc, nsSKOS+"prefLabel", l)
+		}
+	} else if a.accessEU != "" {
+		// No rdfs:label: udata reads a labelled dct:accessRights by its
+		// label only.
+		acc := iri(euAccessRight + a.accessEU)
+		g.add(r, nsDCT+"accessRights", acc)
+		g.typ(acc, nsDCT+"RightsStatement")
+		if l, ok := euAccessRightLabel[a.accessEU]; ok {
 			b.labels(acc, nsSKOS+"prefLabel", l)
 		}
 	}
@@ -448,9 +457,16 @@ func (b *builder) licence() Term {
 		b.g.add(t, nsRDFS+"label", lit(b.a.licenceLabel, ""))
 		return t
 	}
-	t := iri(l.URL)
+	t := iri(l.iri())
 	b.g.typ(t, nsDCT+"LicenseDocument")
-	b.g.add(t, nsRDFS+"label", lit(l.Title, ""))
+	// udata matches the bare IRI exactly against its licence URLs; a label
+	// would be matched instead, through fuzzy slugs (see udataLicence).
+	// Licences without a URL are labelled with udata's id, which it
+	// matches exactly too; dct:title carries udata's title for people.
+	b.g.add(t, nsDCT+"title", lit(l.Title, ""))
+	if l.URL == "" {
+		b.g.add(t, nsRDFS+"label", lit(l.ID, ""))
+	}
 	return t
 }
 
@@ -690,9 +706,10 @@ func (b *builder) vcard(p iso.Party) Term {
 	n := b.bnode()
 	switch {
 	case org != "":
+		// vcard:fn only: udata shows a contact as "fn (organization-name)",
+		// so writing the name twice gives "X (X)" on data.gouv.fr.
 		g.typ(n, nsVCard+"Organization")
 		g.add(n, nsVCard+"fn", lit(org, ""))
-		g.add(n, nsVCard+"organization-name", lit(org, ""))
 	case ind != "":
 		g.typ(n, nsVCard+"Individual")
 		g.add(n, nsVCard+"fn", lit(ind, ""))
@@ -710,7 +727,7 @@ func (b *builder) vcard(p iso.Party) Term {
 			g.add(n, nsVCard+"hasTelephone", iri(t))
 		}
 	}
-	if u := strings.TrimSpace(p.URL); u != "" && validURL(u) {
+	if u := cleanURL(p.URL); u != "" && validURL(u) {
 		g.add(n, nsVCard+"hasURL", iri(u))
 	}
 	if p.DeliveryPoint != "" || p.City != "" || p.PostalCode != "" || p.Country != "" {

@@ -154,8 +154,8 @@ func TestMapHandRecord(t *testing.T) {
 		t.Errorf("period %v / %v: both ends must be typed the same way", s, e)
 	}
 	dists := objects(f, r, nsDCAT+"distribution")
-	if len(dists) != 3 {
-		t.Fatalf("distributions = %d, want 3 (zip + 2 WMS layers; placeholder and private URLs dropped)", len(dists))
+	if len(dists) != 2 {
+		t.Fatalf("distributions = %d, want 2 (zip + one WMS URL serving 2 layers; placeholder and private URLs dropped)", len(dists))
 	}
 	var services []Term
 	for _, d := range dists {
@@ -167,8 +167,10 @@ func TestMapHandRecord(t *testing.T) {
 		}
 		services = append(services, objects(f, d.Value, nsDCAT+"accessService")...)
 	}
-	if len(services) != 2 || services[0] != services[1] {
-		t.Errorf("access services %v: want one DataService shared by both layers", services)
+	if len(services) != 1 {
+		t.Errorf("access services %v: want one DataService for the WMS URL", services)
+	} else if ws := dists[1].Value; len(objects(f, ws, nsDCT+"title")) != 1 || objects(f, ws, nsDCT+"title")[0].Value != "WMS — plu_zonage, plu_prescriptions" {
+		t.Errorf("merged WMS title %v", objects(f, ws, nsDCT+"title"))
 	} else if ep := objects(f, services[0].Value, nsDCAT+"endpointURL"); len(ep) != 1 || ep[0].Value != "https://geo.example.fr/wms" {
 		t.Errorf("endpointURL = %v", ep)
 	}
@@ -179,7 +181,9 @@ func TestMapHandRecord(t *testing.T) {
 	if got := objects(f, zip, nsDCAT+"byteSize"); len(got) != 1 || got[0].Value != "1500000" {
 		t.Errorf("byteSize = %v", got)
 	}
-	if got := objects(f, zip, nsDCT+"format"); len(got) != 1 || got[0].Value != euFileType+"SHP" {
+	// The link's own evidence (.zip) wins over the record's format list
+	// (issue 9 item 6).
+	if got := objects(f, zip, nsDCT+"format"); len(got) != 1 || got[0].Value != euFileType+"ZIP" {
 		t.Errorf("zip format = %v", got)
 	}
 	if got := objects(f, r, nsDCAT+"landingPage"); len(got) != 1 {

@@ -187,7 +187,7 @@ func TestBuildItem(t *testing.T) {
 		types = append(types, r.Type)
 		formats = append(formats, r.Format)
 	}
-	if strings.Join(types, ",") != "main,api,api" || strings.Join(formats, ",") != "shp,wms,wms" {
+	if strings.Join(types, ",") != "main,api" || strings.Join(formats, ",") != "zip,wms" {
 		t.Errorf("resources types %v formats %v", types, formats)
 	}
 	h := it.Extras[ExtraHash].(string)
@@ -209,7 +209,7 @@ func TestBuildItem(t *testing.T) {
 	q := *it.Quality
 	for k, want := range map[string]bool{"license": true, "temporal_coverage": true, "spatial": true, "update_frequency": true,
 		"update_fulfilled_in_time": false /* annual, last revised 2023-06-30, now 2025 */, "dataset_description_quality": true, "has_resources": true, "has_open_format": true,
-		"all_resources_available": true, "resources_documentation": false} {
+		"all_resources_available": true, "resources_documentation": true /* the WMS resource lists its two layers */} {
 		if q[k] != want {
 			t.Errorf("quality[%s] = %v, want %v", k, q[k], want)
 		}

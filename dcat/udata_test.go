@@ -3,6 +3,7 @@ package dcat
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,43 +51,117 @@ var udataLicences = []struct {
 
 var reFirstURL = regexp.MustCompile(`https?://[^\s<>"]+`)
 
-// guessLicence models udata's License.guess_one on one candidate string
-// (udata.md §D.2 steps 3–4, without the Damerau-Levenshtein fallback):
-// the first URL, then the remaining text.
+// guessLicence models udata's License.guess (udata.md §D.2,
+// udata/core/dataset/models.py @25b5a2d) on one candidate string: the
+// first http(s) URL in it, then the remaining text, each through
+// guessOne. The licence slugs are taken as the slugs of their titles.
 func guessLicence(s string) string {
+	id, _ := guessLicenceHow(s)
+	return id
+}
+
+// guessLicenceHow also says which step of guess_one matched: "id",
+// "slug", "url" (exact, case-insensitive, alternate URLs included),
+// "url-contains" (host+path inside a licence URL) or "fuzzy"
+// (Levenshtein ≤ 2 on slugs, titles or alternate titles, single
+// candidate).
+func guessLicenceHow(s string) (string, string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return ""
+		return "", ""
 	}
-	norm := func(u string) string {
-		u = strings.ToLower(strings.TrimSuffix(u, "/"))
-		return strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	parts := []string{s}
+	if u := reFirstURL.FindString(strings.TrimRight(s, ".")); u != "" {
+		parts = []string{u, strings.TrimSpace(strings.Replace(s, u, "", 1))}
 	}
-	if u := reFirstURL.FindString(s); u != "" {
+	for _, p := range parts {
+		if id, how := guessOne(p); id != "" {
+			return id, how
+		}
+	}
+	return "", ""
+}
+
+func guessOne(text string) (string, string) {
+	text = strings.ToLower(strings.TrimSpace(text))
+	if text == "" {
+		return "", ""
+	}
+	slug := iso.Slug(text)
+	for _, l := range udataLicences {
+		if l.id == text {
+			return l.id, "id"
+		}
+		if iso.Slug(l.title) == slug {
+			return l.id, "slug"
+		}
+		for _, u := range append([]string{l.url}, l.altURLs...) {
+			if u != "" && strings.ToLower(u) == text {
+				return l.id, "url"
+			}
+		}
+	}
+	if pu, err := url.Parse(text); err == nil && (pu.Scheme == "http" || pu.Scheme == "https") && pu.Host != "" {
+		q := pu.Host + strings.TrimRight(pu.Path, "/")
 		for _, l := range udataLicences {
-			for _, cand := range append([]string{l.url}, l.altURLs...) {
-				if cand != "" && (strings.EqualFold(cand, u) || norm(cand) == norm(u)) {
-					return l.id
+			for _, u := range append([]string{l.url}, l.altURLs...) {
+				if u != "" && strings.Contains(strings.ToLower(u), q) {
+					return l.id, "url-contains"
 				}
 			}
 		}
-		s = strings.TrimSpace(strings.Replace(s, u, "", 1))
-		if s == "" {
-			return ""
-		}
 	}
-	slug := iso.Slug(s)
-	for _, l := range udataLicences {
-		if strings.EqualFold(l.id, s) || iso.Slug(l.title) == slug {
-			return l.id
-		}
-		for _, at := range l.altTitles {
-			if iso.Slug(at) == slug {
-				return l.id
+	single := func(match func(l int) bool) string {
+		var c []string
+		for i, l := range udataLicences {
+			if match(i) {
+				c = appendUnique(c, l.id)
 			}
 		}
+		if len(c) == 1 {
+			return c[0]
+		}
+		return ""
 	}
-	return ""
+	if id := single(func(i int) bool { return levenshtein(iso.Slug(udataLicences[i].title), slug) <= 2 }); id != "" {
+		return id, "fuzzy"
+	}
+	if id := single(func(i int) bool { return levenshtein(strings.ToLower(udataLicences[i].title), text) <= 2 }); id != "" {
+		return id, "fuzzy"
+	}
+	if id := single(func(i int) bool {
+		for _, t := range udataLicences[i].altTitles {
+			if levenshtein(iso.Slug(t), slug) <= 2 {
+				return true
+			}
+		}
+		return false
+	}); id != "" {
+		return id, "fuzzy"
+	}
+	return "", ""
+}
+
+// levenshtein is the edit distance between a and b, in runes.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // udataFrequencyIDs are the UpdateFrequency ids (udata.md §D.1).
@@ -249,7 +324,8 @@ func parseWKTRing(s string) ([][2]float64, string) {
 type feedView struct {
 	licence   string // udata licence id guessed from the feed, "" none
 	frequency string
-	restrict  bool
+	restrict  bool   // udata's harvester makes it restricted (INSPIRE Article 13)
+	access    string // the access type the feed states: open, open_with_account, restricted
 }
 
 // checkFeedDataset checks one dcat:Dataset/DatasetSeries node of a page
@@ -275,12 +351,24 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 			fail("licence %v is not an IRI", l)
 			continue
 		}
-		label := udataLiteral(g.objs(l.Value, nsRDFS+"label"))
-		if label == "" {
-			fail("licence %s without rdfs:label", l.Value)
-			v.licence = guessLicence(l.Value)
-		} else {
-			v.licence = guessLicence(label)
+		// udata reads a node's rdfs:label, else its dct:description, else
+		// its IRI. A licence it knows must match exactly (its URL, or for
+		// the URL-less "Other" licences its id), never through slugs or
+		// fuzzy title matching (issue 9 item 11).
+		text := udataLiteral(g.objs(l.Value, nsRDFS+"label"))
+		if text == "" {
+			text = udataLiteral(g.objs(l.Value, nsDCT+"description"))
+		}
+		if text == "" {
+			text = l.Value
+			if len(g.objs(l.Value, nsDCT+"title")) == 0 {
+				fail("licence %s has neither rdfs:label nor dct:title", l.Value)
+			}
+		}
+		var how string
+		v.licence, how = guessLicenceHow(text)
+		if v.licence != "" && how != "url" && how != "id" {
+			fail("licence %s (%q) matches udata's %s only by %s", l.Value, text, v.licence, how)
 		}
 	}
 	// No dataset licence: udata tries the dataset's rights, else the
@@ -332,9 +420,27 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 			fail("%d values of %s and none @fr: udata picks one at random", len(vals), compactIRI(p))
 		}
 	}
-	for _, a := range g.objs(node, nsDCT+"accessRights") {
-		if strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13") {
-			v.restrict = true
+	// Access (§A.8): udata reads an INSPIRE Article 13 IRI as restricted
+	// (licence nulled); passerelle writes the EU access-right NON_PUBLIC or
+	// RESTRICTED for other restrictions, which udata's harvester ignores
+	// but which say what push sends (access_type restricted or
+	// open_with_account).
+	v.access = "open"
+	accs := g.objs(node, nsDCT+"accessRights")
+	if len(accs) > 1 {
+		fail("%d dct:accessRights", len(accs))
+	}
+	for _, a := range accs {
+		if len(g.objs(a.Value, nsRDFS+"label")) > 0 {
+			fail("dct:accessRights %s has an rdfs:label: udata would read the label, not the IRI", a.Value)
+		}
+		switch {
+		case strings.Contains(a.Value, "LimitationsOnPublicAccess/INSPIRE_Directive_Article13"):
+			v.restrict, v.access = true, "restricted"
+		case a.Value == euAccessRight+"NON_PUBLIC":
+			v.access = "restricted"
+		case a.Value == euAccessRight+"RESTRICTED":
+			v.access = "open_with_account"
 		}
 	}
 	// Frequency (§D.1).
@@ -452,11 +558,10 @@ func checkFeedDataset(g *rdfGraph, node string, now time.Time, fail func(string,
 		} else if len(acc) > 0 {
 			url = acc[0].Value
 		}
-		key := url + "\x00" + udataLiteral(g.objs(d.Value, nsDCT+"title"))
-		if seen[key] {
-			fail("two distributions with URL and title %q", key)
+		if seen[url] {
+			fail("two distributions with URL %q (one resource per URL)", url)
 		}
-		seen[key] = true
+		seen[url] = true
 		for _, cs := range g.objs(d.Value, "http://spdx.org/rdf/terms#checksum") {
 			if len(g.objs(cs.Value, "http://spdx.org/rdf/terms#algorithm")) == 0 {
 				fail("spdx:checksum without algorithm")
@@ -831,15 +936,23 @@ func TestUdataIngestion(t *testing.T) {
 			ifail := func(format string, args ...any) { t.Errorf("%s: item: "+format, append([]any{c.name}, args...)...) }
 			checkItem(it, ifail)
 			// Both paths agree (udata.md §D.1: same dataset whichever path).
+			// Access type: the item's is the feed's (issue 9 item 4), and a
+			// non-open dataset has no licence (udata nulls it).
+			if it.AccessType != v.access {
+				ifail("access_type %q, feed states %q", it.AccessType, v.access)
+			}
+			if (it.AccessType == "open") != (it.AccessTypeReason == "") {
+				ifail("access_type %q with reason %q", it.AccessType, it.AccessTypeReason)
+			}
 			wantLic := v.licence
-			if v.restrict {
+			if v.access != "open" {
 				wantLic = ""
 			}
 			if it.License != wantLic {
 				ifail("licence %q, feed gives %q on data.gouv.fr", it.License, wantLic)
 			}
-			if q := *it.Quality; q["license"] != !v.restrict {
-				ifail("quality license %v; data.gouv.fr stores notspecified unless restricted (null)", q["license"])
+			if q := *it.Quality; q["license"] != (v.access == "open") {
+				ifail("quality license %v; data.gouv.fr stores notspecified unless not open (null)", q["license"])
 			}
 			// update_fulfilled_in_time from the feed's dct:modified (§E).
 			if fi, ok := (*it.Quality)["update_fulfilled_in_time"]; ok {

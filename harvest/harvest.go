@@ -443,6 +443,7 @@ func (r *run) commit(ctx context.Context) error {
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	rep.Notes = append(rep.Notes, rejectedProducerNotes(r.cfg, entries)...)
 
 	// Counts against the previous snapshot.
 	for _, e := range entries {

@@ -9,7 +9,7 @@ import (
 
 // ModelVersion is the version of Record's meaning. Bump it whenever Parse
 // fills a field differently, so that caches keyed on it are rebuilt.
-const ModelVersion = 1
+const ModelVersion = 2 // 2: MaintenanceDuration
 
 // Parse parses one self-contained ISO 19139 document: root gmd:MD_Metadata,
 // gmi:MI_Metadata or any element with gco:isoType="gmd:MD_Metadata", matched
@@ -165,6 +165,9 @@ func (p *parser) identification(ii *node) {
 	ii.each(nsGMD, "resourceMaintenance", func(n *node) {
 		if r.MaintenanceFrequency == "" {
 			r.MaintenanceFrequency = code(n.elem().child(nsGMD, "maintenanceAndUpdateFrequency"))
+		}
+		if r.MaintenanceDuration == "" {
+			r.MaintenanceDuration = code(n.elem().child(nsGMD, "userDefinedMaintenanceFrequency"))
 		}
 	})
 	ii.each(nsGMD, "graphicOverview", func(n *node) {

@@ -45,6 +45,7 @@ type Record struct {
 	TopicCategories        []string         `json:"topic_categories,omitempty"`
 	ResourceLanguages      []string         `json:"resource_languages,omitempty"`
 	MaintenanceFrequency   string           `json:"maintenance_frequency,omitempty"` // MD_MaintenanceFrequencyCode value
+	MaintenanceDuration    string           `json:"maintenance_duration,omitempty"`  // userDefinedMaintenanceFrequency (TM_PeriodDuration, ISO 8601: P0Y0M10D)
 	Constraints            []Constraint     `json:"constraints,omitempty"`
 	BoundingBoxes          []BoundingBox    `json:"bounding_boxes,omitempty"`
 	GeographicIdentifiers  []Identifier     `json:"geographic_identifiers,omitempty"`

@@ -76,10 +76,12 @@ func (s *Server) handleItems(kind string) fiber.Handler {
 	}
 }
 
+// withoutServices keeps the records pushed as datasets (dcat.KindOf and
+// dcat.PublishedAsDataset, the feed's rule): no services, no maps.
 func withoutServices(recs []*record) []*record {
 	out := recs[:0:0]
 	for _, r := range recs {
-		if r.entry.Type != "service" {
+		if dcat.PublishedAsDataset(dcat.KindOf(r.entry.Type, "")) {
 			out = append(out, r)
 		}
 	}

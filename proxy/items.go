@@ -15,7 +15,7 @@ import (
 var ErrNotReady = errors.New("not harvested yet")
 
 // OrganizationItems returns the udata items of an organization's view, as
-// its datasets.json serves them (service records left out): the desired
+// its datasets.json serves them (services and maps left out): the desired
 // state a push reconciles. partial is true when a source catalog's snapshot
 // comes from a partial harvest, in which case nothing may be archived.
 func OrganizationItems(ctx context.Context, st cache.Store, cfg *config.Config, orgID string) (items []dcat.Item, partial bool, err error) {
@@ -34,7 +34,9 @@ func OrganizationItems(ctx context.Context, st cache.Store, cfg *config.Config, 
 		}
 	}
 	for _, r := range v.records {
-		if r.entry.Type == "service" || r.entry.Conflict != "" {
+		// Only datasets and series: services and maps are not datasets on
+		// data.gouv.fr (the feed's rule, dcat.PublishedAsDataset).
+		if !dcat.PublishedAsDataset(dcat.KindOf(r.entry.Type, "")) || r.entry.Conflict != "" {
 			continue
 		}
 		in := mapInput(r, v.dataOf(r.catalog).snap.Producers)
