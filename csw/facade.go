@@ -231,22 +231,58 @@ func selectEntries(req *Request, entries []*Entry) []*Entry {
 	return out
 }
 
+// facSortCompare orders two entries on one queryable by its first value;
+// an entry without a value sorts first.
 func facSortCompare(a, b *facIndex, f facField) int {
 	switch f {
 	case facTitle:
 		return strings.Compare(a.titleKey, b.titleKey)
-	case facModified:
-		switch {
-		case len(a.modified) == 0 && len(b.modified) == 0:
-			return 0
-		case len(a.modified) == 0:
-			return -1
-		case len(b.modified) == 0:
-			return 1
-		}
-		return a.modified[0].compare(b.modified[0])
+	case facIdentifier:
+		return strings.Compare(a.id, b.id)
 	}
-	return strings.Compare(a.id, b.id)
+	present := func(x, y int) (int, bool) {
+		switch {
+		case x == 0 && y == 0:
+			return 0, true
+		case x == 0:
+			return -1, true
+		case y == 0:
+			return 1, true
+		}
+		return 0, false
+	}
+	switch f.kind() {
+	case facKindAny:
+		return strings.Compare(a.anyText, b.anyText)
+	case facKindBox:
+		if c, done := present(len(a.boxes), len(b.boxes)); done {
+			return c
+		}
+		x, y := a.boxes[0], b.boxes[0]
+		for _, p := range [...][2]float64{{x.West, y.West}, {x.South, y.South}, {x.East, y.East}, {x.North, y.North}} {
+			if c := facNumCompare(p[0], p[1]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	case facKindDate:
+		da, db := a.dates(f), b.dates(f)
+		if c, done := present(len(da), len(db)); done {
+			return c
+		}
+		return da[0].compare(db[0])
+	case facKindNumber:
+		na, nb := a.nums(f), b.nums(f)
+		if c, done := present(len(na), len(nb)); done {
+			return c
+		}
+		return facNumCompare(na[0], nb[0])
+	}
+	la, lb := a.low(f), b.low(f)
+	if c, done := present(len(la), len(lb)); done {
+		return c
+	}
+	return strings.Compare(la[0], lb[0])
 }
 
 func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exception {

@@ -6,10 +6,12 @@ import (
 	"strings"
 )
 
-// ISO AP 1.0 and Dublin Core queryables the facade supports, as advertised.
+// The queryables the facade supports, as advertised: every ISO AP 1.0
+// queryable (supported and INSPIRE additional) and every core queryable.
 var (
-	facISOQueryables = []string{"apiso:AnyText", "apiso:Title", "apiso:Abstract", "apiso:Subject", "apiso:Identifier", "apiso:Type", "apiso:Modified", "apiso:OrganisationName", "apiso:Format", "apiso:BoundingBox"}
-	facDCQueryables  = []string{"csw:AnyText", "dc:title", "dct:abstract", "dc:subject", "dc:identifier", "dc:type", "dct:modified", "dc:format", "ows:BoundingBox"}
+	facISOQueryables        = facQueryableNames("supported")
+	facAdditionalQueryables = facQueryableNames("additional")
+	facDCQueryables         = facQueryableNames("core")
 )
 
 func (f *Facade) outputSchemas() []string {
@@ -105,7 +107,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 	})
 	op(OpGetDomain, func() {
 		facParam(b, "Parameter", "ParameterName", "GetRecords.resultType", "GetRecords.outputSchema", "GetRecords.typeNames", "GetRecords.ElementSetName", "GetRecords.CONSTRAINTLANGUAGE", "GetRecordById.outputSchema")
-		facParam(b, "Parameter", "PropertyName", "apiso:Type", "apiso:OrganisationName", "apiso:Subject")
+		facParam(b, "Parameter", "PropertyName", facDomainProperties...)
 	})
 	op(OpGetRecords, func() {
 		facParam(b, "Parameter", "resultType", "hits", "results", "validate")
@@ -115,6 +117,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 		facParam(b, "Parameter", "CONSTRAINTLANGUAGE", "FILTER", "CQL_TEXT")
 		facParam(b, "Parameter", "ElementSetName", "brief", "summary", "full")
 		facParam(b, "Constraint", "SupportedISOQueryables", facISOQueryables...)
+		facParam(b, "Constraint", "AdditionalQueryables", facAdditionalQueryables...)
 		facParam(b, "Constraint", "SupportedDublinCoreQueryables", facDCQueryables...)
 	})
 	op(OpGetRecordByID, func() {
@@ -177,26 +180,41 @@ func (f *Facade) domainParam(name string) ([]string, bool) {
 	return nil, false
 }
 
-var facDomainFields = map[facField]bool{facType: true, facOrganisation: true, facSubject: true, facFormat: true}
+// facDomainProperties are the properties GetDomain lists values of: every
+// queryable but AnyText and BoundingBox (advertised under their ISO AP
+// names, also answered under their core names).
+var facDomainProperties = func() []string {
+	var out []string
+	for f := range facNumFields {
+		if k := f.kind(); k != facKindAny && k != facKindBox && facQ[f].iso != "" {
+			out = append(out, "apiso:"+facQ[f].name)
+		}
+	}
+	return out
+}()
 
-// writeDomain answers GetDomain: for a queryable (Type, OrganisationName,
-// Subject, Format), the distinct values over the view with their counts
-// (matched case-insensitively, shown as first written), sorted.
+// writeDomain answers GetDomain: for a queryable, the distinct values over
+// the view with their counts (matched case-insensitively, shown as first
+// written), sorted; AnyText and BoundingBox have no list of values. The
+// parameters of the operations this read-only catalogue refuses (Harvest,
+// Transaction) have no values either.
 func (f *Facade) writeDomain(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
 	var values []string
 	var counts []int
 	tag := "ParameterName"
 	if vs, ok := f.domainParam(req.DomainName); ok && !req.DomainProperty {
 		values = vs
+	} else if op, _, _ := strings.Cut(strings.ToLower(req.DomainName), "."); !req.DomainProperty && (op == "harvest" || op == "transaction") {
+		values = nil
 	} else {
 		tag = "PropertyName"
 		field, ok := facLookupField(req.DomainName)
-		if !ok || !facDomainFields[field] {
+		if !ok {
 			loc := "ParameterName"
 			if req.DomainProperty {
 				loc = "PropertyName"
 			}
-			return facInvalid(loc, "no domain for "+facQuote(req.DomainName)+": use Type, OrganisationName, Subject, Format or a GetRecords parameter")
+			return facInvalid(loc, "no domain for "+facQuote(req.DomainName)+": use a queryable or a GetRecords parameter")
 		}
 		type dv struct {
 			shown string
@@ -208,11 +226,15 @@ func (f *Facade) writeDomain(b *bytes.Buffer, req *Request, entries []*Entry) *E
 				continue
 			}
 			ix := e.index()
-			for i, low := range ix.values[field] {
+			fv := ix.vals(field, false)
+			if fv == nil {
+				continue
+			}
+			for i, low := range fv.low {
 				if d := byKey[low]; d != nil {
 					d.n++
 				} else {
-					byKey[low] = &dv{shown: ix.display[field][i], n: 1}
+					byKey[low] = &dv{shown: fv.shown[i], n: 1}
 				}
 			}
 		}

@@ -36,7 +36,7 @@ func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
 			case facType:
 				facElem(b, "dc:type", ix.typ)
 			case facModified:
-				for _, m := range ix.modifiedRaw {
+				for _, m := range ix.shown(facModified) {
 					facElem(b, "dct:modified", m)
 				}
 			case facSubject:
@@ -44,11 +44,11 @@ func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
 					facElem(b, "dc:subject", s)
 				}
 			case facFormat:
-				for _, s := range ix.display[facFormat] {
+				for _, s := range ix.shown(facFormat) {
 					facElem(b, "dc:format", s)
 				}
 			case facOrganisation:
-				for _, s := range ix.display[facOrganisation] {
+				for _, s := range ix.shown(facOrganisation) {
 					facElem(b, "dc:publisher", s)
 				}
 			case facBoundingBox:
@@ -565,13 +565,13 @@ func facSummaryCore(b *bytes.Buffer, ix *facIndex, r *iso.Record) {
 	for _, s := range facSubjects(r) {
 		facElem(b, "dc:subject", s)
 	}
-	for _, s := range ix.display[facFormat] {
+	for _, s := range ix.shown(facFormat) {
 		facElem(b, "dc:format", s)
 	}
 	if r.ParentIdentifier != "" {
 		facElem(b, "dc:relation", r.ParentIdentifier)
 	}
-	for _, m := range ix.modifiedRaw {
+	for _, m := range ix.shown(facModified) {
 		facElem(b, "dct:modified", m)
 	}
 	if r.Abstract.Value != "" {

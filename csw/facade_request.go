@@ -482,12 +482,10 @@ func facSplitList(v string) []string {
 	return f
 }
 
-var facSortable = map[facField]bool{facTitle: true, facModified: true, facIdentifier: true}
-
 func newSortKey(name string, desc bool, locator string) (SortKey, *Exception) {
 	f, ok := facLookupField(name)
-	if !ok || !facSortable[f] {
-		return SortKey{}, facInvalid(locator, "cannot sort on "+facQuote(name)+": use Title, Modified or Identifier")
+	if !ok {
+		return SortKey{}, facInvalid(locator, "cannot sort on "+facQuote(name)+": not a queryable")
 	}
 	return SortKey{Property: f.String(), Descending: desc, field: f}, nil
 }

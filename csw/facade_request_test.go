@@ -137,7 +137,7 @@ func TestParseKVPErrors(t *testing.T) {
 		{"unknown constraint language", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=SQL&constraint=1", ExceptionInvalidParameterValue, "constraintLanguage"},
 		{"bad CQL", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("dc:title = "), ExceptionInvalidParameterValue, "constraint"},
 		{"bad FILTER", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=FILTER&constraint=" + url.QueryEscape("<ogc:Filter><ogc:Intersects/></ogc:Filter>"), ExceptionInvalidParameterValue, "constraint"},
-		{"sort on abstract", "service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dct:abstract:A", ExceptionInvalidParameterValue, "sortBy"},
+		{"sort on a non-queryable", "service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dc:nothing:A", ExceptionInvalidParameterValue, "sortBy"},
 		{"GetRecordById without id", "service=CSW&request=GetRecordById", ExceptionMissingParameterValue, "id"},
 		{"GetRecordById empty ids", "service=CSW&request=GetRecordById&id=,,", ExceptionMissingParameterValue, "id"},
 		{"GetDomain without name", "service=CSW&request=GetDomain", ExceptionMissingParameterValue, "ParameterName"},

@@ -251,7 +251,8 @@ func TestFacadeGetDomain(t *testing.T) {
 		{"propertyName=dc:subject", []string{"Orthoimagery", "PLU", "Urbanisme"}, ""},
 		{"parameterName=GetRecords.resultType", []string{"hits", "results", "validate"}, ""},
 		{"parameterName=GetRecords.outputSchema", []string{SchemaCSW, SchemaISO}, ""},
-		{"propertyName=dc:title", nil, ExceptionInvalidParameterValue},
+		{"propertyName=dc:title", []string{"Local urban plan", "Orthophotos 1998", "Plan Local d'Urbanisme", "Réseau_100%"}, ""},
+		{"propertyName=dc:nothing", nil, ExceptionInvalidParameterValue},
 		{"parameterName=Nope", nil, ExceptionInvalidParameterValue},
 	}
 	for _, tc := range tests {

@@ -1,6 +1,7 @@
 package csw
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,77 +17,6 @@ const (
 	// MaxCQLBytes bounds the length of a CQL_TEXT constraint.
 	MaxCQLBytes = 16 << 10
 )
-
-// facField is one queryable of the ISO AP 1.0 / Dublin Core set the facade
-// filters, sorts and lists domains on.
-type facField int
-
-const (
-	facAnyText facField = iota
-	facTitle
-	facAbstract
-	facSubject
-	facIdentifier
-	facType
-	facModified
-	facOrganisation
-	facFormat
-	facBoundingBox
-	facNumFields
-)
-
-var facFieldNames = [facNumFields]string{"AnyText", "Title", "Abstract", "Subject", "Identifier", "Type", "Modified", "OrganisationName", "Format", "BoundingBox"}
-
-// String returns the ISO AP queryable name.
-func (f facField) String() string {
-	if f >= 0 && f < facNumFields {
-		return facFieldNames[f]
-	}
-	return "?"
-}
-
-// facQueryables maps lower-cased local names of queryables (ISO AP 1.0, Dublin
-// Core, DCMI terms and OWS) to fields.
-var facQueryables = map[string]facField{
-	"anytext":          facAnyText,
-	"title":            facTitle,
-	"abstract":         facAbstract,
-	"description":      facAbstract,
-	"subject":          facSubject,
-	"keywords":         facSubject,
-	"topiccategory":    facSubject,
-	"identifier":       facIdentifier,
-	"fileidentifier":   facIdentifier,
-	"type":             facType,
-	"hierarchylevel":   facType,
-	"modified":         facModified,
-	"organisationname": facOrganisation,
-	"organizationname": facOrganisation,
-	"creator":          facOrganisation,
-	"publisher":        facOrganisation,
-	"contributor":      facOrganisation,
-	"format":           facFormat,
-	"boundingbox":      facBoundingBox,
-	"envelope":         facBoundingBox,
-}
-
-// facPrefixes are the namespace prefixes accepted before a queryable name.
-var facPrefixes = map[string]bool{"": true, "apiso": true, "csw": true, "dc": true, "dct": true, "ows": true}
-
-// facLookupField resolves a property name such as "apiso:OrganisationName",
-// "dc:title", "csw:AnyText" or "Title" (case-insensitive).
-func facLookupField(name string) (facField, bool) {
-	name = strings.TrimSpace(name)
-	prefix, local := "", name
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		prefix, local = strings.ToLower(name[:i]), name[i+1:]
-	}
-	if !facPrefixes[prefix] {
-		return 0, false
-	}
-	f, ok := facQueryables[strings.ToLower(local)]
-	return f, ok
-}
 
 // Filter is a compiled constraint (OGC Filter 1.1 or CQL_TEXT). It is
 // immutable and safe for concurrent use; evaluating it allocates nothing.
@@ -182,28 +112,36 @@ var facOpNames = [...]string{"=", "<>", "<", "<=", ">", ">="}
 
 // facCompare compares a field with a literal. Text is compared
 // case-insensitively, identifiers case-sensitively (matchCase="false"
-// equality on identifiers compiles to a facLike instead); Modified compares
-// as dates; multi-valued fields match when one value does. NotEqualTo is
-// true when no value equals the literal. AnyText equality means "contains".
+// equality on identifiers compiles to a facLike instead); dates compare as
+// dates, numbers as numbers; multi-valued fields match when one value does.
+// NotEqualTo is true when no value equals the literal. AnyText equality
+// means "contains".
 type facCompare struct {
 	field facField
 	op    facOp
 	lit   string // as written
 	low   string // lower-cased
 	date  facDate
+	num   float64
 }
 
 func newCompare(field facField, op facOp, lit string) (*facCompare, *Exception) {
 	c := &facCompare{field: field, op: op, lit: lit, low: strings.ToLower(lit)}
-	switch field {
-	case facBoundingBox:
-		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
-	case facModified:
+	switch field.kind() {
+	case facKindBox:
+		return nil, facInvalid("constraint", field.String()+" can only be used with a spatial operator")
+	case facKindDate:
 		d, ok := facParseDate(lit)
 		if !ok {
-			return nil, facInvalid("constraint", "Modified needs an ISO 8601 date, got "+facQuote(lit))
+			return nil, facInvalid("constraint", field.String()+" needs an ISO 8601 date, got "+facQuote(lit))
 		}
 		c.date = d
+	case facKindNumber:
+		n, err := strconv.ParseFloat(strings.TrimSpace(lit), 64)
+		if err != nil || n != n {
+			return nil, facInvalid("constraint", field.String()+" needs a number, got "+facQuote(lit))
+		}
+		c.num = n
 	}
 	return c, nil
 }
@@ -216,33 +154,50 @@ func (c *facCompare) eval(ix *facIndex) bool {
 }
 
 func (c *facCompare) test(ix *facIndex, op facOp) bool {
-	switch c.field {
-	case facAnyText:
+	switch c.field.kind() {
+	case facKindAny:
 		if op == facEq {
 			return strings.Contains(ix.anyText, c.low)
 		}
 		return facCmpOK(strings.Compare(ix.anyText, c.low), op)
-	case facModified:
-		for _, d := range ix.modified {
+	case facKindDate:
+		for _, d := range ix.dates(c.field) {
 			if facCmpOK(d.compare(c.date), op) {
 				return true
 			}
 		}
 		return false
-	case facIdentifier:
-		for _, v := range ix.ids {
+	case facKindNumber:
+		for _, n := range ix.nums(c.field) {
+			if facCmpOK(facNumCompare(n, c.num), op) {
+				return true
+			}
+		}
+		return false
+	case facKindID:
+		for _, v := range ix.idValues(c.field) {
 			if facCmpOK(strings.Compare(v, c.lit), op) {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.values[c.field] {
+	for _, v := range ix.low(c.field) {
 		if facCmpOK(strings.Compare(v, c.low), op) {
 			return true
 		}
 	}
 	return false
+}
+
+func facNumCompare(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (c *facCompare) write(b *strings.Builder) {
@@ -271,25 +226,33 @@ type facBetween struct{ lo, hi *facCompare }
 
 func (n facBetween) eval(ix *facIndex) bool {
 	// Per value for multi-valued fields: one value must lie in the range.
-	switch n.lo.field {
-	case facModified:
-		for _, d := range ix.modified {
+	f := n.lo.field
+	switch f.kind() {
+	case facKindDate:
+		for _, d := range ix.dates(f) {
 			if d.compare(n.lo.date) >= 0 && d.compare(n.hi.date) <= 0 {
 				return true
 			}
 		}
 		return false
-	case facAnyText:
+	case facKindNumber:
+		for _, v := range ix.nums(f) {
+			if v >= n.lo.num && v <= n.hi.num {
+				return true
+			}
+		}
+		return false
+	case facKindAny:
 		return ix.anyText >= n.lo.low && ix.anyText <= n.hi.low
-	case facIdentifier:
-		for _, v := range ix.ids {
+	case facKindID:
+		for _, v := range ix.idValues(f) {
 			if v >= n.lo.lit && v <= n.hi.lit {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.values[n.lo.field] {
+	for _, v := range ix.low(f) {
 		if v >= n.lo.low && v <= n.hi.low {
 			return true
 		}
@@ -305,17 +268,15 @@ func (n facBetween) write(b *strings.Builder) {
 type facNull struct{ field facField }
 
 func (n facNull) eval(ix *facIndex) bool {
-	switch n.field {
-	case facAnyText:
+	switch n.field.kind() {
+	case facKindAny:
 		return ix.anyText == ""
-	case facModified:
-		return len(ix.modified) == 0
-	case facIdentifier:
-		return len(ix.ids) == 0
-	case facBoundingBox:
+	case facKindBox:
 		return len(ix.boxes) == 0
+	case facKindID:
+		return len(ix.idValues(n.field)) == 0
 	}
-	return len(ix.values[n.field]) == 0
+	return len(ix.low(n.field)) == 0
 }
 
 func (n facNull) write(b *strings.Builder) { b.WriteString(n.field.String() + " IS NULL") }
@@ -345,8 +306,8 @@ type facTok struct {
 // newLike compiles a pattern with the given wildcard, single-character and
 // escape characters (each one rune; escape may be 0 for none).
 func newLike(field facField, pattern string, wild, single, escape rune) (*facLike, *Exception) {
-	if field == facBoundingBox {
-		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
+	if field.kind() == facKindBox {
+		return nil, facInvalid("constraint", field.String()+" can only be used with a spatial operator")
 	}
 	l := &facLike{field: field, pattern: pattern}
 	var lit, cql strings.Builder
@@ -403,25 +364,14 @@ func newExactLike(field facField, lit string) *facLike {
 }
 
 func (l *facLike) eval(ix *facIndex) bool {
+	vals := ix.low(l.field)
 	switch l.field {
 	case facAnyText:
 		return facGlob(l.toks, ix.anyText)
 	case facIdentifier:
-		for _, v := range ix.idsLow {
-			if facGlob(l.toks, v) {
-				return true
-			}
-		}
-		return false
-	case facModified:
-		for _, v := range ix.modifiedRaw {
-			if facGlob(l.toks, strings.ToLower(v)) {
-				return true
-			}
-		}
-		return false
+		vals = ix.idsLow
 	}
-	for _, v := range ix.values[l.field] {
+	for _, v := range vals {
 		if facGlob(l.toks, v) {
 			return true
 		}

@@ -1,0 +1,481 @@
+package csw
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/passerelle/passerelle/iso"
+)
+
+// facField is one queryable the facade filters, sorts, projects and lists
+// domains on: every core queryable of CSW 2.0.2 (the csw:Record elements,
+// OGC 07-006r1 §6.3.2) and every queryable of the ISO Metadata Application
+// Profile 1.0 (OGC 07-045 §7.2.3, apiso:), one field per meaning.
+type facField int
+
+const (
+	facAnyText facField = iota
+	facTitle
+	facAbstract
+	facSubject
+	facIdentifier
+	facType
+	facModified
+	facOrganisation
+	facFormat
+	facBoundingBox
+	// Core (csw:Record) queryables without an ISO AP twin.
+	facCreator
+	facPublisher
+	facContributor
+	facDCDate
+	facSource
+	facLanguage
+	facRelation
+	facRights
+	facSpatial
+	facReferences
+	// ISO AP 1.0 queryables.
+	facAlternateTitle
+	facCRS
+	facResourceLanguage
+	facRevisionDate
+	facCreationDate
+	facPublicationDate
+	facHasSecurityConstraints
+	facParentIdentifier
+	facKeywordType
+	facTopicCategory
+	facResourceIdentifier
+	facServiceType
+	facServiceTypeVersion
+	facOperationName
+	facOperatesOn
+	facOperatesOnIdentifier
+	facOperatesOnName
+	facCouplingType
+	facDegree
+	facAccessConstraints
+	facOtherConstraints
+	facClassification
+	facConditionApplyingToAccessAndUse
+	facLineage
+	facResponsiblePartyRole
+	facSpecificationTitle
+	facSpecificationDate
+	facSpecificationDateType
+	facDenominator
+	facDistanceValue
+	facDistanceUOM
+	facTempExtentBegin
+	facTempExtentEnd
+	facNumFields
+)
+
+// facKind says how a field's values compare.
+type facKind uint8
+
+const (
+	facKindText   facKind = iota // case-insensitive text
+	facKindID                    // identifiers: case-sensitive
+	facKindDate                  // ISO 8601 dates and date-times
+	facKindNumber                // decimal numbers
+	facKindBox                   // geographic boxes: spatial operators only
+	facKindAny                   // AnyText: "contains"
+)
+
+// facQueryable describes one field.
+type facQueryable struct {
+	name string // canonical local name: the ISO AP name, or the core element for core-only fields
+	// iso is "supported" for SupportedISOQueryables, "additional" for the
+	// INSPIRE AdditionalQueryables of the ISO AP, "" when not an apiso:
+	// queryable.
+	iso string
+	dc  string // the core queryable ("dc:title"), "" when the field is not one
+	// aliases are other local names accepted in filters.
+	aliases []string
+	kind    facKind
+	// out is the csw:Record element a projection (ElementName) writes.
+	out string
+}
+
+// facQ is the queryable table, indexed by field.
+var facQ = [facNumFields]facQueryable{
+	facAnyText:                         {name: "AnyText", iso: "supported", dc: "csw:AnyText", kind: facKindAny},
+	facTitle:                           {name: "Title", iso: "supported", dc: "dc:title", kind: facKindText, out: "dc:title"},
+	facAbstract:                        {name: "Abstract", iso: "supported", dc: "dct:abstract", aliases: []string{"description"}, kind: facKindText, out: "dct:abstract"},
+	facSubject:                         {name: "Subject", iso: "supported", dc: "dc:subject", aliases: []string{"keywords"}, kind: facKindText, out: "dc:subject"},
+	facIdentifier:                      {name: "Identifier", iso: "supported", dc: "dc:identifier", aliases: []string{"fileidentifier"}, kind: facKindID, out: "dc:identifier"},
+	facType:                            {name: "Type", iso: "supported", dc: "dc:type", aliases: []string{"hierarchylevel"}, kind: facKindText, out: "dc:type"},
+	facModified:                        {name: "Modified", iso: "supported", dc: "dct:modified", aliases: []string{"datestamp"}, kind: facKindDate, out: "dct:modified"},
+	facOrganisation:                    {name: "OrganisationName", iso: "supported", aliases: []string{"organizationname"}, kind: facKindText, out: "dc:publisher"},
+	facFormat:                          {name: "Format", iso: "supported", dc: "dc:format", kind: facKindText, out: "dc:format"},
+	facBoundingBox:                     {name: "BoundingBox", iso: "supported", dc: "ows:BoundingBox", aliases: []string{"envelope"}, kind: facKindBox, out: "ows:BoundingBox"},
+	facCreator:                         {name: "creator", dc: "dc:creator", kind: facKindText, out: "dc:creator"},
+	facPublisher:                       {name: "publisher", dc: "dc:publisher", kind: facKindText, out: "dc:publisher"},
+	facContributor:                     {name: "contributor", dc: "dc:contributor", kind: facKindText, out: "dc:contributor"},
+	facDCDate:                            {name: "date", dc: "dc:date", kind: facKindDate, out: "dc:date"},
+	facSource:                          {name: "source", dc: "dc:source", kind: facKindText, out: "dc:source"},
+	facLanguage:                        {name: "Language", iso: "supported", dc: "dc:language", kind: facKindText, out: "dc:language"},
+	facRelation:                        {name: "relation", dc: "dc:relation", kind: facKindText, out: "dc:relation"},
+	facRights:                          {name: "rights", dc: "dc:rights", kind: facKindText, out: "dc:rights"},
+	facSpatial:                         {name: "spatial", dc: "dct:spatial", kind: facKindText, out: "dct:spatial"},
+	facReferences:                      {name: "references", dc: "dct:references", kind: facKindText, out: "dct:references"},
+	facAlternateTitle:                  {name: "AlternateTitle", iso: "supported", aliases: []string{"alternative"}, kind: facKindText, out: "dct:alternative"},
+	facCRS:                             {name: "CRS", iso: "supported", kind: facKindText, out: "dct:spatial"},
+	facResourceLanguage:                {name: "ResourceLanguage", iso: "supported", kind: facKindText, out: "dc:language"},
+	facRevisionDate:                    {name: "RevisionDate", iso: "supported", kind: facKindDate, out: "dc:date"},
+	facCreationDate:                    {name: "CreationDate", iso: "supported", aliases: []string{"created"}, kind: facKindDate, out: "dct:created"},
+	facPublicationDate:                 {name: "PublicationDate", iso: "supported", aliases: []string{"issued"}, kind: facKindDate, out: "dct:issued"},
+	facHasSecurityConstraints:          {name: "HasSecurityConstraints", iso: "supported", kind: facKindText},
+	facParentIdentifier:                {name: "ParentIdentifier", iso: "supported", kind: facKindID, out: "dc:relation"},
+	facKeywordType:                     {name: "KeywordType", iso: "supported", kind: facKindText},
+	facTopicCategory:                   {name: "TopicCategory", iso: "supported", kind: facKindText, out: "dc:subject"},
+	facResourceIdentifier:              {name: "ResourceIdentifier", iso: "supported", kind: facKindID, out: "dc:identifier"},
+	facServiceType:                     {name: "ServiceType", iso: "supported", kind: facKindText},
+	facServiceTypeVersion:              {name: "ServiceTypeVersion", iso: "supported", kind: facKindText},
+	facOperationName:                       {name: "Operation", iso: "supported", kind: facKindText},
+	facOperatesOn:                      {name: "OperatesOn", iso: "supported", kind: facKindID, out: "dc:relation"},
+	facOperatesOnIdentifier:            {name: "OperatesOnIdentifier", iso: "supported", kind: facKindID, out: "dc:relation"},
+	facOperatesOnName:                  {name: "OperatesOnName", iso: "supported", kind: facKindText},
+	facCouplingType:                    {name: "CouplingType", iso: "supported", kind: facKindText},
+	facDegree:                          {name: "Degree", iso: "additional", kind: facKindText},
+	facAccessConstraints:               {name: "AccessConstraints", iso: "additional", kind: facKindText, out: "dc:rights"},
+	facOtherConstraints:                {name: "OtherConstraints", iso: "additional", kind: facKindText, out: "dc:rights"},
+	facClassification:                  {name: "Classification", iso: "additional", kind: facKindText, out: "dc:rights"},
+	facConditionApplyingToAccessAndUse: {name: "ConditionApplyingToAccessAndUse", iso: "additional", kind: facKindText, out: "dc:rights"},
+	facLineage:                         {name: "Lineage", iso: "additional", kind: facKindText, out: "dc:source"},
+	facResponsiblePartyRole:            {name: "ResponsiblePartyRole", iso: "additional", kind: facKindText},
+	facSpecificationTitle:              {name: "SpecificationTitle", iso: "additional", kind: facKindText},
+	facSpecificationDate:               {name: "SpecificationDate", iso: "additional", kind: facKindDate},
+	facSpecificationDateType:           {name: "SpecificationDateType", iso: "additional", kind: facKindText},
+	facDenominator:                     {name: "Denominator", iso: "supported", kind: facKindNumber},
+	facDistanceValue:                   {name: "DistanceValue", iso: "supported", kind: facKindNumber},
+	facDistanceUOM:                     {name: "DistanceUOM", iso: "supported", kind: facKindText},
+	facTempExtentBegin:                 {name: "TempExtent_begin", iso: "supported", kind: facKindDate, out: "dct:temporal"},
+	facTempExtentEnd:                   {name: "TempExtent_end", iso: "supported", kind: facKindDate, out: "dct:temporal"},
+}
+
+// String returns the canonical queryable name (ISO AP name, or the core
+// element's local name for core-only fields); facLookupField reads it back.
+func (f facField) String() string {
+	if f >= 0 && f < facNumFields {
+		return facQ[f].name
+	}
+	return "?"
+}
+
+func (f facField) kind() facKind { return facQ[f].kind }
+
+// facQueryables maps lower-cased local names of queryables (ISO AP 1.0,
+// Dublin Core, DCMI terms and OWS) to fields.
+var facQueryables = func() map[string]facField {
+	m := make(map[string]facField, 2*int(facNumFields))
+	for f := range facNumFields {
+		q := facQ[f]
+		m[strings.ToLower(q.name)] = f
+		if _, local, ok := strings.Cut(q.dc, ":"); ok {
+			m[strings.ToLower(local)] = f
+		}
+		for _, a := range q.aliases {
+			m[a] = f
+		}
+	}
+	return m
+}()
+
+// facPrefixes are the namespace prefixes accepted before a queryable name.
+var facPrefixes = map[string]bool{"": true, "apiso": true, "csw": true, "dc": true, "dct": true, "ows": true}
+
+// facLookupField resolves a property name such as "apiso:OrganisationName",
+// "dc:title", "csw:AnyText", "/ows:BoundingBox" or "Title"
+// (case-insensitive).
+func facLookupField(name string) (facField, bool) {
+	name = strings.TrimLeft(strings.TrimSpace(name), "/")
+	prefix, local := "", name
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		prefix, local = strings.ToLower(name[:i]), name[i+1:]
+	}
+	if !facPrefixes[prefix] {
+		return 0, false
+	}
+	f, ok := facQueryables[strings.ToLower(local)]
+	return f, ok
+}
+
+// facQueryableNames lists the advertised names: ISO AP queryables of one
+// class ("supported" or "additional") as apiso:Name, or the core queryables
+// as written in csw:Record.
+func facQueryableNames(class string) []string {
+	var out []string
+	for f := range facNumFields {
+		q := facQ[f]
+		switch {
+		case class == "core" && q.dc != "":
+			out = append(out, q.dc)
+		case class != "core" && q.iso == class:
+			out = append(out, "apiso:"+q.name)
+		}
+	}
+	return out
+}
+
+// facVals are one field's values in an entry.
+type facVals struct {
+	field facField
+	low   []string  // lower-cased, deduplicated
+	shown []string  // as written, same order
+	dates []facDate // parsed dates (date fields), unparsable values left out
+	nums  []float64 // parsed numbers (number fields)
+}
+
+// collectValues extracts every field's values of an entry.
+func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
+	add := func(f facField, vals ...string) {
+		var fv *facVals
+		for _, v := range vals {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if fv == nil {
+				fv = ix.vals(f, true)
+			}
+			low := strings.ToLower(v)
+			dup := false
+			for _, w := range fv.low {
+				if w == low {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			fv.low = append(fv.low, low)
+			fv.shown = append(fv.shown, v)
+			switch f.kind() {
+			case facKindDate:
+				if d, ok := facParseDate(v); ok {
+					fv.dates = append(fv.dates, d)
+				}
+			case facKindNumber:
+				if n, err := strconv.ParseFloat(v, 64); err == nil && n == n {
+					fv.nums = append(fv.nums, n)
+				}
+			}
+		}
+	}
+	add(facIdentifier, ix.ids...)
+	add(facTitle, facTextValues(r.Title)...)
+	add(facAbstract, facTextValues(r.Abstract)...)
+	for _, g := range r.Keywords {
+		for _, k := range g.Keywords {
+			add(facSubject, facTextValues(k)...)
+		}
+		if len(g.Keywords) > 0 {
+			add(facKeywordType, g.Type)
+		}
+	}
+	add(facSubject, r.TopicCategories...)
+	add(facTopicCategory, r.TopicCategories...)
+	add(facType, ix.typ)
+	add(facOrganisation, e.Organisations...)
+	for _, p := range r.Contacts {
+		add(facOrganisation, facTextValues(p.Organisation)...)
+		add(facResponsiblePartyRole, p.Role)
+	}
+	for _, p := range r.Parties {
+		add(facOrganisation, facTextValues(p.Organisation)...)
+		add(facResponsiblePartyRole, p.Role)
+	}
+	for _, p := range facPartyElems(r) {
+		switch p[0] {
+		case "dc:creator":
+			add(facCreator, p[1])
+		case "dc:publisher":
+			add(facPublisher, p[1])
+		default:
+			add(facContributor, p[1])
+		}
+	}
+	for _, f := range r.DistributionFormats {
+		add(facFormat, f.Name)
+	}
+	for _, f := range r.ResourceFormats {
+		add(facFormat, f.Name)
+	}
+	for _, d := range r.Distributors {
+		for _, f := range d.Formats {
+			add(facFormat, f.Name)
+		}
+	}
+	mod := e.Modified
+	if mod == "" {
+		mod = r.DateStamp
+	}
+	add(facModified, mod)
+	for _, d := range r.Dates {
+		add(facDCDate, d.Value)
+		switch d.Type {
+		case "revision":
+			add(facRevisionDate, d.Value)
+		case "creation":
+			add(facCreationDate, d.Value)
+		case "publication":
+			add(facPublicationDate, d.Value)
+		}
+	}
+	add(facSource, facTextValues(r.Lineage)...)
+	add(facLineage, facTextValues(r.Lineage)...)
+	if r.Language != "" {
+		add(facLanguage, r.Language)
+	} else {
+		add(facLanguage, r.ResourceLanguages...)
+	}
+	add(facResourceLanguage, r.ResourceLanguages...)
+	add(facRelation, r.ParentIdentifier)
+	add(facParentIdentifier, r.ParentIdentifier)
+	for _, a := range r.Aggregations {
+		add(facRelation, a.Identifier.Code)
+	}
+	security := "false"
+	for _, c := range r.Constraints {
+		if c.Kind == "security" {
+			security = "true"
+		}
+		for _, t := range c.UseLimitations {
+			add(facRights, t.Value)
+			add(facConditionApplyingToAccessAndUse, facTextValues(t)...)
+		}
+		for _, t := range c.OtherConstraints {
+			add(facRights, t.Value)
+			add(facOtherConstraints, facTextValues(t)...)
+		}
+		add(facAccessConstraints, c.AccessConstraints...)
+		add(facClassification, c.Classification)
+	}
+	add(facHasSecurityConstraints, security)
+	for _, g := range r.GeographicIdentifiers {
+		add(facSpatial, g.Code)
+	}
+	for _, rs := range r.ReferenceSystems {
+		add(facSpatial, rs.Code)
+		add(facCRS, rs.Code, rs.Href)
+		if rs.CodeSpace != "" && rs.Code != "" {
+			add(facCRS, rs.CodeSpace+":"+rs.Code)
+		}
+	}
+	for _, o := range r.OnlineResources {
+		add(facReferences, o.URL)
+	}
+	for _, o := range r.Overviews {
+		add(facReferences, o.URL)
+	}
+	for _, t := range r.AlternateTitles {
+		add(facAlternateTitle, facTextValues(t)...)
+	}
+	for _, i := range r.Identifiers {
+		add(facResourceIdentifier, i.Code)
+	}
+	if e.Identifier != "" && e.Identifier != ix.id {
+		add(facResourceIdentifier, e.Identifier)
+	}
+	if s := r.Service; s != nil {
+		add(facServiceType, s.Type)
+		add(facServiceTypeVersion, s.TypeVersions...)
+		add(facCouplingType, s.CouplingType)
+		for _, o := range s.Operations {
+			add(facOperationName, o.Name)
+		}
+		for _, o := range s.OperatesOn {
+			add(facOperatesOn, o.UUIDRef, o.Href)
+			add(facOperatesOnIdentifier, o.UUIDRef, o.Href)
+			add(facOperatesOnName, o.Title)
+			add(facRelation, o.UUIDRef)
+		}
+	}
+	for _, c := range r.Conformity {
+		if c.Pass != nil {
+			add(facDegree, strconv.FormatBool(*c.Pass))
+		}
+		add(facSpecificationTitle, facTextValues(c.Specification.Title)...)
+		for _, d := range c.Specification.Dates {
+			add(facSpecificationDate, d.Value)
+			add(facSpecificationDateType, d.Type)
+		}
+	}
+	for _, res := range r.Resolutions {
+		if res.Denominator > 0 {
+			add(facDenominator, strconv.FormatInt(res.Denominator, 10))
+		}
+		if res.Distance > 0 {
+			add(facDistanceValue, strconv.FormatFloat(res.Distance, 'f', -1, 64))
+			add(facDistanceUOM, res.Unit)
+		}
+	}
+	for _, t := range r.TemporalExtents {
+		add(facTempExtentBegin, t.Begin)
+		if t.Instant {
+			add(facTempExtentEnd, t.Begin)
+		} else {
+			add(facTempExtentEnd, t.End)
+		}
+	}
+}
+
+// vals returns the values of a field, nil when it has none (or a new empty
+// set when create is true).
+func (ix *facIndex) vals(f facField, create bool) *facVals {
+	for i := range ix.fields {
+		if ix.fields[i].field == f {
+			return &ix.fields[i]
+		}
+	}
+	if !create {
+		return nil
+	}
+	ix.fields = append(ix.fields, facVals{field: f})
+	return &ix.fields[len(ix.fields)-1]
+}
+
+// low returns the lower-cased values of a field.
+func (ix *facIndex) low(f facField) []string {
+	if v := ix.vals(f, false); v != nil {
+		return v.low
+	}
+	return nil
+}
+
+// shown returns the values of a field as written.
+func (ix *facIndex) shown(f facField) []string {
+	if v := ix.vals(f, false); v != nil {
+		return v.shown
+	}
+	return nil
+}
+
+// dates returns the parsed dates of a date field.
+func (ix *facIndex) dates(f facField) []facDate {
+	if v := ix.vals(f, false); v != nil {
+		return v.dates
+	}
+	return nil
+}
+
+// nums returns the parsed numbers of a number field.
+func (ix *facIndex) nums(f facField) []float64 {
+	if v := ix.vals(f, false); v != nil {
+		return v.nums
+	}
+	return nil
+}
+
+// idValues returns the values of an identifier field as written: the
+// entry's identifiers for Identifier.
+func (ix *facIndex) idValues(f facField) []string {
+	if f == facIdentifier {
+		return ix.ids
+	}
+	return ix.shown(f)
+}
