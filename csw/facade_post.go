@@ -223,7 +223,7 @@ func parseXML(body []byte, limit int64) (*Request, *Exception) {
 		if r.StartPosition, ex = facPositive(attrs, "startposition", "startPosition", 1); ex != nil {
 			return nil, ex
 		}
-		if _, has := attrs["maxrecords"]; has {
+		if strings.TrimSpace(attrs["maxrecords"]) != "" {
 			if r.MaxRecords, ex = facPositive(attrs, "maxrecords", "maxRecords", 0); ex != nil {
 				return nil, ex
 			}

@@ -105,6 +105,12 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 		}
 		return "", false
 	}
+	if len(kv) == 0 {
+		// A bare GET on the endpoint (what pycsw's harvester falls back to,
+		// what a person pastes in a browser): the capabilities, as common
+		// servers answer.
+		return &Request{Operation: OpGetCapabilities, MaxRecords: -1}, nil
+	}
 	op, ok := get("request")
 	if !ok || op == "" {
 		return nil, facMissing("request")
@@ -225,7 +231,7 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 		if r.StartPosition, ex = facPositive(kv, "startposition", "startPosition", 1); ex != nil {
 			return nil, ex
 		}
-		if _, has := kv["maxrecords"]; has {
+		if strings.TrimSpace(kv["maxrecords"]) != "" { // empty maxRecords= means the default
 			if r.MaxRecords, ex = facPositive(kv, "maxrecords", "maxRecords", 0); ex != nil {
 				return nil, ex
 			}
@@ -415,9 +421,9 @@ func facCheckFormat(v string) *Exception {
 
 func facResultType(v string) (string, *Exception) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "results":
+	case "results":
 		return "results", nil
-	case "hits":
+	case "", "hits": // hits is the CSW 2.0.2 default (KVP table 5, CSW-discovery.xsd)
 		return "hits", nil
 	case "validate":
 		return "validate", nil

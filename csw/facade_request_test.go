@@ -16,6 +16,15 @@ func TestParseKVP(t *testing.T) {
 		query string
 		check func(t *testing.T, r *Request)
 	}{
+		{"bare GET is GetCapabilities", "", func(t *testing.T, r *Request) {
+			assert.Equal(t, OpGetCapabilities, r.Operation)
+		}},
+		{"resultType absent is hits, the CSW 2.0.2 default", "service=CSW&request=GetRecords&typeNames=csw:Record", func(t *testing.T, r *Request) {
+			assert.Equal(t, "hits", r.ResultType)
+		}},
+		{"empty maxRecords is the default", "service=CSW&request=GetRecords&typeNames=csw:Record&maxRecords=", func(t *testing.T, r *Request) {
+			assert.Equal(t, -1, r.MaxRecords)
+		}},
 		{"owslib capabilities", "service=CSW&version=2.0.2&request=GetCapabilities", func(t *testing.T, r *Request) {
 			assert.Equal(t, OpGetCapabilities, r.Operation)
 			assert.Empty(t, r.Sections)
