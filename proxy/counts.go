@@ -1,0 +1,82 @@
+package proxy
+
+import (
+	"context"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+)
+
+// viewCounts are the numbers a person compares across views: every record
+// harvested (records) is either served in the feed as a dataset (datasets,
+// what an organization gets and the feed's hydra:totalItems counts minus
+// services), served as a data service (services), or left out of the feed
+// (left_out: records sharing a resource identifier with another one, and
+// records the mapping could not render). records = datasets + services +
+// left_out.
+type viewCounts struct {
+	Records  int `json:"records"`
+	Datasets int `json:"datasets"`
+	Services int `json:"services"`
+	LeftOut  int `json:"left_out"`
+}
+
+// countView counts a view's records the way its feed and datasets.json
+// serve them.
+func (s *Server) countView(ctx context.Context, cfg *config.Config, v *view) (viewCounts, map[*record]bool, error) {
+	recs, _, err := s.feedSelect(ctx, cfg, v, listParams{})
+	if err != nil {
+		return viewCounts{}, nil, err
+	}
+	n := viewCounts{Records: len(v.records)}
+	served := make(map[*record]bool, len(recs))
+	for _, r := range recs {
+		served[r] = true
+		if r.entry.Type == "service" {
+			n.Services++
+		} else {
+			n.Datasets++
+		}
+	}
+	n.LeftOut = n.Records - n.Datasets - n.Services
+	return n, served, nil
+}
+
+// producerCount is one element of producers.json: the records filed under
+// a producer and, among them, the datasets an organization taking that
+// producer gets (served in the feed, services apart).
+type producerCount struct {
+	cache.Producer     // slug, name, count (kept for existing clients)
+	Records        int `json:"records"` // = count
+	Datasets       int `json:"datasets"`
+	Services       int `json:"services"`
+	LeftOut        int `json:"left_out"`
+}
+
+// producerCounts lists a catalog view's producers, most records first.
+func producerCounts(v *view, served map[*record]bool) []producerCount {
+	base := cache.ProducerCounts(v.catalogs[0].snap)
+	idx := make(map[string]int, len(base))
+	out := make([]producerCount, len(base))
+	for i, p := range base {
+		out[i] = producerCount{Producer: p, Records: p.Count}
+		idx[p.Slug] = i
+	}
+	for _, r := range v.records {
+		for _, slug := range r.entry.Producers {
+			i, ok := idx[slug]
+			if !ok {
+				continue
+			}
+			switch {
+			case !served[r]:
+				out[i].LeftOut++
+			case r.entry.Type == "service":
+				out[i].Services++
+			default:
+				out[i].Datasets++
+			}
+		}
+	}
+	return out
+}
