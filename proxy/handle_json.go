@@ -6,22 +6,21 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
 )
 
 const jsonType = "application/json; charset=utf-8"
 
 // catalogSummary is one element of /catalogs.json.
 type catalogSummary struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description,omitempty"`
-	Source      string    `json:"source"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Source      string `json:"source"`
 	viewCounts
-	Generation  int64     `json:"generation"`
-	Harvested   time.Time `json:"harvested,omitzero"`
-	Status      string    `json:"status"` // "ok", "partial" or "never harvested"
-	Links       struct {
+	Generation int64     `json:"generation"`
+	Harvested  time.Time `json:"harvested,omitzero"`
+	Status     string    `json:"status"` // "ok", "partial" or "never harvested"
+	Links      struct {
 		Catalog   string `json:"catalog"`
 		Datasets  string `json:"datasets"`
 		Producers string `json:"producers"`
