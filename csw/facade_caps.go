@@ -65,13 +65,17 @@ func (f *Facade) writeCapabilities(b *bytes.Buffer, ep Endpoint, req *Request) {
 	if want("OperationsMetadata") {
 		f.writeOperations(b, ep)
 	}
-	b.WriteString(`<ogc:Filter_Capabilities><ogc:Spatial_Capabilities><ogc:GeometryOperands><ogc:GeometryOperand>gml:Envelope</ogc:GeometryOperand></ogc:GeometryOperands>`)
-	b.WriteString(`<ogc:SpatialOperators><ogc:SpatialOperator name="BBOX"/></ogc:SpatialOperators></ogc:Spatial_Capabilities>`)
+	b.WriteString(`<ogc:Filter_Capabilities><ogc:Spatial_Capabilities><ogc:GeometryOperands><ogc:GeometryOperand>gml:Envelope</ogc:GeometryOperand><ogc:GeometryOperand>gml:Polygon</ogc:GeometryOperand><ogc:GeometryOperand>gml:Point</ogc:GeometryOperand></ogc:GeometryOperands>`)
+	b.WriteString(`<ogc:SpatialOperators>`)
+	for _, op := range []string{"BBOX", "Intersects", "Within", "Contains", "Disjoint", "Equals", "Overlaps"} {
+		b.WriteString(`<ogc:SpatialOperator name="` + op + `"/>`)
+	}
+	b.WriteString(`</ogc:SpatialOperators></ogc:Spatial_Capabilities>`)
 	b.WriteString(`<ogc:Scalar_Capabilities><ogc:LogicalOperators/><ogc:ComparisonOperators>`)
 	for _, op := range []string{"LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo", "EqualTo", "NotEqualTo", "Like", "Between", "NullCheck"} {
 		b.WriteString("<ogc:ComparisonOperator>" + op + "</ogc:ComparisonOperator>")
 	}
-	b.WriteString(`</ogc:ComparisonOperators></ogc:Scalar_Capabilities><ogc:Id_Capabilities><ogc:EID/><ogc:FID/></ogc:Id_Capabilities></ogc:Filter_Capabilities>`)
+	b.WriteString(`</ogc:ComparisonOperators><ogc:ArithmeticOperators><ogc:Functions><ogc:FunctionNames><ogc:FunctionName nArgs="1">lower</ogc:FunctionName><ogc:FunctionName nArgs="1">upper</ogc:FunctionName></ogc:FunctionNames></ogc:Functions></ogc:ArithmeticOperators></ogc:Scalar_Capabilities><ogc:Id_Capabilities><ogc:EID/><ogc:FID/></ogc:Id_Capabilities></ogc:Filter_Capabilities>`)
 	b.WriteString("</csw:Capabilities>\n")
 }
 

@@ -196,7 +196,8 @@ func TestParseXML(t *testing.T) {
 			assert.Equal(t, 1, r.StartPosition)
 			assert.Equal(t, 10, r.MaxRecords)
 			require.NotNil(t, r.Filter)
-			assert.Equal(t, "(OrganisationName = 'Région' AND BBOX(BoundingBox, -5, 41, 10, 52))", r.Filter.String())
+			// No srsName: EPSG:4326 latitude first, as pycsw reads it.
+			assert.Equal(t, "(OrganisationName = 'Région' AND BBOX(BoundingBox, 41, -5, 52, 10))", r.Filter.String())
 			assert.Equal(t, []SortKey{{Property: "Title", Descending: true, field: facTitle}}, r.SortBy)
 		}},
 		{"owslib cql", `<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2" resultType="results" maxRecords="10" outputSchema="http://www.opengis.net/cat/csw/2.0.2"><csw:Query typeNames="csw:Record"><csw:ElementSetName>brief</csw:ElementSetName><csw:Constraint version="1.1.0"><csw:CqlText>csw:AnyText Like '%birds%'</csw:CqlText></csw:Constraint><ogc:SortBy xmlns:ogc="http://www.opengis.net/ogc"><ogc:SortProperty><ogc:PropertyName>dc:identifier</ogc:PropertyName><ogc:SortOrder>ASC</ogc:SortOrder></ogc:SortProperty></ogc:SortBy></csw:Query></csw:GetRecords>`, func(t *testing.T, r *Request) {
@@ -267,13 +268,17 @@ func TestParseXMLErrors(t *testing.T) {
 		{"empty Constraint", `<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"/></csw:Query></csw:GetRecords>`, ExceptionInvalidParameterValue, "Constraint"},
 		{"GetRecordById without Id", `<csw:GetRecordById xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"/>`, ExceptionMissingParameterValue, "Id"},
 		{"filter too deep", getRecords(deep), ExceptionInvalidParameterValue, "constraint"},
-		{"unsupported spatial operator", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"spatial operator without geometry", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"unsupported spatial operator", getRecords(`<ogc:Touches><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:Touches>`), ExceptionInvalidParameterValue, "constraint"},
+		{"polygon in BBOX", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1 1 0 0</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
+		{"odd posList", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"unsupported function", getRecords(`<ogc:PropertyIsEqualTo><ogc:Function name="foo"><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:Function><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"two operators in Filter", getRecords(`<ogc:PropertyIsNull><ogc:PropertyName>Title</ogc:PropertyName></ogc:PropertyIsNull><ogc:PropertyIsNull><ogc:PropertyName>Title</ogc:PropertyName></ogc:PropertyIsNull>`), ExceptionInvalidParameterValue, "constraint"},
 		{"unknown queryable", getRecords(`<ogc:PropertyIsEqualTo><ogc:PropertyName>gmd:fileIdentifier</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"missing literal", getRecords(`<ogc:PropertyIsEqualTo><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"two-character wildcard", getRecords(`<ogc:PropertyIsLike wildCard="**" singleChar="?" escapeChar="\"><ogc:PropertyName>dc:title</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsLike>`), ExceptionInvalidParameterValue, "constraint"},
 		{"bad date", getRecords(`<ogc:PropertyIsLessThan><ogc:PropertyName>apiso:Modified</ogc:PropertyName><ogc:Literal>yesterday</ogc:Literal></ogc:PropertyIsLessThan>`), ExceptionInvalidParameterValue, "constraint"},
-		{"BBOX with unknown CRS", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="EPSG:2154"><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
+		{"BBOX with unknown CRS", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="EPSG:99999"><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX inverted", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope><gml:lowerCorner>10 10</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX on title", getRecords(`<ogc:BBOX><ogc:PropertyName>dc:title</ogc:PropertyName><gml:Envelope><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX corners not numbers", getRecords(`<ogc:BBOX><gml:Envelope><gml:lowerCorner>a b</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},

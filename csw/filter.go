@@ -451,68 +451,6 @@ func facGlob(toks []facTok, s string) bool {
 	}
 }
 
-// facBBox is the BBOX spatial operator: true when one of the record's
-// geographic bounding boxes intersects the envelope (in longitude/latitude
-// after axis-order resolution).
-type facBBox struct {
-	minX, minY, maxX, maxY float64 // lon/lat
-	srs                    string
-}
-
-func (n facBBox) eval(ix *facIndex) bool {
-	for _, b := range ix.boxes {
-		if b.West <= n.maxX && b.East >= n.minX && b.South <= n.maxY && b.North >= n.minY {
-			return true
-		}
-	}
-	return false
-}
-
-func (n facBBox) write(b *strings.Builder) {
-	b.WriteString("BBOX(BoundingBox, " + facFloat(n.minX) + ", " + facFloat(n.minY) + ", " + facFloat(n.maxX) + ", " + facFloat(n.maxY) + ")")
-}
-
-// newBBox builds a BBOX from two corners as written in a request, swapping
-// axes when the CRS is latitude-first, and checks the result.
-func newBBox(lower, upper [2]float64, srs string) (facBBox, *Exception) {
-	latFirst, ok := facLatFirst(srs)
-	if !ok {
-		return facBBox{}, facInvalid("constraint", "unsupported srsName "+facQuote(srs)+": use urn:ogc:def:crs:EPSG::4326, EPSG:4326 or CRS84")
-	}
-	b := facBBox{minX: lower[0], minY: lower[1], maxX: upper[0], maxY: upper[1], srs: srs}
-	if latFirst {
-		b = facBBox{minX: lower[1], minY: lower[0], maxX: upper[1], maxY: upper[0], srs: srs}
-	}
-	if b.minX > b.maxX || b.minY > b.maxY {
-		return facBBox{}, facInvalid("constraint", "BBOX lower corner is above its upper corner")
-	}
-	return b, nil
-}
-
-// facLatFirst tells the axis order of a srsName. WGS 84 as an OGC URN or
-// http URI (urn:ogc:def:crs:EPSG::4326, urn:x-ogc:def:crs:EPSG:6.11:4326,
-// http://www.opengis.net/def/crs/EPSG/0/4326) is latitude first, as EPSG
-// defines it; CRS84, the short "EPSG:4326" form and the
-// http://www.opengis.net/gml/srs/epsg.xml#4326 form are longitude first (the
-// traditional GIS order). No srsName — what OWSLib's fes.BBox sends unless
-// given crs= — is longitude first, the order OWSLib documents for
-// BBox([minx, miny, maxx, maxy]) and QGIS MetaSearch uses.
-func facLatFirst(srs string) (latFirst, ok bool) {
-	s := strings.ToLower(strings.TrimSpace(srs))
-	switch {
-	case s == "", s == "epsg:4326", s == "crs:84", s == "http://www.opengis.net/gml/srs/epsg.xml#4326",
-		strings.HasSuffix(s, "crs84") && (strings.HasPrefix(s, "urn:ogc:def:crs:ogc") || strings.HasPrefix(s, "http://www.opengis.net/def/crs/ogc/")):
-		return false, true
-	case strings.HasPrefix(s, "urn:ogc:def:crs:epsg:") || strings.HasPrefix(s, "urn:x-ogc:def:crs:epsg:"):
-		return true, strings.HasSuffix(s, ":4326") || strings.HasSuffix(s, ":4258")
-	case strings.HasPrefix(s, "http://www.opengis.net/def/crs/epsg/0/"):
-		return true, strings.HasSuffix(s, "/4326") || strings.HasSuffix(s, "/4258")
-	case s == "epsg:4258":
-		return false, true
-	}
-	return false, false
-}
-
 // facDate is a parsed date or date-time; comparisons with a date-only value
 // compare calendar days.
 type facDate struct {

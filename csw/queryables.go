@@ -33,11 +33,11 @@ const (
 	facLanguage
 	facRelation
 	facRights
-	facSpatial
+	facSpatialRef
 	facReferences
 	// ISO AP 1.0 queryables.
 	facAlternateTitle
-	facCRS
+	facRefSystem
 	facResourceLanguage
 	facRevisionDate
 	facCreationDate
@@ -119,10 +119,10 @@ var facQ = [facNumFields]facQueryable{
 	facLanguage:                        {name: "Language", iso: "supported", dc: "dc:language", kind: facKindText, out: "dc:language"},
 	facRelation:                        {name: "relation", dc: "dc:relation", kind: facKindText, out: "dc:relation"},
 	facRights:                          {name: "rights", dc: "dc:rights", kind: facKindText, out: "dc:rights"},
-	facSpatial:                         {name: "spatial", dc: "dct:spatial", kind: facKindText, out: "dct:spatial"},
+	facSpatialRef:                         {name: "spatial", dc: "dct:spatial", kind: facKindText, out: "dct:spatial"},
 	facReferences:                      {name: "references", dc: "dct:references", kind: facKindText, out: "dct:references"},
 	facAlternateTitle:                  {name: "AlternateTitle", iso: "supported", aliases: []string{"alternative"}, kind: facKindText, out: "dct:alternative"},
-	facCRS:                             {name: "CRS", iso: "supported", kind: facKindText, out: "dct:spatial"},
+	facRefSystem:                       {name: "CRS", iso: "supported", kind: facKindText, out: "dct:spatial"},
 	facResourceLanguage:                {name: "ResourceLanguage", iso: "supported", kind: facKindText, out: "dc:language"},
 	facRevisionDate:                    {name: "RevisionDate", iso: "supported", kind: facKindDate, out: "dc:date"},
 	facCreationDate:                    {name: "CreationDate", iso: "supported", aliases: []string{"created"}, kind: facKindDate, out: "dct:created"},
@@ -357,13 +357,13 @@ func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
 	}
 	add(facHasSecurityConstraints, security)
 	for _, g := range r.GeographicIdentifiers {
-		add(facSpatial, g.Code)
+		add(facSpatialRef, g.Code)
 	}
 	for _, rs := range r.ReferenceSystems {
-		add(facSpatial, rs.Code)
-		add(facCRS, rs.Code, rs.Href)
+		add(facSpatialRef, rs.Code)
+		add(facRefSystem, rs.Code, rs.Href)
 		if rs.CodeSpace != "" && rs.Code != "" {
-			add(facCRS, rs.CodeSpace+":"+rs.Code)
+			add(facRefSystem, rs.CodeSpace+":"+rs.Code)
 		}
 	}
 	for _, o := range r.OnlineResources {
