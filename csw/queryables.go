@@ -119,7 +119,7 @@ var facQ = [facNumFields]facQueryable{
 	facLanguage:                        {name: "Language", iso: "supported", dc: "dc:language", kind: facKindText, out: "dc:language"},
 	facRelation:                        {name: "relation", dc: "dc:relation", kind: facKindText, out: "dc:relation"},
 	facRights:                          {name: "rights", dc: "dc:rights", kind: facKindText, out: "dc:rights"},
-	facSpatialRef:                         {name: "spatial", dc: "dct:spatial", kind: facKindText, out: "dct:spatial"},
+	facSpatialRef:                      {name: "spatial", dc: "dct:spatial", kind: facKindText, out: "dct:spatial"},
 	facReferences:                      {name: "references", dc: "dct:references", kind: facKindText, out: "dct:references"},
 	facAlternateTitle:                  {name: "AlternateTitle", iso: "supported", aliases: []string{"alternative"}, kind: facKindText, out: "dct:alternative"},
 	facRefSystem:                       {name: "CRS", iso: "supported", kind: facKindText, out: "dct:spatial"},
