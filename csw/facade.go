@@ -405,6 +405,10 @@ func facFindEntry(entries []*Entry, id string) *Entry {
 func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []string) {
 	switch schema {
 	case SchemaISO:
+		if len(names) > 0 {
+			f.writeISOProjection(b, e, names)
+			return
+		}
 		if esn == "full" {
 			raw := e.Raw
 			if len(raw) == 0 && f.Raw != nil {
@@ -475,4 +479,27 @@ func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
 		b.WriteString(`</csw:Constraint>`)
 	}
 	b.WriteString("</csw:Query></csw:GetRecords></csw:EchoedRequest></csw:Acknowledgement>\n")
+}
+
+// writeISOProjection writes the ISO record reduced to the named queryables
+// (ElementName with outputSchema gmd): from the harvested bytes when there
+// are, else from the summary record built from the model.
+func (f *Facade) writeISOProjection(b *facOut, e *Entry, names []string) {
+	raw := e.Raw
+	if len(raw) == 0 && f.Raw != nil {
+		raw, _ = f.Raw(e)
+	}
+	if len(raw) > 0 {
+		if p, ok := projectISO(facStripDecl(raw), names); ok {
+			b.raw(p)
+			return
+		}
+	}
+	var sum bytes.Buffer
+	writeISO(&sum, e, "summary")
+	if p, ok := projectISO(sum.Bytes(), names); ok {
+		b.raw(p)
+		return
+	}
+	b.Write(sum.Bytes())
 }

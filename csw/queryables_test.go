@@ -180,3 +180,38 @@ func TestQueryablesAdvertised(t *testing.T) {
 	assert.Contains(t, string(body), ">economy</csw:Value>")
 	assert.NotContains(t, string(body), ">Adresser</csw:Value>")
 }
+
+// TestElementNameProjection: ElementName on any queryable projects the
+// record on it, in Dublin Core and in ISO (pycsw returns only the named
+// elements of the ISO record).
+func TestElementNameProjection(t *testing.T) {
+	entries := facCorpusEntries(t)
+	f := &Facade{}
+	get := func(q string) string {
+		status, body := facGet(t, f, entries, q)
+		require.Equal(t, 200, status, string(body))
+		return string(body)
+	}
+	geoide := "fr-120066022-jdd-763296bf-fc8d-46a2-ab4f-e2d607adf4fa"
+	byID := "&constraintLanguage=CQL_TEXT&constraint=dc:identifier%20=%20'" + geoide + "'"
+
+	dc := get("service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementName=dc:date,apiso:CRS,apiso:Denominator,dc:rights" + byID)
+	assert.Contains(t, dc, `numberOfRecordsReturned="1"`)
+	assert.Contains(t, dc, "<dct:spatial>2154</dct:spatial>")
+	assert.Contains(t, dc, "<dc:date>")
+	assert.Contains(t, dc, "<dc:rights>")
+	assert.NotContains(t, dc, "<dc:title>")
+
+	iso := get("service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementName=apiso:Title" + byID)
+	assert.Contains(t, iso, "<gmd:fileIdentifier>")
+	assert.Contains(t, iso, "<gmd:title>")
+	assert.Contains(t, iso, "Zones de bruit (ZBR)")
+	assert.NotContains(t, iso, "<gmd:abstract>")
+	assert.NotContains(t, iso, "<gmd:contact>")
+	assert.NotContains(t, iso, "<gmd:distributionInfo>")
+
+	iso = get("service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementName=apiso:BoundingBox,apiso:Modified" + byID)
+	assert.Contains(t, iso, "<gmd:westBoundLongitude>")
+	assert.Contains(t, iso, "<gmd:dateStamp>")
+	assert.NotContains(t, iso, "<gmd:title>")
+}
