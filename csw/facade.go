@@ -98,7 +98,7 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	if req == nil {
 		return f.exception(facMissing("request"))
 	}
-	var b facOut
+	b := facOut{endpoint: ep.URL}
 	var ex *Exception
 	switch req.Operation {
 	case OpGetCapabilities:
@@ -117,6 +117,13 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	if ex != nil {
 		return f.exception(ex)
 	}
+	if req.OutputFormat == FormatJSON {
+		j, err := facXMLToJSON(b.bytes())
+		if err != nil {
+			return f.exception(&Exception{Code: ExceptionNoApplicableCode, Text: "answer not convertible to JSON"})
+		}
+		return http.StatusOK, ContentTypeJSON, j
+	}
 	return http.StatusOK, ContentTypeXML, b.bytes()
 }
 
@@ -126,8 +133,9 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 // copied exactly once.
 type facOut struct {
 	bytes.Buffer
-	parts [][]byte
-	mark  int
+	parts    [][]byte
+	mark     int
+	endpoint string // the endpoint's public URL, for links in records
 }
 
 // raw appends p as is, without copying it yet.
@@ -346,8 +354,11 @@ func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exceptio
 // facWriteNS declares the namespaces a response envelope uses.
 func facWriteNS(b *bytes.Buffer, schema string) {
 	b.WriteString(` xmlns:csw="` + facNSCSW + `" xmlns:dc="` + facNSDC + `" xmlns:dct="` + facNSDCT + `" xmlns:ows="` + facNSOWS + `" xmlns:xsi="` + facNSXSI + `"`)
-	if schema == SchemaISO {
+	switch schema {
+	case SchemaISO:
 		b.WriteString(` xmlns:gmd="` + facNSGMD + `" xmlns:gco="` + facNSGCO + `" xmlns:srv="` + facNSSRV + `"`)
+	case SchemaAtom:
+		b.WriteString(` xmlns:atom="` + facNSAtom + `" xmlns:georss="` + facNSGeoRSS + `" xmlns:gml="` + facNSGML + `"`)
 	}
 }
 
@@ -426,6 +437,8 @@ func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []st
 			esn = "summary"
 		}
 		writeISO(&b.Buffer, e, esn)
+	case SchemaAtom:
+		writeAtom(&b.Buffer, e, b.endpoint)
 	case SchemaDCAT, SchemaGeoDCAT:
 		var doc []byte
 		if f.DCAT != nil {

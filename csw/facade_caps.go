@@ -15,7 +15,7 @@ var (
 )
 
 func (f *Facade) outputSchemas() []string {
-	s := []string{SchemaCSW, SchemaISO}
+	s := []string{SchemaCSW, SchemaISO, SchemaAtom}
 	if f.DCAT != nil {
 		s = append(s, SchemaDCAT, SchemaGeoDCAT)
 	}
@@ -105,7 +105,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 		facParam(b, "Parameter", "sections", "ServiceIdentification", "ServiceProvider", "OperationsMetadata", "Filter_Capabilities")
 	})
 	op(OpDescribeRecord, func() {
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "schemaLanguage", "http://www.w3.org/XML/Schema")
 		facParam(b, "Parameter", "typeName", TypeRecord, TypeMDMetadata)
 	})
@@ -115,7 +115,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 	})
 	op(OpGetRecords, func() {
 		facParam(b, "Parameter", "resultType", "hits", "results", "validate")
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "outputSchema", schemas...)
 		facParam(b, "Parameter", "typeNames", TypeRecord, TypeMDMetadata)
 		facParam(b, "Parameter", "CONSTRAINTLANGUAGE", "FILTER", "CQL_TEXT")
@@ -126,7 +126,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 	})
 	op(OpGetRecordByID, func() {
 		facParam(b, "Parameter", "outputSchema", schemas...)
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "ElementSetName", "brief", "summary", "full")
 	})
 	facParam(b, "Parameter", "service", "CSW")
@@ -141,7 +141,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 // small XML Schema including the official schema of that type.
 func (f *Facade) writeDescribeRecord(b *bytes.Buffer, req *Request) *Exception {
 	types := req.TypeNames
-	if len(types) == 0 {
+	if len(types) == 0 && !req.typesGiven {
 		types = []string{TypeRecord, TypeMDMetadata}
 	}
 	b.WriteString(facXMLDecl)
@@ -179,7 +179,7 @@ func (f *Facade) domainParam(name string) ([]string, bool) {
 	case "getrecords.constraintlanguage":
 		return []string{"FILTER", "CQL_TEXT"}, true
 	case "getrecords.outputformat", "getrecordbyid.outputformat", "describerecord.outputformat":
-		return []string{"application/xml"}, true
+		return []string{FormatXML, FormatJSON}, true
 	}
 	return nil, false
 }

@@ -135,7 +135,7 @@ func TestParseKVPErrors(t *testing.T) {
 		{"prefix bound elsewhere", "service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&namespace=xmlns(gmd=http://example.org/)", ExceptionInvalidParameterValue, "typeNames"},
 		{"bad namespace param", "service=CSW&request=GetRecords&typeNames=csw:Record&namespace=gmd=http://x", ExceptionInvalidParameterValue, "namespace"},
 		{"bad outputSchema", "service=CSW&request=GetRecords&typeNames=csw:Record&outputSchema=http://www.isotc211.org/2005/gmx", ExceptionInvalidParameterValue, "outputSchema"},
-		{"json outputFormat", "service=CSW&request=GetRecords&typeNames=csw:Record&outputFormat=application/json", ExceptionInvalidParameterValue, "outputFormat"},
+		{"html outputFormat", "service=CSW&request=GetRecords&typeNames=csw:Record&outputFormat=text/html", ExceptionInvalidParameterValue, "outputFormat"},
 		{"bad resultType", "service=CSW&request=GetRecords&typeNames=csw:Record&resultType=all", ExceptionInvalidParameterValue, "resultType"},
 		{"bad elementSetName", "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=huge", ExceptionInvalidParameterValue, "ElementSetName"},
 		{"both elementName and elementSetName", "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=full&elementName=dc:title", ExceptionInvalidParameterValue, "ElementName"},

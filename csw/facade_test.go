@@ -255,7 +255,7 @@ func TestFacadeGetDomain(t *testing.T) {
 		{"parameterName=OrganisationName", []string{"IGN", "NTUA", "region-hauts-de-france", "Région Hauts-de-France", "YPAAT"}, ""},
 		{"propertyName=dc:subject", []string{"Orthoimagery", "PLU", "Urbanisme"}, ""},
 		{"parameterName=GetRecords.resultType", []string{"hits", "results", "validate"}, ""},
-		{"parameterName=GetRecords.outputSchema", []string{SchemaCSW, SchemaISO}, ""},
+		{"parameterName=GetRecords.outputSchema", []string{SchemaCSW, SchemaISO, SchemaAtom}, ""},
 		{"propertyName=dc:title", []string{"Local urban plan", "Orthophotos 1998", "Plan Local d'Urbanisme", "Réseau_100%"}, ""},
 		{"propertyName=dc:nothing", nil, ExceptionInvalidParameterValue},
 		{"parameterName=Nope", nil, ExceptionInvalidParameterValue},
