@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -214,4 +215,58 @@ func TestElementNameProjection(t *testing.T) {
 	assert.Contains(t, iso, "<gmd:westBoundLongitude>")
 	assert.Contains(t, iso, "<gmd:dateStamp>")
 	assert.NotContains(t, iso, "<gmd:title>")
+}
+
+// TestSortByAnyQueryable: SortBy takes any queryable, records without a
+// value first.
+func TestSortByAnyQueryable(t *testing.T) {
+	entries := facFilterEntries() // C:\x service box -5..10; a dataset box 2..3, 2024; b series, no box, 2022
+	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	tests := []struct {
+		sortBy string
+		want   []string
+	}{
+		{"ows:BoundingBox:A", []string{"b", "C:\\x", "a"}},
+		{"ows:BoundingBox:D", []string{"a", "C:\\x", "b"}},
+		{"dc:type:A", []string{"a", "b", "C:\\x"}},
+		{"dc:format:D", []string{"a", "C:\\x", "b"}},
+		{"dct:modified:A", []string{"C:\\x", "b", "a"}},
+		{"dc:subject:A", []string{"C:\\x", "b", "a"}},
+		{"apiso:OrganisationName:A", []string{"C:\\x", "a", "b"}}, // ign, région…, ypaat
+	}
+	for _, tc := range tests {
+		t.Run(tc.sortBy, func(t *testing.T) {
+			status, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief&sortBy="+tc.sortBy)
+			require.Equal(t, 200, status, string(body))
+			doc := etree.NewDocument()
+			require.NoError(t, doc.ReadFromBytes(body))
+			var got []string
+			for _, r := range doc.FindElements("//csw:BriefRecord/dc:identifier") {
+				got = append(got, r.Text())
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestRepairedBoxInOutput: the Géo-IDE record's box (west 1.91 > east
+// 0.63) is served repaired in Dublin Core, ISO summary and Atom, the same
+// box the feeds publish and the filters test (it used to be dropped).
+func TestRepairedBoxInOutput(t *testing.T) {
+	entries := facCorpusEntries(t)
+	id := "fr-120066022-jdd-763296bf-fc8d-46a2-ab4f-e2d607adf4fa"
+	for _, q := range []string{
+		"service=CSW&request=GetRecordById&elementSetName=full&id=" + id,
+		"service=CSW&request=GetRecordById&elementSetName=brief&id=" + id,
+	} {
+		status, body := facGet(t, &Facade{}, entries, q)
+		require.Equal(t, 200, status)
+		assert.Contains(t, string(body), "<ows:LowerCorner>45.437603 0.6297406</ows:LowerCorner><ows:UpperCorner>46.40159607 1.9095546</ows:UpperCorner>")
+	}
+	status, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecordById&elementSetName=summary&outputSchema=http://www.isotc211.org/2005/gmd&id="+id)
+	require.Equal(t, 200, status)
+	assert.Contains(t, string(body), "<gmd:westBoundLongitude><gco:Decimal>0.6297406</gco:Decimal></gmd:westBoundLongitude><gmd:eastBoundLongitude><gco:Decimal>1.9095546</gco:Decimal>")
+	status, body = facGet(t, &Facade{}, entries, "service=CSW&request=GetRecordById&outputSchema=http://www.w3.org/2005/Atom&id="+id)
+	require.Equal(t, 200, status)
+	assert.Contains(t, string(body), "<gml:lowerCorner>45.437603 0.6297406</gml:lowerCorner>")
 }
