@@ -85,7 +85,7 @@ func (n facSpatial) test(b iso.BoundingBox) bool {
 		return b.West <= n.g.minX && b.East >= n.g.maxX && b.South <= n.g.minY && b.North >= n.g.maxY
 	case facOpEquals:
 		const eps = 1e-9
-		return n.g.ring == nil && math.Abs(b.West-n.g.minX) < eps && math.Abs(b.East-n.g.maxX) < eps &&
+		return n.g.isRect() && math.Abs(b.West-n.g.minX) < eps && math.Abs(b.East-n.g.maxX) < eps &&
 			math.Abs(b.South-n.g.minY) < eps && math.Abs(b.North-n.g.maxY) < eps
 	case facOpOverlaps:
 		contains := b.West <= n.g.minX && b.East >= n.g.maxX && b.South <= n.g.minY && b.North >= n.g.maxY
@@ -116,6 +116,16 @@ func (n facSpatial) write(b *strings.Builder) {
 		b.WriteString(facFloat(p[0]) + " " + facFloat(p[1]))
 	}
 	b.WriteString(")))")
+}
+
+// isRect tells whether the geometry is an axis-aligned rectangle.
+func (g facGeom) isRect() bool {
+	for _, p := range g.ring {
+		if (p[0] != g.minX && p[0] != g.maxX) || (p[1] != g.minY && p[1] != g.maxY) {
+			return false
+		}
+	}
+	return true
 }
 
 // intersects tells whether the geometry and the box share a point.
