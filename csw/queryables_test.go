@@ -9,6 +9,8 @@ import (
 	"github.com/beevik/etree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle/passerelle/iso"
 )
 
 // TestQueryablesCorpus: every core queryable of CSW 2.0.2 and every ISO AP
@@ -269,4 +271,52 @@ func TestRepairedBoxInOutput(t *testing.T) {
 	status, body = facGet(t, &Facade{}, entries, "service=CSW&request=GetRecordById&outputSchema=http://www.w3.org/2005/Atom&id="+id)
 	require.Equal(t, 200, status)
 	assert.Contains(t, string(body), "<gml:lowerCorner>45.437603 0.6297406</gml:lowerCorner>")
+}
+
+// TestDateQueryables: every comparison and Like on the date queryables,
+// on hand-made records.
+func TestDateQueryables(t *testing.T) {
+	entries := []*Entry{
+		{ID: "old", Modified: "2001-02-03", Record: &iso.Record{
+			Dates:           []iso.Date{{Value: "1999-05-01", Type: "creation"}, {Value: "2000-01-15", Type: "publication"}, {Value: "2001-02-03T10:00:00Z", Type: "revision"}},
+			TemporalExtents: []iso.TemporalExtent{{Begin: "1990", End: "1995-12-31"}},
+		}},
+		{ID: "new", Modified: "2024-06-01T08:00:00", Record: &iso.Record{
+			Dates:           []iso.Date{{Value: "2023-03-01", Type: "creation"}, {Value: "2024-06-01", Type: "revision"}},
+			TemporalExtents: []iso.TemporalExtent{{Begin: "2020-01-01T00:00:00Z", Instant: true}},
+		}},
+		{ID: "none", Record: &iso.Record{}},
+	}
+	tests := []struct {
+		cql  string
+		want []string
+	}{
+		{"dc:date = '2000-01-15'", []string{"old"}},
+		{"dc:date > '2023-01-01'", []string{"new"}},
+		{"dc:date <= '1999-05-01'", []string{"old"}},
+		{"dc:date <> '2024-06-01'", []string{"none", "old"}},
+		{"dc:date LIKE '2023-%'", []string{"new"}},
+		{"apiso:CreationDate < '2000'", []string{"old"}},
+		{"apiso:CreationDate >= '2023-03-01'", []string{"new"}},
+		{"apiso:CreationDate BETWEEN '1999' AND '2023-02-28'", []string{"old"}},
+		{"apiso:PublicationDate = '2000-01-15'", []string{"old"}},
+		{"apiso:PublicationDate IS NULL", []string{"new", "none"}},
+		{"apiso:RevisionDate = '2001-02-03'", []string{"old"}},
+		{"apiso:RevisionDate > '2001-02-03T09:00:00Z'", []string{"new", "old"}},
+		{"apiso:RevisionDate LIKE '%T10:%'", []string{"old"}},
+		{"apiso:TempExtent_begin < '1991'", []string{"old"}},
+		{"apiso:TempExtent_begin >= '2020-01-01'", []string{"new"}},
+		{"apiso:TempExtent_end > '2019-12-31'", []string{"new"}},
+		{"apiso:TempExtent_end <= '1995-12-31'", []string{"old"}},
+		{"apiso:TempExtent_end LIKE '1995%'", []string{"old"}},
+		{"apiso:Modified >= '2024-06-01'", []string{"new"}},
+		{"dct:modified < '2024-06-01T09:00:00Z'", []string{"new", "old"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.cql, func(t *testing.T) {
+			f, err := ParseCQL(tc.cql)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, facMatchIDs(f, entries))
+		})
+	}
 }
