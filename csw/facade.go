@@ -278,19 +278,36 @@ func facSortCompare(a, b *facIndex, f facField) int {
 		if c, done := present(len(da), len(db)); done {
 			return c
 		}
-		return da[0].compare(db[0])
+		return da[0].d.compare(db[0].d)
 	case facKindNumber:
-		na, nb := a.nums(f), b.nums(f)
-		if c, done := present(len(na), len(nb)); done {
+		na, oka := facFirstNum(a.values(f))
+		nb, okb := facFirstNum(b.values(f))
+		if c, done := present(facB2i(oka), facB2i(okb)); done {
 			return c
 		}
-		return facNumCompare(na[0], nb[0])
+		return facNumCompare(na, nb)
 	}
-	la, lb := a.low(f), b.low(f)
+	la, lb := a.values(f), b.values(f)
 	if c, done := present(len(la), len(lb)); done {
 		return c
 	}
-	return strings.Compare(la[0], lb[0])
+	return strings.Compare(la[0].low, lb[0].low)
+}
+
+func facFirstNum(vs []facVal) (float64, bool) {
+	for _, v := range vs {
+		if n, ok := facNum(v); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+func facB2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exception {

@@ -230,15 +230,11 @@ func (f *Facade) writeDomain(b *bytes.Buffer, req *Request, entries []*Entry) *E
 				continue
 			}
 			ix := e.index()
-			fv := ix.vals(field, false)
-			if fv == nil {
-				continue
-			}
-			for i, low := range fv.low {
-				if d := byKey[low]; d != nil {
+			for _, v := range ix.values(field) {
+				if d := byKey[v.low]; d != nil {
 					d.n++
 				} else {
-					byKey[low] = &dv{shown: fv.shown[i], n: 1}
+					byKey[v.low] = &dv{shown: v.shown, n: 1}
 				}
 			}
 		}

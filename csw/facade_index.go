@@ -33,7 +33,8 @@ type facIndex struct {
 	id       string
 	ids      []string // ID then Identifier when different
 	idsLow   []string
-	fields   []facVals // the fields that have values, see collectValues
+	vals     []facVal   // every queryable's values, sorted by field (collectValues)
+	dated    []facDated // parsed values of the date fields, sorted by field
 	anyText  string
 	boxes    []iso.BoundingBox // repaired (iso.Record.Boxes)
 	titleKey string
@@ -76,8 +77,8 @@ func buildIndex(e *Entry) *facIndex {
 	collectValues(e, r, ix)
 	// The same repaired boxes as the feeds: west > east swapped back.
 	ix.boxes = r.Boxes()
-	if t := ix.low(facTitle); len(t) > 0 {
-		ix.titleKey = t[0]
+	if t := ix.values(facTitle); len(t) > 0 {
+		ix.titleKey = t[0].low
 	}
 
 	// AnyText: every searchable value, lower-cased, one per line.
@@ -93,7 +94,9 @@ func buildIndex(e *Entry) *facIndex {
 	put(ix.ids...)
 	for f := facTitle; f < facBoundingBox; f++ {
 		if f != facIdentifier && f != facModified {
-			put(ix.shown(f)...)
+			for _, v := range ix.values(f) {
+				put(v.shown)
+			}
 		}
 	}
 	for _, t := range r.AlternateTitles {

@@ -529,14 +529,14 @@ func facSummaryCore(b *bytes.Buffer, ix *facIndex, r *iso.Record) {
 	for _, s := range facSubjects(r) {
 		facElem(b, "dc:subject", s)
 	}
-	for _, s := range ix.shown(facFormat) {
-		facElem(b, "dc:format", s)
+	for _, v := range ix.values(facFormat) {
+		facElem(b, "dc:format", v.shown)
 	}
 	if r.ParentIdentifier != "" {
 		facElem(b, "dc:relation", r.ParentIdentifier)
 	}
-	for _, m := range ix.shown(facModified) {
-		facElem(b, "dct:modified", m)
+	for _, v := range ix.values(facModified) {
+		facElem(b, "dct:modified", v.shown)
 	}
 	if r.Abstract.Value != "" {
 		facElem(b, "dct:abstract", r.Abstract.Value)

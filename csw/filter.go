@@ -162,28 +162,36 @@ func (c *facCompare) test(ix *facIndex, op facOp) bool {
 		return facCmpOK(strings.Compare(ix.anyText, c.low), op)
 	case facKindDate:
 		for _, d := range ix.dates(c.field) {
-			if facCmpOK(d.compare(c.date), op) {
+			if facCmpOK(d.d.compare(c.date), op) {
 				return true
 			}
 		}
 		return false
 	case facKindNumber:
-		for _, n := range ix.nums(c.field) {
-			if facCmpOK(facNumCompare(n, c.num), op) {
+		for _, v := range ix.values(c.field) {
+			if n, ok := facNum(v); ok && facCmpOK(facNumCompare(n, c.num), op) {
 				return true
 			}
 		}
 		return false
 	case facKindID:
-		for _, v := range ix.idValues(c.field) {
-			if facCmpOK(strings.Compare(v, c.lit), op) {
+		if c.field == facIdentifier {
+			for _, v := range ix.ids {
+				if facCmpOK(strings.Compare(v, c.lit), op) {
+					return true
+				}
+			}
+			return false
+		}
+		for _, v := range ix.values(c.field) {
+			if facCmpOK(strings.Compare(v.shown, c.lit), op) {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.low(c.field) {
-		if facCmpOK(strings.Compare(v, c.low), op) {
+	for _, v := range ix.values(c.field) {
+		if facCmpOK(strings.Compare(v.low, c.low), op) {
 			return true
 		}
 	}
@@ -230,14 +238,14 @@ func (n facBetween) eval(ix *facIndex) bool {
 	switch f.kind() {
 	case facKindDate:
 		for _, d := range ix.dates(f) {
-			if d.compare(n.lo.date) >= 0 && d.compare(n.hi.date) <= 0 {
+			if d.d.compare(n.lo.date) >= 0 && d.d.compare(n.hi.date) <= 0 {
 				return true
 			}
 		}
 		return false
 	case facKindNumber:
-		for _, v := range ix.nums(f) {
-			if v >= n.lo.num && v <= n.hi.num {
+		for _, v := range ix.values(f) {
+			if x, ok := facNum(v); ok && x >= n.lo.num && x <= n.hi.num {
 				return true
 			}
 		}
@@ -245,15 +253,23 @@ func (n facBetween) eval(ix *facIndex) bool {
 	case facKindAny:
 		return ix.anyText >= n.lo.low && ix.anyText <= n.hi.low
 	case facKindID:
-		for _, v := range ix.idValues(f) {
-			if v >= n.lo.lit && v <= n.hi.lit {
+		if f == facIdentifier {
+			for _, v := range ix.ids {
+				if v >= n.lo.lit && v <= n.hi.lit {
+					return true
+				}
+			}
+			return false
+		}
+		for _, v := range ix.values(f) {
+			if v.shown >= n.lo.lit && v.shown <= n.hi.lit {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.low(f) {
-		if v >= n.lo.low && v <= n.hi.low {
+	for _, v := range ix.values(f) {
+		if v.low >= n.lo.low && v.low <= n.hi.low {
 			return true
 		}
 	}
@@ -274,9 +290,11 @@ func (n facNull) eval(ix *facIndex) bool {
 	case facKindBox:
 		return len(ix.boxes) == 0
 	case facKindID:
-		return len(ix.idValues(n.field)) == 0
+		if n.field == facIdentifier {
+			return len(ix.ids) == 0
+		}
 	}
-	return len(ix.low(n.field)) == 0
+	return len(ix.values(n.field)) == 0
 }
 
 func (n facNull) write(b *strings.Builder) { b.WriteString(n.field.String() + " IS NULL") }
@@ -364,15 +382,19 @@ func newExactLike(field facField, lit string) *facLike {
 }
 
 func (l *facLike) eval(ix *facIndex) bool {
-	vals := ix.low(l.field)
 	switch l.field {
 	case facAnyText:
 		return facGlob(l.toks, ix.anyText)
 	case facIdentifier:
-		vals = ix.idsLow
+		for _, v := range ix.idsLow {
+			if facGlob(l.toks, v) {
+				return true
+			}
+		}
+		return false
 	}
-	for _, v := range vals {
-		if facGlob(l.toks, v) {
+	for _, v := range ix.values(l.field) {
+		if facGlob(l.toks, v.low) {
 			return true
 		}
 	}

@@ -30,7 +30,7 @@ func writeAtom(b *bytes.Buffer, e *Entry, endpoint string) {
 	facElem(b, "dc:identifier", ix.id)
 	facElem(b, "atom:title", r.Title.Value)
 	if mod := ix.dates(facModified); len(mod) > 0 {
-		facElem(b, "atom:updated", mod[0].t.UTC().Format("2006-01-02T15:04:05Z"))
+		facElem(b, "atom:updated", mod[0].d.t.UTC().Format("2006-01-02T15:04:05Z"))
 	}
 	for _, p := range facPartyElems(r) {
 		if p[0] == "dc:creator" || p[0] == "dc:publisher" {

@@ -37,8 +37,8 @@ func writeDCProjection(b *bytes.Buffer, ix *facIndex, r *iso.Record, names []str
 			if el == "" || el == "ows:BoundingBox" {
 				continue
 			}
-			for _, v := range ix.shown(f) {
-				facElem(b, el, v)
+			for _, v := range ix.values(f) {
+				facElem(b, el, v.shown)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package csw
 
 import (
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -220,31 +222,40 @@ func facQueryableNames(class string) []string {
 	return out
 }
 
-// facVals are one field's values in an entry.
-type facVals struct {
-	field facField
-	low   []string  // lower-cased, deduplicated
-	shown []string  // as written, same order
-	dates []facDate // parsed dates (date fields), unparsable values left out
-	nums  []float64 // parsed numbers (number fields)
+// facVal is one value of one field of an entry. An entry's values are kept
+// in one slice sorted by field (facIndex.vals): a record has some fifty
+// values over some thirty fields, and per-field slices would cost more
+// than the values.
+type facVal struct {
+	low, shown string // lower-cased; as written
+	field      facField
 }
 
-// collectValues extracts every field's values of an entry.
+// facDated is a parsed value of a date field.
+type facDated struct {
+	field facField
+	d     facDate
+}
+
+// collectValues extracts every field's values of an entry into ix.vals
+// (deduplicated per field, case-insensitively) and the parsed dates into
+// ix.dated, both sorted by field.
 func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
+	lower := map[string]string{} // one lower-cased copy per distinct text
 	add := func(f facField, vals ...string) {
-		var fv *facVals
 		for _, v := range vals {
 			v = strings.TrimSpace(v)
 			if v == "" {
 				continue
 			}
-			if fv == nil {
-				fv = ix.vals(f, true)
+			low, ok := lower[v]
+			if !ok {
+				low = strings.ToLower(v)
+				lower[v] = low
 			}
-			low := strings.ToLower(v)
 			dup := false
-			for _, w := range fv.low {
-				if w == low {
+			for i := range ix.vals {
+				if ix.vals[i].field == f && ix.vals[i].low == low {
 					dup = true
 					break
 				}
@@ -252,16 +263,10 @@ func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
 			if dup {
 				continue
 			}
-			fv.low = append(fv.low, low)
-			fv.shown = append(fv.shown, v)
-			switch f.kind() {
-			case facKindDate:
+			ix.vals = append(ix.vals, facVal{low: low, shown: v, field: f})
+			if f.kind() == facKindDate {
 				if d, ok := facParseDate(v); ok {
-					fv.dates = append(fv.dates, d)
-				}
-			case facKindNumber:
-				if n, err := strconv.ParseFloat(v, 64); err == nil && n == n {
-					fv.nums = append(fv.nums, n)
+					ix.dated = append(ix.dated, facDated{field: f, d: d})
 				}
 			}
 		}
@@ -422,60 +427,35 @@ func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
 			add(facTempExtentEnd, t.End)
 		}
 	}
+	sort.SliceStable(ix.vals, func(i, j int) bool { return ix.vals[i].field < ix.vals[j].field })
+	sort.SliceStable(ix.dated, func(i, j int) bool { return ix.dated[i].field < ix.dated[j].field })
+	// Keep exactly what is needed: the index lives as long as the snapshot.
+	ix.vals = slices.Clone(ix.vals)
+	ix.dated = slices.Clone(ix.dated)
 }
 
-// vals returns the values of a field, nil when it has none (or a new empty
-// set when create is true).
-func (ix *facIndex) vals(f facField, create bool) *facVals {
-	for i := range ix.fields {
-		if ix.fields[i].field == f {
-			return &ix.fields[i]
-		}
+// values returns the values of a field (a sub-slice: no allocation).
+func (ix *facIndex) values(f facField) []facVal {
+	i := sort.Search(len(ix.vals), func(i int) bool { return ix.vals[i].field >= f })
+	j := i
+	for j < len(ix.vals) && ix.vals[j].field == f {
+		j++
 	}
-	if !create {
-		return nil
-	}
-	ix.fields = append(ix.fields, facVals{field: f})
-	return &ix.fields[len(ix.fields)-1]
+	return ix.vals[i:j]
 }
 
-// low returns the lower-cased values of a field.
-func (ix *facIndex) low(f facField) []string {
-	if v := ix.vals(f, false); v != nil {
-		return v.low
+// dates returns the parsed values of a date field.
+func (ix *facIndex) dates(f facField) []facDated {
+	i := sort.Search(len(ix.dated), func(i int) bool { return ix.dated[i].field >= f })
+	j := i
+	for j < len(ix.dated) && ix.dated[j].field == f {
+		j++
 	}
-	return nil
+	return ix.dated[i:j]
 }
 
-// shown returns the values of a field as written.
-func (ix *facIndex) shown(f facField) []string {
-	if v := ix.vals(f, false); v != nil {
-		return v.shown
-	}
-	return nil
-}
-
-// dates returns the parsed dates of a date field.
-func (ix *facIndex) dates(f facField) []facDate {
-	if v := ix.vals(f, false); v != nil {
-		return v.dates
-	}
-	return nil
-}
-
-// nums returns the parsed numbers of a number field.
-func (ix *facIndex) nums(f facField) []float64 {
-	if v := ix.vals(f, false); v != nil {
-		return v.nums
-	}
-	return nil
-}
-
-// idValues returns the values of an identifier field as written: the
-// entry's identifiers for Identifier.
-func (ix *facIndex) idValues(f facField) []string {
-	if f == facIdentifier {
-		return ix.ids
-	}
-	return ix.shown(f)
+// facNum parses a number field's value.
+func facNum(v facVal) (float64, bool) {
+	n, err := strconv.ParseFloat(v.shown, 64)
+	return n, err == nil && n == n
 }
