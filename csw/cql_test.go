@@ -31,7 +31,7 @@ func TestParseCQL(t *testing.T) {
 		{"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))", "INTERSECTS(BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))"},
 		{"within(BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))", "WITHIN(BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))"},
 		{"CONTAINS(ows:BoundingBox, POINT(2 48))", "CONTAINS(BoundingBox, POLYGON((2 48, 2 48, 2 48, 2 48, 2 48)))"},
-		{"DISJOINT(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4)))", "DISJOINT(BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))"},
+		{"DISJOINT(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))", "DISJOINT(BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2)))"},
 		{"apiso:CreationDate >= '2020-01-01' AND apiso:Denominator < 50000", "(CreationDate >= '2020-01-01' AND Denominator < '50000')"},
 		{"dc:date LIKE '2024%'", "date LIKE '2024%'"},
 	}
@@ -67,6 +67,8 @@ func TestParseCQLErrors(t *testing.T) {
 		"INTERSECTS(ows:BoundingBox, LINESTRING(1 2, 3 4))",
 		"INTERSECTS(dc:title, POLYGON((1 2, 3 2, 3 4)))",
 		"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 2)))",
+		"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4)))",
+		"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4, 5 6)))",
 		"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 x, 3 4)))",
 		"INTERSECTS(ows:BoundingBox, POINT(1 2, 3 4))",
 		"apiso:Denominator < 'many'",

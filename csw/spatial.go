@@ -249,8 +249,9 @@ func facEnvelopeGeom(lower, upper [2]float64, crs facCRS) (facGeom, *Exception) 
 
 // facRingGeom converts a polygon ring as written in crs.
 func facRingGeom(pts [][2]float64, crs facCRS) (facGeom, *Exception) {
-	if len(pts) < 3 {
-		return facGeom{}, facInvalid("constraint", "a polygon ring needs at least 3 positions")
+	// GML's LinearRing and WKT alike: at least 4 positions, closed.
+	if len(pts) < 4 || pts[0] != pts[len(pts)-1] {
+		return facGeom{}, facInvalid("constraint", "a polygon ring needs at least 4 positions, the last equal to the first")
 	}
 	ring := make([][2]float64, len(pts))
 	for i, p := range pts {

@@ -220,6 +220,7 @@ func TestPycswSuites(t *testing.T) {
 			if !assert.NotEqual(t, "exception", kind, "pycsw answers %s here; we said: %s", wantRoot, got.String()) {
 				return
 			}
+			assert.Equal(t, want, kind, "answer format (XML or JSON)")
 			if want == "xml" && kind == "xml" {
 				assert.Equal(t, wantRoot, gotRoot, "answer root element")
 			}
