@@ -74,7 +74,17 @@ func buildIndex(e *Entry) *facIndex {
 		typ = "dataset"
 	}
 	ix.typ = typ
-	collectValues(e, r, ix)
+	// One lower-cased copy per distinct text, shared by the fields and AnyText.
+	lowered := map[string]string{}
+	lower := func(v string) string {
+		low, ok := lowered[v]
+		if !ok {
+			low = strings.ToLower(v)
+			lowered[v] = low
+		}
+		return low
+	}
+	collectValues(e, r, ix, lower)
 	// The same repaired boxes as the feeds: west > east swapped back.
 	ix.boxes = r.Boxes()
 	if t := ix.values(facTitle); len(t) > 0 {
@@ -86,7 +96,7 @@ func buildIndex(e *Entry) *facIndex {
 	put := func(vals ...string) {
 		for _, v := range vals {
 			if v = strings.TrimSpace(v); v != "" {
-				all.WriteString(strings.ToLower(v))
+				all.WriteString(lower(v))
 				all.WriteByte('\n')
 			}
 		}

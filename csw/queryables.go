@@ -240,19 +240,14 @@ type facDated struct {
 // collectValues extracts every field's values of an entry into ix.vals
 // (deduplicated per field, case-insensitively) and the parsed dates into
 // ix.dated, both sorted by field.
-func collectValues(e *Entry, r *iso.Record, ix *facIndex) {
-	lower := map[string]string{} // one lower-cased copy per distinct text
+func collectValues(e *Entry, r *iso.Record, ix *facIndex, lower func(string) string) {
 	add := func(f facField, vals ...string) {
 		for _, v := range vals {
 			v = strings.TrimSpace(v)
 			if v == "" {
 				continue
 			}
-			low, ok := lower[v]
-			if !ok {
-				low = strings.ToLower(v)
-				lower[v] = low
-			}
+			low := lower(v)
 			dup := false
 			for i := range ix.vals {
 				if ix.vals[i].field == f && ix.vals[i].low == low {
