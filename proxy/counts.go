@@ -5,21 +5,28 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/dcat"
 )
 
 // viewCounts are the numbers a person compares across views: every record
-// harvested (records) is either served in the feed as a dataset (datasets,
-// what an organization gets and the feed's hydra:totalItems counts minus
-// services), served as a data service (services), or left out of the feed
-// (left_out: records sharing a resource identifier with another one, and
-// records the mapping could not render). records = datasets + services +
-// left_out.
+// harvested (records) is either served in the feed as a dataset or series
+// (datasets: what data.gouv.fr gets, in datasets.json and by push, decided
+// by dcat.PublishedAsDataset), as a data service (services), as another
+// resource (other: maps, applications…, dcat:Resource in the feed, which
+// udata ignores), or left out of the feed (left_out: records sharing a
+// resource identifier with another one, records the mapping could not
+// render). records = datasets + services + other + left_out, and the feed's
+// hydra:totalItems = datasets + services + other.
 type viewCounts struct {
 	Records  int `json:"records"`
 	Datasets int `json:"datasets"`
 	Services int `json:"services"`
+	Other    int `json:"other"`
 	LeftOut  int `json:"left_out"`
 }
+
+// recordKind is what the feed and datasets.json make of a record.
+func recordKind(r *record) string { return dcat.KindOf(r.entry.Type, "") }
 
 // countView counts a view's records the way its feed and datasets.json
 // serve them.
@@ -32,13 +39,16 @@ func (s *Server) countView(ctx context.Context, cfg *config.Config, v *view) (vi
 	served := make(map[*record]bool, len(recs))
 	for _, r := range recs {
 		served[r] = true
-		if r.entry.Type == "service" {
-			n.Services++
-		} else {
+		switch k := recordKind(r); {
+		case dcat.PublishedAsDataset(k):
 			n.Datasets++
+		case k == "service":
+			n.Services++
+		default:
+			n.Other++
 		}
 	}
-	n.LeftOut = n.Records - n.Datasets - n.Services
+	n.LeftOut = n.Records - n.Datasets - n.Services - n.Other
 	return n, served, nil
 }
 
@@ -50,6 +60,7 @@ type producerCount struct {
 	Records        int `json:"records"` // = count
 	Datasets       int `json:"datasets"`
 	Services       int `json:"services"`
+	Other          int `json:"other"`
 	LeftOut        int `json:"left_out"`
 }
 
@@ -68,13 +79,16 @@ func producerCounts(v *view, served map[*record]bool) []producerCount {
 			if !ok {
 				continue
 			}
+			k := recordKind(r)
 			switch {
 			case !served[r]:
 				out[i].LeftOut++
-			case r.entry.Type == "service":
+			case dcat.PublishedAsDataset(k):
+				out[i].Datasets++
+			case k == "service":
 				out[i].Services++
 			default:
-				out[i].Datasets++
+				out[i].Other++
 			}
 		}
 	}

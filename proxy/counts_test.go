@@ -59,8 +59,8 @@ func TestCountsAcrossViews(t *testing.T) {
 			data, err := e.srv.state.catalog(t.Context(), c.ID)
 			require.NoError(t, err)
 			assert.Equal(t, len(data.records), c.Records, "records: everything harvested")
-			assert.Equal(t, c.Records, c.Datasets+c.Services+c.LeftOut)
-			assert.Equal(t, c.Datasets+c.Services, e.totalItems("/catalogs/"+c.ID+"/catalog.nt"))
+			assert.Equal(t, c.Records, c.Datasets+c.Services+c.Other+c.LeftOut)
+			assert.Equal(t, c.Datasets+c.Services+c.Other, e.totalItems("/catalogs/"+c.ID+"/catalog.nt"))
 			services := 0
 			for _, r := range data.records {
 				if r.entry.Type == "service" {
@@ -74,6 +74,8 @@ func TestCountsAcrossViews(t *testing.T) {
 	// the feed, and counted as such.
 	assert.Positive(t, byID["corpus"].LeftOut)
 	assert.Positive(t, byID["demo"].Services)
+	// Maps (staticMap, interactiveMap, map) are in the feed, not datasets.
+	assert.Positive(t, byID["corpus"].Other)
 
 	// Each record of demo goes to one organization: "bretagne" by its
 	// producers, "reste" (producers = ["*"]) the others; their datasets.json
@@ -97,16 +99,17 @@ func TestCountsAcrossViews(t *testing.T) {
 		Records  int    `json:"records"`
 		Datasets int    `json:"datasets"`
 		Services int    `json:"services"`
+		Other    int    `json:"other"`
 		LeftOut  int    `json:"left_out"`
 	}
 	require.NoError(t, json.Unmarshal(body, &producers))
 	require.NotEmpty(t, producers)
 	for _, p := range producers {
 		assert.Equal(t, p.Count, p.Records, p.Slug)
-		assert.Equal(t, p.Records, p.Datasets+p.Services+p.LeftOut, p.Slug)
+		assert.Equal(t, p.Records, p.Datasets+p.Services+p.Other+p.LeftOut, p.Slug)
 		if p.Slug == "_none" {
 			continue
 		}
-		assert.Equal(t, p.Datasets+p.Services, e.totalItems("/catalogs/demo/producers/"+p.Slug+"/catalog.nt"), p.Slug)
+		assert.Equal(t, p.Datasets+p.Services+p.Other, e.totalItems("/catalogs/demo/producers/"+p.Slug+"/catalog.nt"), p.Slug)
 	}
 }
