@@ -253,8 +253,15 @@ func (p *facCQLParser) factor(depth int) (facNode, *Exception) {
 		p.pos++
 		return n, nil
 	}
-	if t.kind == facCQLWord && strings.EqualFold(t.text, "BBOX") && p.pos+1 < len(p.toks) && p.toks[p.pos+1].kind == facCQLLParen {
-		return p.bbox()
+	if t.kind == facCQLWord && p.pos+1 < len(p.toks) && p.toks[p.pos+1].kind == facCQLLParen {
+		for op, name := range facSpatialNames {
+			if strings.EqualFold(t.text, name) {
+				if op == int(facOpBBOX) {
+					return p.bbox()
+				}
+				return p.spatial(facSpatialOp(op))
+			}
+		}
 	}
 	return p.predicate()
 }
@@ -409,9 +416,119 @@ func (p *facCQLParser) bbox() (facNode, *Exception) {
 		return nil, p.errorf("missing ')' after BBOX")
 	}
 	p.pos++
-	b, ex := newBBox([2]float64{v[0], v[1]}, [2]float64{v[2], v[3]}, srs)
+	// CQL coordinates are x, y: longitude first without a CRS.
+	crs, ok := facParseCRS(srs, false)
+	if !ok {
+		return nil, facInvalid("constraint", "unsupported CRS "+facQuote(srs)+": use "+facSupportedCRS)
+	}
+	g, ex := facEnvelopeGeom([2]float64{v[0], v[1]}, [2]float64{v[2], v[3]}, crs)
 	if ex != nil {
 		return nil, ex
 	}
-	return b, nil
+	return facSpatial{op: facOpBBOX, g: g}, nil
+}
+
+// spatial reads OP(prop, POLYGON((x y, …))) or OP(prop, POINT(x y)), the
+// ECQL spatial predicates, in WGS 84 longitude/latitude.
+func (p *facCQLParser) spatial(op facSpatialOp) (facNode, *Exception) {
+	p.pos += 2 // OP (
+	field, ex := p.property()
+	if ex != nil {
+		return nil, ex
+	}
+	if field.kind() != facKindBox {
+		return nil, facInvalid("constraint", facSpatialNames[op]+" applies to BoundingBox, got "+field.String())
+	}
+	if t := p.peek(); t == nil || t.kind != facCQLComma {
+		return nil, p.errorf(facSpatialNames[op] + " needs a geometry")
+	}
+	p.pos++
+	t := p.peek()
+	if t == nil || t.kind != facCQLWord {
+		return nil, p.errorf(facSpatialNames[op] + " needs a POLYGON or POINT geometry")
+	}
+	kind := strings.ToUpper(t.text)
+	p.pos++
+	open := func() *Exception {
+		if t := p.peek(); t == nil || t.kind != facCQLLParen {
+			return p.errorf("expected '(' in " + kind)
+		}
+		p.pos++
+		return nil
+	}
+	closeParen := func() *Exception {
+		if t := p.peek(); t == nil || t.kind != facCQLRParen {
+			return p.errorf("expected ')' in " + kind)
+		}
+		p.pos++
+		return nil
+	}
+	var pts [][2]float64
+	readPoints := func() *Exception {
+		for {
+			var xy [2]float64
+			for i := range xy {
+				t := p.peek()
+				if t == nil || t.kind != facCQLWord {
+					return p.errorf(kind + " needs numeric positions")
+				}
+				f, err := strconv.ParseFloat(t.text, 64)
+				if err != nil || f != f {
+					return p.errorf(kind + " coordinate " + facQuote(t.text) + " is not a number")
+				}
+				xy[i] = f
+				p.pos++
+			}
+			pts = append(pts, xy)
+			if t := p.peek(); t == nil || t.kind != facCQLComma {
+				return nil
+			}
+			p.pos++
+		}
+	}
+	crs := facCRS{}
+	var g facGeom
+	switch kind {
+	case "POLYGON":
+		if ex := open(); ex != nil {
+			return nil, ex
+		}
+		if ex := open(); ex != nil {
+			return nil, ex
+		}
+		if ex := readPoints(); ex != nil {
+			return nil, ex
+		}
+		if ex := closeParen(); ex != nil {
+			return nil, ex
+		}
+		if ex := closeParen(); ex != nil {
+			return nil, ex
+		}
+		if g, ex = facRingGeom(pts, crs); ex != nil {
+			return nil, ex
+		}
+	case "POINT":
+		if ex := open(); ex != nil {
+			return nil, ex
+		}
+		if ex := readPoints(); ex != nil {
+			return nil, ex
+		}
+		if ex := closeParen(); ex != nil {
+			return nil, ex
+		}
+		if len(pts) != 1 {
+			return nil, p.errorf("POINT takes one position")
+		}
+		if g, ex = facEnvelopeGeom(pts[0], pts[0], crs); ex != nil {
+			return nil, ex
+		}
+	default:
+		return nil, p.errorf("unsupported geometry " + facQuote(t.text) + ": use POLYGON or POINT")
+	}
+	if ex := closeParen(); ex != nil {
+		return nil, ex
+	}
+	return facSpatial{op: op, g: g}, nil
 }

@@ -31,10 +31,14 @@
 // Facade answers CSW 2.0.2 requests (GetCapabilities, DescribeRecord,
 // GetRecords, GetRecordById, GetDomain) from snapshot entries: ParseKVP
 // and ParseXML turn a request into a Request, Facade.Serve renders the
-// answer (original ISO bytes for outputSchema gmd full, brief/summary and
-// csw:Record built from the parsed model), Facade.Error renders an
-// ows:ExceptionReport. OGC Filter 1.1 and a CQL subset are evaluated by
-// ParseFilter / Filter.Match. No I/O happens here: the proxy package
+// answer (original ISO bytes for outputSchema gmd full, brief/summary,
+// csw:Record and Atom built from the parsed model, ElementName
+// projections, pycsw's JSON for outputFormat=application/json),
+// Facade.Error renders an ows:ExceptionReport. OGC Filter 1.1 and a CQL
+// subset are evaluated by ParseFilter / Filter.Match over every core and
+// ISO AP 1.0 queryable (queryables.go), with the spatial operators on the
+// records' repaired boxes and filter geometries reprojected from the
+// French CRSs (crs.go, spatial.go). No I/O happens here: the proxy package
 // serves it over HTTP.
 //
 // Specifications: OGC 07-006r1 (CSW 2.0.2,

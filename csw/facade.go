@@ -98,7 +98,7 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	if req == nil {
 		return f.exception(facMissing("request"))
 	}
-	var b facOut
+	b := facOut{endpoint: ep.URL}
 	var ex *Exception
 	switch req.Operation {
 	case OpGetCapabilities:
@@ -117,6 +117,13 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	if ex != nil {
 		return f.exception(ex)
 	}
+	if req.OutputFormat == FormatJSON {
+		j, err := facXMLToJSON(b.bytes())
+		if err != nil {
+			return f.exception(&Exception{Code: ExceptionNoApplicableCode, Text: "answer not convertible to JSON"})
+		}
+		return http.StatusOK, ContentTypeJSON, j
+	}
 	return http.StatusOK, ContentTypeXML, b.bytes()
 }
 
@@ -126,8 +133,9 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 // copied exactly once.
 type facOut struct {
 	bytes.Buffer
-	parts [][]byte
-	mark  int
+	parts    [][]byte
+	mark     int
+	endpoint string // the endpoint's public URL, for links in records
 }
 
 // raw appends p as is, without copying it yet.
@@ -231,22 +239,75 @@ func selectEntries(req *Request, entries []*Entry) []*Entry {
 	return out
 }
 
+// facSortCompare orders two entries on one queryable by its first value;
+// an entry without a value sorts first.
 func facSortCompare(a, b *facIndex, f facField) int {
 	switch f {
 	case facTitle:
 		return strings.Compare(a.titleKey, b.titleKey)
-	case facModified:
-		switch {
-		case len(a.modified) == 0 && len(b.modified) == 0:
-			return 0
-		case len(a.modified) == 0:
-			return -1
-		case len(b.modified) == 0:
-			return 1
-		}
-		return a.modified[0].compare(b.modified[0])
+	case facIdentifier:
+		return strings.Compare(a.id, b.id)
 	}
-	return strings.Compare(a.id, b.id)
+	present := func(x, y int) (int, bool) {
+		switch {
+		case x == 0 && y == 0:
+			return 0, true
+		case x == 0:
+			return -1, true
+		case y == 0:
+			return 1, true
+		}
+		return 0, false
+	}
+	switch f.kind() {
+	case facKindAny:
+		return strings.Compare(a.anyText, b.anyText)
+	case facKindBox:
+		if c, done := present(len(a.boxes), len(b.boxes)); done {
+			return c
+		}
+		x, y := a.boxes[0], b.boxes[0]
+		for _, p := range [...][2]float64{{x.West, y.West}, {x.South, y.South}, {x.East, y.East}, {x.North, y.North}} {
+			if c := facNumCompare(p[0], p[1]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	case facKindDate:
+		da, db := a.dates(f), b.dates(f)
+		if c, done := present(len(da), len(db)); done {
+			return c
+		}
+		return da[0].d.compare(db[0].d)
+	case facKindNumber:
+		na, oka := facFirstNum(a.values(f))
+		nb, okb := facFirstNum(b.values(f))
+		if c, done := present(facB2i(oka), facB2i(okb)); done {
+			return c
+		}
+		return facNumCompare(na, nb)
+	}
+	la, lb := a.values(f), b.values(f)
+	if c, done := present(len(la), len(lb)); done {
+		return c
+	}
+	return strings.Compare(la[0].low, lb[0].low)
+}
+
+func facFirstNum(vs []facVal) (float64, bool) {
+	for _, v := range vs {
+		if n, ok := facNum(v); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+func facB2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exception {
@@ -310,8 +371,11 @@ func (f *Facade) getRecords(b *facOut, req *Request, entries []*Entry) *Exceptio
 // facWriteNS declares the namespaces a response envelope uses.
 func facWriteNS(b *bytes.Buffer, schema string) {
 	b.WriteString(` xmlns:csw="` + facNSCSW + `" xmlns:dc="` + facNSDC + `" xmlns:dct="` + facNSDCT + `" xmlns:ows="` + facNSOWS + `" xmlns:xsi="` + facNSXSI + `"`)
-	if schema == SchemaISO {
+	switch schema {
+	case SchemaISO:
 		b.WriteString(` xmlns:gmd="` + facNSGMD + `" xmlns:gco="` + facNSGCO + `" xmlns:srv="` + facNSSRV + `"`)
+	case SchemaAtom:
+		b.WriteString(` xmlns:atom="` + facNSAtom + `" xmlns:georss="` + facNSGeoRSS + `" xmlns:gml="` + facNSGML + `"`)
 	}
 }
 
@@ -369,6 +433,10 @@ func facFindEntry(entries []*Entry, id string) *Entry {
 func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []string) {
 	switch schema {
 	case SchemaISO:
+		if len(names) > 0 {
+			f.writeISOProjection(b, e, names)
+			return
+		}
 		if esn == "full" {
 			raw := e.Raw
 			if len(raw) == 0 && f.Raw != nil {
@@ -386,6 +454,8 @@ func (f *Facade) writeRecord(b *facOut, e *Entry, schema, esn string, names []st
 			esn = "summary"
 		}
 		writeISO(&b.Buffer, e, esn)
+	case SchemaAtom:
+		writeAtom(&b.Buffer, e, b.endpoint)
 	case SchemaDCAT, SchemaGeoDCAT:
 		var doc []byte
 		if f.DCAT != nil {
@@ -439,4 +509,27 @@ func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
 		b.WriteString(`</csw:Constraint>`)
 	}
 	b.WriteString("</csw:Query></csw:GetRecords></csw:EchoedRequest></csw:Acknowledgement>\n")
+}
+
+// writeISOProjection writes the ISO record reduced to the named queryables
+// (ElementName with outputSchema gmd): from the harvested bytes when there
+// are, else from the summary record built from the model.
+func (f *Facade) writeISOProjection(b *facOut, e *Entry, names []string) {
+	raw := e.Raw
+	if len(raw) == 0 && f.Raw != nil {
+		raw, _ = f.Raw(e)
+	}
+	if len(raw) > 0 {
+		if p, ok := projectISO(facStripDecl(raw), names); ok {
+			b.raw(p)
+			return
+		}
+	}
+	var sum bytes.Buffer
+	writeISO(&sum, e, "summary")
+	if p, ok := projectISO(sum.Bytes(), names); ok {
+		b.raw(p)
+		return
+	}
+	b.Write(sum.Bytes())
 }

@@ -2,6 +2,7 @@ package csw
 
 import (
 	"net/url"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -78,7 +79,7 @@ func BenchmarkGetRecords50FullView50(b *testing.B) {
 // BenchmarkGetRecords50FullNoFilter is the same page without constraint.
 func BenchmarkGetRecords50FullNoFilter(b *testing.B) {
 	entries := facBenchEntries(b, 2000)
-	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"gmd:MD_Metadata"},
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "resultType": {"results"}, "typeNames": {"gmd:MD_Metadata"},
 		"outputSchema": {SchemaISO}, "elementSetName": {"full"}, "maxRecords": {"50"}, "startPosition": {"101"}})
 	if err != nil {
 		b.Fatal(err)
@@ -90,7 +91,7 @@ func BenchmarkGetRecords50FullNoFilter(b *testing.B) {
 // the model, filtered with AnyText LIKE over 2,000 entries.
 func BenchmarkGetRecords50SummaryDC(b *testing.B) {
 	entries := facBenchEntries(b, 2000)
-	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"csw:Record"},
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "resultType": {"results"}, "typeNames": {"csw:Record"},
 		"elementSetName": {"summary"}, "maxRecords": {"50"}, "constraintLanguage": {"CQL_TEXT"}, "constraint": {"csw:AnyText LIKE '%data%'"}})
 	if err != nil {
 		b.Fatal(err)
@@ -101,7 +102,7 @@ func BenchmarkGetRecords50SummaryDC(b *testing.B) {
 // BenchmarkGetRecords50SummaryISO builds 50 ISO summary records from the model.
 func BenchmarkGetRecords50SummaryISO(b *testing.B) {
 	entries := facBenchEntries(b, 2000)
-	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "typeNames": {"gmd:MD_Metadata"},
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecords"}, "resultType": {"results"}, "typeNames": {"gmd:MD_Metadata"},
 		"outputSchema": {SchemaISO}, "elementSetName": {"summary"}, "maxRecords": {"50"}})
 	if err != nil {
 		b.Fatal(err)
@@ -131,4 +132,33 @@ func BenchmarkParseKVPGeogw(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkBuildIndex builds the search index (every queryable's values,
+// AnyText, repaired boxes) of the corpus records: B/op over the corpus is
+// what the index costs in memory per record set.
+func BenchmarkBuildIndex(b *testing.B) {
+	base := facCorpusEntries(b)
+	// What the indexes keep: the heap after building and keeping them all,
+	// minus the heap before, per record.
+	var before, after runtime.MemStats
+	keep := make([]*facIndex, len(base))
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i, e := range base {
+		keep[i] = buildIndex(e)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	retained := float64(after.HeapAlloc-before.HeapAlloc) / float64(len(base))
+	runtime.KeepAlive(keep)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, e := range base {
+			buildIndex(e)
+		}
+	}
+	b.ReportMetric(float64(len(base)), "records")
+	b.ReportMetric(retained, "retained-B/record")
 }

@@ -6,14 +6,16 @@ import (
 	"strings"
 )
 
-// ISO AP 1.0 and Dublin Core queryables the facade supports, as advertised.
+// The queryables the facade supports, as advertised: every ISO AP 1.0
+// queryable (supported and INSPIRE additional) and every core queryable.
 var (
-	facISOQueryables = []string{"apiso:AnyText", "apiso:Title", "apiso:Abstract", "apiso:Subject", "apiso:Identifier", "apiso:Type", "apiso:Modified", "apiso:OrganisationName", "apiso:Format", "apiso:BoundingBox"}
-	facDCQueryables  = []string{"csw:AnyText", "dc:title", "dct:abstract", "dc:subject", "dc:identifier", "dc:type", "dct:modified", "dc:format", "ows:BoundingBox"}
+	facISOQueryables        = facQueryableNames("supported")
+	facAdditionalQueryables = facQueryableNames("additional")
+	facDCQueryables         = facQueryableNames("core")
 )
 
 func (f *Facade) outputSchemas() []string {
-	s := []string{SchemaCSW, SchemaISO}
+	s := []string{SchemaCSW, SchemaISO, SchemaAtom}
 	if f.DCAT != nil {
 		s = append(s, SchemaDCAT, SchemaGeoDCAT)
 	}
@@ -63,13 +65,17 @@ func (f *Facade) writeCapabilities(b *bytes.Buffer, ep Endpoint, req *Request) {
 	if want("OperationsMetadata") {
 		f.writeOperations(b, ep)
 	}
-	b.WriteString(`<ogc:Filter_Capabilities><ogc:Spatial_Capabilities><ogc:GeometryOperands><ogc:GeometryOperand>gml:Envelope</ogc:GeometryOperand></ogc:GeometryOperands>`)
-	b.WriteString(`<ogc:SpatialOperators><ogc:SpatialOperator name="BBOX"/></ogc:SpatialOperators></ogc:Spatial_Capabilities>`)
+	b.WriteString(`<ogc:Filter_Capabilities><ogc:Spatial_Capabilities><ogc:GeometryOperands><ogc:GeometryOperand>gml:Envelope</ogc:GeometryOperand><ogc:GeometryOperand>gml:Polygon</ogc:GeometryOperand><ogc:GeometryOperand>gml:Point</ogc:GeometryOperand></ogc:GeometryOperands>`)
+	b.WriteString(`<ogc:SpatialOperators>`)
+	for _, op := range []string{"BBOX", "Intersects", "Within", "Contains", "Disjoint", "Equals", "Overlaps"} {
+		b.WriteString(`<ogc:SpatialOperator name="` + op + `"/>`)
+	}
+	b.WriteString(`</ogc:SpatialOperators></ogc:Spatial_Capabilities>`)
 	b.WriteString(`<ogc:Scalar_Capabilities><ogc:LogicalOperators/><ogc:ComparisonOperators>`)
 	for _, op := range []string{"LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo", "EqualTo", "NotEqualTo", "Like", "Between", "NullCheck"} {
 		b.WriteString("<ogc:ComparisonOperator>" + op + "</ogc:ComparisonOperator>")
 	}
-	b.WriteString(`</ogc:ComparisonOperators></ogc:Scalar_Capabilities><ogc:Id_Capabilities><ogc:EID/><ogc:FID/></ogc:Id_Capabilities></ogc:Filter_Capabilities>`)
+	b.WriteString(`</ogc:ComparisonOperators><ogc:ArithmeticOperators><ogc:Functions><ogc:FunctionNames><ogc:FunctionName nArgs="1">lower</ogc:FunctionName><ogc:FunctionName nArgs="1">upper</ogc:FunctionName></ogc:FunctionNames></ogc:Functions></ogc:ArithmeticOperators></ogc:Scalar_Capabilities><ogc:Id_Capabilities><ogc:EID/><ogc:FID/></ogc:Id_Capabilities></ogc:Filter_Capabilities>`)
 	b.WriteString("</csw:Capabilities>\n")
 }
 
@@ -99,27 +105,28 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 		facParam(b, "Parameter", "sections", "ServiceIdentification", "ServiceProvider", "OperationsMetadata", "Filter_Capabilities")
 	})
 	op(OpDescribeRecord, func() {
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "schemaLanguage", "http://www.w3.org/XML/Schema")
 		facParam(b, "Parameter", "typeName", TypeRecord, TypeMDMetadata)
 	})
 	op(OpGetDomain, func() {
 		facParam(b, "Parameter", "ParameterName", "GetRecords.resultType", "GetRecords.outputSchema", "GetRecords.typeNames", "GetRecords.ElementSetName", "GetRecords.CONSTRAINTLANGUAGE", "GetRecordById.outputSchema")
-		facParam(b, "Parameter", "PropertyName", "apiso:Type", "apiso:OrganisationName", "apiso:Subject")
+		facParam(b, "Parameter", "PropertyName", facDomainProperties...)
 	})
 	op(OpGetRecords, func() {
 		facParam(b, "Parameter", "resultType", "hits", "results", "validate")
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "outputSchema", schemas...)
 		facParam(b, "Parameter", "typeNames", TypeRecord, TypeMDMetadata)
 		facParam(b, "Parameter", "CONSTRAINTLANGUAGE", "FILTER", "CQL_TEXT")
 		facParam(b, "Parameter", "ElementSetName", "brief", "summary", "full")
 		facParam(b, "Constraint", "SupportedISOQueryables", facISOQueryables...)
+		facParam(b, "Constraint", "AdditionalQueryables", facAdditionalQueryables...)
 		facParam(b, "Constraint", "SupportedDublinCoreQueryables", facDCQueryables...)
 	})
 	op(OpGetRecordByID, func() {
 		facParam(b, "Parameter", "outputSchema", schemas...)
-		facParam(b, "Parameter", "outputFormat", "application/xml")
+		facParam(b, "Parameter", "outputFormat", FormatXML, FormatJSON)
 		facParam(b, "Parameter", "ElementSetName", "brief", "summary", "full")
 	})
 	facParam(b, "Parameter", "service", "CSW")
@@ -134,7 +141,7 @@ func (f *Facade) writeOperations(b *bytes.Buffer, ep Endpoint) {
 // small XML Schema including the official schema of that type.
 func (f *Facade) writeDescribeRecord(b *bytes.Buffer, req *Request) *Exception {
 	types := req.TypeNames
-	if len(types) == 0 {
+	if len(types) == 0 && !req.typesGiven {
 		types = []string{TypeRecord, TypeMDMetadata}
 	}
 	b.WriteString(facXMLDecl)
@@ -172,31 +179,46 @@ func (f *Facade) domainParam(name string) ([]string, bool) {
 	case "getrecords.constraintlanguage":
 		return []string{"FILTER", "CQL_TEXT"}, true
 	case "getrecords.outputformat", "getrecordbyid.outputformat", "describerecord.outputformat":
-		return []string{"application/xml"}, true
+		return []string{FormatXML, FormatJSON}, true
 	}
 	return nil, false
 }
 
-var facDomainFields = map[facField]bool{facType: true, facOrganisation: true, facSubject: true, facFormat: true}
+// facDomainProperties are the properties GetDomain lists values of: every
+// queryable but AnyText and BoundingBox (advertised under their ISO AP
+// names, also answered under their core names).
+var facDomainProperties = func() []string {
+	var out []string
+	for f := range facNumFields {
+		if k := f.kind(); k != facKindAny && k != facKindBox && facQ[f].iso != "" {
+			out = append(out, "apiso:"+facQ[f].name)
+		}
+	}
+	return out
+}()
 
-// writeDomain answers GetDomain: for a queryable (Type, OrganisationName,
-// Subject, Format), the distinct values over the view with their counts
-// (matched case-insensitively, shown as first written), sorted.
+// writeDomain answers GetDomain: for a queryable, the distinct values over
+// the view with their counts (matched case-insensitively, shown as first
+// written), sorted; AnyText and BoundingBox have no list of values. The
+// parameters of the operations this read-only catalogue refuses (Harvest,
+// Transaction) have no values either.
 func (f *Facade) writeDomain(b *bytes.Buffer, req *Request, entries []*Entry) *Exception {
 	var values []string
 	var counts []int
 	tag := "ParameterName"
 	if vs, ok := f.domainParam(req.DomainName); ok && !req.DomainProperty {
 		values = vs
+	} else if op, _, _ := strings.Cut(strings.ToLower(req.DomainName), "."); !req.DomainProperty && (op == "harvest" || op == "transaction") {
+		values = nil
 	} else {
 		tag = "PropertyName"
 		field, ok := facLookupField(req.DomainName)
-		if !ok || !facDomainFields[field] {
+		if !ok {
 			loc := "ParameterName"
 			if req.DomainProperty {
 				loc = "PropertyName"
 			}
-			return facInvalid(loc, "no domain for "+facQuote(req.DomainName)+": use Type, OrganisationName, Subject, Format or a GetRecords parameter")
+			return facInvalid(loc, "no domain for "+facQuote(req.DomainName)+": use a queryable or a GetRecords parameter")
 		}
 		type dv struct {
 			shown string
@@ -208,11 +230,11 @@ func (f *Facade) writeDomain(b *bytes.Buffer, req *Request, entries []*Entry) *E
 				continue
 			}
 			ix := e.index()
-			for i, low := range ix.values[field] {
-				if d := byKey[low]; d != nil {
+			for _, v := range ix.values(field) {
+				if d := byKey[v.low]; d != nil {
 					d.n++
 				} else {
-					byKey[low] = &dv{shown: ix.display[field][i], n: 1}
+					byKey[v.low] = &dv{shown: v.shown, n: 1}
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package csw
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -26,18 +27,25 @@ func facWellFormed(b []byte) error {
 func facCheckAnswer(t *testing.T, req *Request, err error, entries []*Entry) {
 	f := facTestFacade()
 	var status int
+	var ct string
 	var body []byte
 	if err != nil {
 		var ex *Exception
 		if !errors.As(err, &ex) {
 			t.Fatalf("error is not an *Exception: %T %v", err, err)
 		}
-		status, _, body = f.Error(err)
+		status, ct, body = f.Error(err)
 	} else {
-		status, _, body = f.Serve(facTestEndpoint, req, entries)
+		status, ct, body = f.Serve(facTestEndpoint, req, entries)
 	}
 	if status != 200 && status != 400 {
 		t.Fatalf("status %d", status)
+	}
+	if ct == ContentTypeJSON {
+		if !json.Valid(body) {
+			t.Fatalf("answer is not valid JSON:\n%s", body)
+		}
+		return
 	}
 	if werr := facWellFormed(body); werr != nil {
 		t.Fatalf("answer is not well-formed XML: %v\n%s", werr, body)
@@ -53,6 +61,8 @@ func FuzzParseXML(f *testing.F) {
 	f.Add([]byte(facOWSLibGetRecords))
 	f.Add([]byte(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" service="CSW" version="2.0.2" resultType="results" startPosition="2" maxRecords="1"><csw:Query typeNames="csw:Record"><csw:ElementName>dc:title</csw:ElementName><csw:Constraint version="1.1.0"><ogc:Filter><ogc:Not><ogc:PropertyIsBetween><ogc:PropertyName>Modified</ogc:PropertyName><ogc:LowerBoundary><ogc:Literal>2020</ogc:Literal></ogc:LowerBoundary><ogc:UpperBoundary><ogc:Literal>2030</ogc:Literal></ogc:UpperBoundary></ogc:PropertyIsBetween></ogc:Not></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>`))
 	f.Add([]byte(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>`))
+	f.Add([]byte(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml" service="CSW" version="2.0.2" resultType="results" outputFormat="application/json"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"><ogc:Filter><ogc:Or><ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon srsName="EPSG:2154"><gml:exterior><gml:LinearRing><gml:posList>600000 6300000 650000 6300000 650000 6350000 600000 6300000</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:Intersects><ogc:PropertyIsEqualTo><ogc:Function name="upper"><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:Function><ogc:Literal>X</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Or></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>`))
+	f.Add([]byte(`<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2" resultType="results" outputSchema="http://www.isotc211.org/2005/gmd"><csw:Query typeNames="gmd:MD_Metadata"><csw:ElementName>apiso:Title</csw:ElementName><csw:ElementName>apiso:BoundingBox</csw:ElementName></csw:Query></csw:GetRecords>`))
 	entries := facFixtureEntries(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := ParseXML(body)
@@ -70,6 +80,9 @@ func FuzzParseKVP(f *testing.F) {
 		}
 	}
 	f.Add("service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dc:title:D&startPosition=2&maxRecords=1")
+	f.Add("service=CSW&request=GetRecords&resultType=results&typeNames=atom:entry&outputSchema=http://www.w3.org/2005/Atom&sortBy=ows:BoundingBox:D")
+	f.Add("service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&outputFormat=application/json&elementName=dc:date,apiso:CRS")
+	f.Add("")
 	f.Add("service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&namespace=xmlns(gmd=http://www.isotc211.org/2005/gmd)&elementName=apiso:Title")
 	f.Add("service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=FILTER&constraint=%3Cogc:Filter%3E%3Cogc:PropertyIsNull%3E%3Cogc:PropertyName%3ETitle%3C/ogc:PropertyName%3E%3C/ogc:PropertyIsNull%3E%3C/ogc:Filter%3E")
 	entries := facFixtureEntries(f)
@@ -94,6 +107,9 @@ func FuzzCQL(f *testing.F) {
 		"BBOX(ows:BoundingBox, -5, 41, 10, 52, 'urn:ogc:def:crs:EPSG::4326')",
 		`dc:title ILIKE 'a\%b_c'`,
 		"Title <> 'it''s'",
+		"INTERSECTS(ows:BoundingBox, POLYGON((1 2, 3 2, 3 4, 1 2))) OR CONTAINS(BoundingBox, POINT(2 48))",
+		"BBOX(ows:BoundingBox, 600000, 6300000, 650000, 6350000, 'EPSG:2154')",
+		"apiso:Denominator < 50000 AND apiso:TempExtent_begin >= '2000'",
 	} {
 		f.Add(s)
 	}

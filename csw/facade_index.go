@@ -28,19 +28,17 @@ type Entry struct {
 }
 
 // facIndex is the per-entry data filters, sorting and GetDomain read:
-// lower-cased values per field, computed once.
+// every queryable's values (lower-cased and as written), computed once.
 type facIndex struct {
-	id          string
-	ids         []string // ID then Identifier when different
-	idsLow      []string
-	values      [facNumFields][]string // lower-cased, deduplicated, for text fields
-	display     [facNumFields][]string // as written, same order, for GetDomain and output
-	anyText     string
-	modifiedRaw []string
-	modified    []facDate
-	boxes       []iso.BoundingBox
-	titleKey    string
-	typ         string // as written, defaulted to "dataset"
+	id       string
+	ids      []string // ID then Identifier when different
+	idsLow   []string
+	vals     []facVal   // every queryable's values, sorted by field (collectValues)
+	dated    []facDated // parsed values of the date fields, sorted by field
+	anyText  string
+	boxes    []iso.BoundingBox // repaired (iso.Record.Boxes)
+	titleKey string
+	typ      string // as written, defaulted to "dataset"
 }
 
 func (e *Entry) index() *facIndex {
@@ -68,34 +66,6 @@ func buildIndex(e *Entry) *facIndex {
 	for _, v := range ix.ids {
 		ix.idsLow = append(ix.idsLow, strings.ToLower(v))
 	}
-	add := func(f facField, vals ...string) {
-		for _, v := range vals {
-			v = strings.TrimSpace(v)
-			if v == "" {
-				continue
-			}
-			low := strings.ToLower(v)
-			dup := false
-			for _, w := range ix.values[f] {
-				if w == low {
-					dup = true
-					break
-				}
-			}
-			if !dup {
-				ix.values[f] = append(ix.values[f], low)
-				ix.display[f] = append(ix.display[f], v)
-			}
-		}
-	}
-	add(facTitle, facTextValues(r.Title)...)
-	add(facAbstract, facTextValues(r.Abstract)...)
-	for _, g := range r.Keywords {
-		for _, k := range g.Keywords {
-			add(facSubject, facTextValues(k)...)
-		}
-	}
-	add(facSubject, r.TopicCategories...)
 	typ := e.Type
 	if typ == "" {
 		typ = r.HierarchyLevel
@@ -104,42 +74,21 @@ func buildIndex(e *Entry) *facIndex {
 		typ = "dataset"
 	}
 	ix.typ = typ
-	add(facType, typ)
-	add(facOrganisation, e.Organisations...)
-	for _, p := range r.Contacts {
-		add(facOrganisation, facTextValues(p.Organisation)...)
-	}
-	for _, p := range r.Parties {
-		add(facOrganisation, facTextValues(p.Organisation)...)
-	}
-	for _, f := range r.DistributionFormats {
-		add(facFormat, f.Name)
-	}
-	for _, f := range r.ResourceFormats {
-		add(facFormat, f.Name)
-	}
-	for _, d := range r.Distributors {
-		for _, f := range d.Formats {
-			add(facFormat, f.Name)
+	// One lower-cased copy per distinct text, shared by the fields and AnyText.
+	lowered := map[string]string{}
+	lower := func(v string) string {
+		low, ok := lowered[v]
+		if !ok {
+			low = strings.ToLower(v)
+			lowered[v] = low
 		}
+		return low
 	}
-	mod := e.Modified
-	if mod == "" {
-		mod = r.DateStamp
-	}
-	if mod != "" {
-		ix.modifiedRaw = []string{mod}
-		if d, ok := facParseDate(mod); ok {
-			ix.modified = []facDate{d}
-		}
-	}
-	for _, b := range r.BoundingBoxes {
-		if b.West <= b.East && b.South <= b.North {
-			ix.boxes = append(ix.boxes, b)
-		}
-	}
-	if len(ix.values[facTitle]) > 0 {
-		ix.titleKey = ix.values[facTitle][0]
+	collectValues(e, r, ix, lower)
+	// The same repaired boxes as the feeds: west > east swapped back.
+	ix.boxes = r.Boxes()
+	if t := ix.values(facTitle); len(t) > 0 {
+		ix.titleKey = t[0].low
 	}
 
 	// AnyText: every searchable value, lower-cased, one per line.
@@ -147,15 +96,17 @@ func buildIndex(e *Entry) *facIndex {
 	put := func(vals ...string) {
 		for _, v := range vals {
 			if v = strings.TrimSpace(v); v != "" {
-				all.WriteString(strings.ToLower(v))
+				all.WriteString(lower(v))
 				all.WriteByte('\n')
 			}
 		}
 	}
 	put(ix.ids...)
-	for f := facTitle; f < facNumFields; f++ {
-		if f != facIdentifier {
-			put(ix.display[f]...)
+	for f := facTitle; f < facBoundingBox; f++ {
+		if f != facIdentifier && f != facModified {
+			for _, v := range ix.values(f) {
+				put(v.shown)
+			}
 		}
 	}
 	for _, t := range r.AlternateTitles {

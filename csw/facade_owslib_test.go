@@ -126,8 +126,11 @@ out["iso"] = walk(csw, ISO, "gmd:MD_Metadata", p["size"])
 out["dc"] = walk(csw, DC, "csw:Record", p["size"])
 out["org"] = walk(csw, ISO, "gmd:MD_Metadata", 50, [fes.PropertyIsEqualTo("apiso:OrganisationName", p["org"])])
 out["like"] = walk(csw, DC, "csw:Record", 50, [fes.PropertyIsLike("csw:AnyText", p["like"])])
-out["bbox"] = walk(csw, DC, "csw:Record", 50, [fes.BBox(p["bbox"])])
-out["bbox_urn"] = walk(csw, DC, "csw:Record", 50, [fes.BBox([p["bbox"][1], p["bbox"][0], p["bbox"][3], p["bbox"][2]], crs="urn:ogc:def:crs:EPSG::4326")])
+# Without crs, the corners as pycsw and the ISO AP read them: latitude first.
+latlon = [p["bbox"][1], p["bbox"][0], p["bbox"][3], p["bbox"][2]]
+out["bbox"] = walk(csw, DC, "csw:Record", 50, [fes.BBox(latlon)])
+out["bbox_urn"] = walk(csw, DC, "csw:Record", 50, [fes.BBox(latlon, crs="urn:ogc:def:crs:EPSG::4326")])
+out["bbox_crs84"] = walk(csw, DC, "csw:Record", 50, [fes.BBox(p["bbox"], crs="urn:ogc:def:crs:OGC:1.3:CRS84")])
 csw.getrecordbyid(id=p["ids"], outputschema=ISO)
 out["byid_iso"] = sorted(csw.records.keys())
 csw.getrecordbyid(id=p["ids"], outputschema=DC, esn="full")
@@ -164,6 +167,7 @@ type facOWSLibResult struct {
 	Like          facWalk  `json:"like"`
 	BBox          facWalk  `json:"bbox"`
 	BBoxURN       facWalk  `json:"bbox_urn"`
+	BBoxCRS84     facWalk  `json:"bbox_crs84"`
 	ByIDISO       []string `json:"byid_iso"`
 	ByIDDC        []string `json:"byid_dc"`
 	ByIDNone      []string `json:"byid_none"`
@@ -276,8 +280,10 @@ func TestOWSLib(t *testing.T) {
 				break
 			}
 		}
-		for _, b := range e.Record.BoundingBoxes {
-			if b.West <= b.East && b.South <= b.North && b.West <= bbox[2] && b.East >= bbox[0] && b.South <= bbox[3] && b.North >= bbox[1] {
+		// Boxes: the repaired boxes (Géo-IDE's west > east swapped back),
+		// the same as the feeds publish.
+		for _, b := range e.Record.Boxes() {
+			if b.West <= bbox[2] && b.East >= bbox[0] && b.South <= bbox[3] && b.North >= bbox[1] {
 				wantBox = append(wantBox, e.ID)
 				break
 			}
@@ -329,7 +335,8 @@ func TestOWSLib(t *testing.T) {
 			}
 			assert.Equal(t, inView(wantOrg), res.Org.IDs, "PropertyIsEqualTo apiso:OrganisationName %q", org)
 			assert.Equal(t, inView(wantLike), res.Like.IDs, "PropertyIsLike csw:AnyText %q", like)
-			assert.Equal(t, inView(wantBox), res.BBox.IDs, "fes.BBox without crs")
+			assert.Equal(t, inView(wantBox), res.BBox.IDs, "fes.BBox without crs, latitude first")
+			assert.Equal(t, inView(wantBox), res.BBoxCRS84.IDs, "fes.BBox in CRS84, longitude first")
 			assert.Equal(t, inView(wantBox), res.BBoxURN.IDs, "fes.BBox with the EPSG URN, latitude first")
 			assert.ElementsMatch(t, inView(byID), res.ByIDDC, "getrecordbyid DC")
 			assert.Subset(t, inView(byID), res.ByIDISO, "getrecordbyid ISO (OWSLib drops gmi:MI_Metadata when a page also has gmd:MD_Metadata)")
@@ -345,9 +352,12 @@ func TestOWSLib(t *testing.T) {
 	res := facRunOWSLib(t, py, srv.URL+"/catalogs/corpus/csw", map[string]any{"size": 500, "org": org, "like": like, "bbox": bbox, "ids": byID})
 	assert.NotContains(t, res.BBoxFilterXML, "srsName")
 	assert.Contains(t, res.BBoxFilterXML, "lowerCorner>-10 35</")
+	// pycsw and the ISO AP read an envelope without srsName as EPSG:4326,
+	// latitude first: so does the facade (GDAL and QGIS MetaSearch name
+	// the CRS and are not concerned).
 	assert.Contains(t, res.BBoxFilterXML, "ows:BoundingBox")
 	flt, err := ParseFilter(`<ogc:Filter xmlns:ogc="http://www.opengis.net/ogc">` + res.BBoxFilterXML + `</ogc:Filter>`)
 	require.NoError(t, err)
-	assert.Equal(t, "BBOX(BoundingBox, -10, 35, 30, 60)", flt.String(), "read longitude first")
+	assert.Equal(t, "BBOX(BoundingBox, 35, -10, 60, 30)", flt.String(), "read latitude first")
 	assert.Equal(t, 1, res.ISO.Pages)
 }

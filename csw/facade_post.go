@@ -153,8 +153,7 @@ func parseXML(body []byte, limit int64) (*Request, *Exception) {
 	if ex = facCheckVersion(r); ex != nil {
 		return nil, ex
 	}
-	r.OutputFormat = root.SelectAttrValue("outputFormat", "")
-	if ex = facCheckFormat(r.OutputFormat); ex != nil {
+	if r.OutputFormat, ex = facCheckFormat(root.SelectAttrValue("outputFormat", "")); ex != nil {
 		return nil, ex
 	}
 	if v := strings.TrimSpace(root.SelectAttrValue("outputSchema", "")); v != "" {
@@ -169,11 +168,10 @@ func parseXML(body []byte, limit int64) (*Request, *Exception) {
 	case OpDescribeRecord:
 		for _, k := range root.ChildElements() {
 			if k.Tag == "TypeName" {
-				t, ex := facTypeName(strings.TrimSpace(k.Text()), resolve(k), "TypeName")
-				if ex != nil {
-					return nil, ex
+				r.typesGiven = true
+				if t, ex := facTypeName(strings.TrimSpace(k.Text()), resolve(k), "TypeName"); ex == nil && t != TypeAtomEntry {
+					r.TypeNames = append(r.TypeNames, t)
 				}
-				r.TypeNames = append(r.TypeNames, t)
 			}
 		}
 		if v := root.SelectAttrValue("schemaLanguage", ""); v != "" && !facXMLSchemaLang(v) {
@@ -223,7 +221,7 @@ func parseXML(body []byte, limit int64) (*Request, *Exception) {
 		if r.StartPosition, ex = facPositive(attrs, "startposition", "startPosition", 1); ex != nil {
 			return nil, ex
 		}
-		if _, has := attrs["maxrecords"]; has {
+		if strings.TrimSpace(attrs["maxrecords"]) != "" {
 			if r.MaxRecords, ex = facPositive(attrs, "maxrecords", "maxRecords", 0); ex != nil {
 				return nil, ex
 			}

@@ -22,43 +22,7 @@ func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
 		r = &iso.Record{}
 	}
 	if len(names) > 0 {
-		b.WriteString("<csw:Record>")
-		box := false
-		for _, n := range names {
-			f, _ := facLookupField(n)
-			switch f {
-			case facIdentifier:
-				facElem(b, "dc:identifier", ix.id)
-			case facTitle:
-				facElem(b, "dc:title", r.Title.Value)
-			case facAbstract:
-				facElem(b, "dct:abstract", r.Abstract.Value)
-			case facType:
-				facElem(b, "dc:type", ix.typ)
-			case facModified:
-				for _, m := range ix.modifiedRaw {
-					facElem(b, "dct:modified", m)
-				}
-			case facSubject:
-				for _, s := range facSubjects(r) {
-					facElem(b, "dc:subject", s)
-				}
-			case facFormat:
-				for _, s := range ix.display[facFormat] {
-					facElem(b, "dc:format", s)
-				}
-			case facOrganisation:
-				for _, s := range ix.display[facOrganisation] {
-					facElem(b, "dc:publisher", s)
-				}
-			case facBoundingBox:
-				box = true
-			}
-		}
-		if box {
-			facWriteOWSBoxes(b, ix.boxes)
-		}
-		b.WriteString("</csw:Record>")
+		writeDCProjection(b, ix, r, names)
 		return
 	}
 	switch esn {
@@ -565,14 +529,14 @@ func facSummaryCore(b *bytes.Buffer, ix *facIndex, r *iso.Record) {
 	for _, s := range facSubjects(r) {
 		facElem(b, "dc:subject", s)
 	}
-	for _, s := range ix.display[facFormat] {
-		facElem(b, "dc:format", s)
+	for _, v := range ix.values(facFormat) {
+		facElem(b, "dc:format", v.shown)
 	}
 	if r.ParentIdentifier != "" {
 		facElem(b, "dc:relation", r.ParentIdentifier)
 	}
-	for _, m := range ix.modifiedRaw {
-		facElem(b, "dct:modified", m)
+	for _, v := range ix.values(facModified) {
+		facElem(b, "dct:modified", v.shown)
 	}
 	if r.Abstract.Value != "" {
 		facElem(b, "dct:abstract", r.Abstract.Value)

@@ -45,6 +45,7 @@ const (
 const (
 	TypeRecord     = "csw:Record"
 	TypeMDMetadata = "gmd:MD_Metadata"
+	TypeAtomEntry  = "atom:entry"
 )
 
 // Request is one parsed CSW 2.0.2 request, from KVP or XML alike. Values are
@@ -68,6 +69,8 @@ type Request struct {
 	IDs            []string // GetRecordById
 	DomainName     string   // GetDomain: the ParameterName or PropertyName as given
 	DomainProperty bool     // GetDomain: true for PropertyName, false for ParameterName
+
+	typesGiven bool // DescribeRecord named type names (TypeNames holds the known ones)
 }
 
 // SortKey is one ogc:SortProperty.
@@ -104,6 +107,12 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 			}
 		}
 		return "", false
+	}
+	if len(kv) == 0 {
+		// A bare GET on the endpoint (what pycsw's harvester falls back to,
+		// what a person pastes in a browser): the capabilities, as common
+		// servers answer.
+		return &Request{Operation: OpGetCapabilities, MaxRecords: -1}, nil
 	}
 	op, ok := get("request")
 	if !ok || op == "" {
@@ -142,8 +151,8 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 	if ex != nil {
 		return nil, ex
 	}
-	r.OutputFormat, _ = get("outputformat")
-	if ex = facCheckFormat(r.OutputFormat); ex != nil {
+	of, _ := get("outputformat")
+	if r.OutputFormat, ex = facCheckFormat(of); ex != nil {
 		return nil, ex
 	}
 	if v, ok := get("outputschema"); ok && v != "" {
@@ -154,12 +163,13 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 	switch r.Operation {
 	case OpDescribeRecord:
 		if v, ok := get("typename", "typenames"); ok && v != "" {
+			r.typesGiven = true
 			for _, n := range facSplitList(v) {
-				t, ex := facTypeName(n, func(p string) string { return ns[p] }, "typeName")
-				if ex != nil {
-					return nil, ex
+				// Type names it cannot describe are left out (pycsw answers
+				// an empty DescribeRecordResponse for them).
+				if t, ex := facTypeName(n, func(p string) string { return ns[p] }, "typeName"); ex == nil && t != TypeAtomEntry {
+					r.TypeNames = append(r.TypeNames, t)
 				}
-				r.TypeNames = append(r.TypeNames, t)
 			}
 		}
 		if v, ok := get("schemalanguage"); ok && v != "" && !facXMLSchemaLang(v) {
@@ -225,7 +235,7 @@ func parseKVP(q url.Values) (*Request, *Exception) {
 		if r.StartPosition, ex = facPositive(kv, "startposition", "startPosition", 1); ex != nil {
 			return nil, ex
 		}
-		if _, has := kv["maxrecords"]; has {
+		if strings.TrimSpace(kv["maxrecords"]) != "" { // empty maxRecords= means the default
 			if r.MaxRecords, ex = facPositive(kv, "maxrecords", "maxRecords", 0); ex != nil {
 				return nil, ex
 			}
@@ -371,6 +381,8 @@ func facTypeName(name string, resolve func(string) string, locator string) (stri
 			uri = facNSGMD
 		case "gmi":
 			uri = facNSGMI
+		case "atom":
+			uri = facNSAtom
 		case "":
 			// Unqualified: accept the two local names.
 			switch local {
@@ -386,6 +398,8 @@ func facTypeName(name string, resolve func(string) string, locator string) (stri
 		return TypeRecord, nil
 	case (uri == facNSGMD && local == "MD_Metadata") || (uri == facNSGMI && local == "MI_Metadata"):
 		return TypeMDMetadata, nil
+	case uri == facNSAtom && local == "entry":
+		return TypeAtomEntry, nil
 	}
 	return "", facInvalid(locator, "unsupported type name "+facQuote(name)+": use csw:Record or gmd:MD_Metadata")
 }
@@ -400,24 +414,28 @@ func facOutputSchema(v string) (string, *Exception) {
 		return SchemaDCAT, nil
 	case SchemaGeoDCAT, "http://data.europa.eu/930":
 		return SchemaGeoDCAT, nil
+	case SchemaAtom, "http://www.w3.org/2005/Atom/", "atom:entry":
+		return SchemaAtom, nil
 	}
 	return "", facInvalid("outputSchema", "unsupported outputSchema "+facQuote(v))
 }
 
-// facCheckFormat accepts the XML output formats only.
-func facCheckFormat(v string) *Exception {
-	switch strings.TrimSpace(v) {
+// facCheckFormat accepts XML and pycsw's JSON.
+func facCheckFormat(v string) (string, *Exception) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "", "application/xml", "text/xml":
-		return nil
+		return "", nil
+	case "application/json":
+		return FormatJSON, nil
 	}
-	return facInvalid("outputFormat", "outputFormat must be application/xml")
+	return "", facInvalid("outputFormat", "outputFormat must be application/xml or application/json")
 }
 
 func facResultType(v string) (string, *Exception) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "results":
+	case "results":
 		return "results", nil
-	case "hits":
+	case "", "hits": // hits is the CSW 2.0.2 default (KVP table 5, CSW-discovery.xsd)
 		return "hits", nil
 	case "validate":
 		return "validate", nil
@@ -482,12 +500,10 @@ func facSplitList(v string) []string {
 	return f
 }
 
-var facSortable = map[facField]bool{facTitle: true, facModified: true, facIdentifier: true}
-
 func newSortKey(name string, desc bool, locator string) (SortKey, *Exception) {
 	f, ok := facLookupField(name)
-	if !ok || !facSortable[f] {
-		return SortKey{}, facInvalid(locator, "cannot sort on "+facQuote(name)+": use Title, Modified or Identifier")
+	if !ok {
+		return SortKey{}, facInvalid(locator, "cannot sort on "+facQuote(name)+": not a queryable")
 	}
 	return SortKey{Property: f.String(), Descending: desc, field: f}, nil
 }
@@ -540,7 +556,9 @@ func (r *Request) CacheKey() string {
 	field("versions", r.AcceptVersions...)
 	field("sections", r.Sections...)
 	field("types", r.TypeNames...)
+	field("typesGiven", strconv.FormatBool(r.typesGiven))
 	field("schema", r.OutputSchema)
+	field("format", r.OutputFormat)
 	field("result", r.ResultType)
 	field("esn", r.ElementSetName)
 	field("names", r.ElementNames...)

@@ -16,6 +16,15 @@ func TestParseKVP(t *testing.T) {
 		query string
 		check func(t *testing.T, r *Request)
 	}{
+		{"bare GET is GetCapabilities", "", func(t *testing.T, r *Request) {
+			assert.Equal(t, OpGetCapabilities, r.Operation)
+		}},
+		{"resultType absent is hits, the CSW 2.0.2 default", "service=CSW&request=GetRecords&typeNames=csw:Record", func(t *testing.T, r *Request) {
+			assert.Equal(t, "hits", r.ResultType)
+		}},
+		{"empty maxRecords is the default", "service=CSW&request=GetRecords&typeNames=csw:Record&maxRecords=", func(t *testing.T, r *Request) {
+			assert.Equal(t, -1, r.MaxRecords)
+		}},
 		{"owslib capabilities", "service=CSW&version=2.0.2&request=GetCapabilities", func(t *testing.T, r *Request) {
 			assert.Equal(t, OpGetCapabilities, r.Operation)
 			assert.Empty(t, r.Sections)
@@ -126,7 +135,7 @@ func TestParseKVPErrors(t *testing.T) {
 		{"prefix bound elsewhere", "service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&namespace=xmlns(gmd=http://example.org/)", ExceptionInvalidParameterValue, "typeNames"},
 		{"bad namespace param", "service=CSW&request=GetRecords&typeNames=csw:Record&namespace=gmd=http://x", ExceptionInvalidParameterValue, "namespace"},
 		{"bad outputSchema", "service=CSW&request=GetRecords&typeNames=csw:Record&outputSchema=http://www.isotc211.org/2005/gmx", ExceptionInvalidParameterValue, "outputSchema"},
-		{"json outputFormat", "service=CSW&request=GetRecords&typeNames=csw:Record&outputFormat=application/json", ExceptionInvalidParameterValue, "outputFormat"},
+		{"html outputFormat", "service=CSW&request=GetRecords&typeNames=csw:Record&outputFormat=text/html", ExceptionInvalidParameterValue, "outputFormat"},
 		{"bad resultType", "service=CSW&request=GetRecords&typeNames=csw:Record&resultType=all", ExceptionInvalidParameterValue, "resultType"},
 		{"bad elementSetName", "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=huge", ExceptionInvalidParameterValue, "ElementSetName"},
 		{"both elementName and elementSetName", "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=full&elementName=dc:title", ExceptionInvalidParameterValue, "ElementName"},
@@ -137,7 +146,7 @@ func TestParseKVPErrors(t *testing.T) {
 		{"unknown constraint language", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=SQL&constraint=1", ExceptionInvalidParameterValue, "constraintLanguage"},
 		{"bad CQL", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("dc:title = "), ExceptionInvalidParameterValue, "constraint"},
 		{"bad FILTER", "service=CSW&request=GetRecords&typeNames=csw:Record&constraintLanguage=FILTER&constraint=" + url.QueryEscape("<ogc:Filter><ogc:Intersects/></ogc:Filter>"), ExceptionInvalidParameterValue, "constraint"},
-		{"sort on abstract", "service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dct:abstract:A", ExceptionInvalidParameterValue, "sortBy"},
+		{"sort on a non-queryable", "service=CSW&request=GetRecords&typeNames=csw:Record&sortBy=dc:nothing:A", ExceptionInvalidParameterValue, "sortBy"},
 		{"GetRecordById without id", "service=CSW&request=GetRecordById", ExceptionMissingParameterValue, "id"},
 		{"GetRecordById empty ids", "service=CSW&request=GetRecordById&id=,,", ExceptionMissingParameterValue, "id"},
 		{"GetDomain without name", "service=CSW&request=GetDomain", ExceptionMissingParameterValue, "ParameterName"},
@@ -187,7 +196,8 @@ func TestParseXML(t *testing.T) {
 			assert.Equal(t, 1, r.StartPosition)
 			assert.Equal(t, 10, r.MaxRecords)
 			require.NotNil(t, r.Filter)
-			assert.Equal(t, "(OrganisationName = 'Région' AND BBOX(BoundingBox, -5, 41, 10, 52))", r.Filter.String())
+			// No srsName: EPSG:4326 latitude first, as pycsw reads it.
+			assert.Equal(t, "(OrganisationName = 'Région' AND BBOX(BoundingBox, 41, -5, 52, 10))", r.Filter.String())
 			assert.Equal(t, []SortKey{{Property: "Title", Descending: true, field: facTitle}}, r.SortBy)
 		}},
 		{"owslib cql", `<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2" resultType="results" maxRecords="10" outputSchema="http://www.opengis.net/cat/csw/2.0.2"><csw:Query typeNames="csw:Record"><csw:ElementSetName>brief</csw:ElementSetName><csw:Constraint version="1.1.0"><csw:CqlText>csw:AnyText Like '%birds%'</csw:CqlText></csw:Constraint><ogc:SortBy xmlns:ogc="http://www.opengis.net/ogc"><ogc:SortProperty><ogc:PropertyName>dc:identifier</ogc:PropertyName><ogc:SortOrder>ASC</ogc:SortOrder></ogc:SortProperty></ogc:SortBy></csw:Query></csw:GetRecords>`, func(t *testing.T, r *Request) {
@@ -258,13 +268,18 @@ func TestParseXMLErrors(t *testing.T) {
 		{"empty Constraint", `<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"/></csw:Query></csw:GetRecords>`, ExceptionInvalidParameterValue, "Constraint"},
 		{"GetRecordById without Id", `<csw:GetRecordById xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"/>`, ExceptionMissingParameterValue, "Id"},
 		{"filter too deep", getRecords(deep), ExceptionInvalidParameterValue, "constraint"},
-		{"unsupported spatial operator", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"spatial operator without geometry", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"unsupported spatial operator", getRecords(`<ogc:Touches><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:Touches>`), ExceptionInvalidParameterValue, "constraint"},
+		{"polygon in BBOX", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1 1 0 0</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
+		{"ring of 3 positions (pycsw's invalid-poslist)", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon srsName="http://www.opengis.net/gml/srs/epsg.xml#4326"><gml:exterior><gml:LinearRing><gml:posList srsDimension="2">11 16 49 17 10 10</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"odd posList", getRecords(`<ogc:Intersects><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>0 0 1 0 1</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon></ogc:Intersects>`), ExceptionInvalidParameterValue, "constraint"},
+		{"unsupported function", getRecords(`<ogc:PropertyIsEqualTo><ogc:Function name="foo"><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:Function><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"two operators in Filter", getRecords(`<ogc:PropertyIsNull><ogc:PropertyName>Title</ogc:PropertyName></ogc:PropertyIsNull><ogc:PropertyIsNull><ogc:PropertyName>Title</ogc:PropertyName></ogc:PropertyIsNull>`), ExceptionInvalidParameterValue, "constraint"},
 		{"unknown queryable", getRecords(`<ogc:PropertyIsEqualTo><ogc:PropertyName>gmd:fileIdentifier</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"missing literal", getRecords(`<ogc:PropertyIsEqualTo><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:PropertyIsEqualTo>`), ExceptionInvalidParameterValue, "constraint"},
 		{"two-character wildcard", getRecords(`<ogc:PropertyIsLike wildCard="**" singleChar="?" escapeChar="\"><ogc:PropertyName>dc:title</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsLike>`), ExceptionInvalidParameterValue, "constraint"},
 		{"bad date", getRecords(`<ogc:PropertyIsLessThan><ogc:PropertyName>apiso:Modified</ogc:PropertyName><ogc:Literal>yesterday</ogc:Literal></ogc:PropertyIsLessThan>`), ExceptionInvalidParameterValue, "constraint"},
-		{"BBOX with unknown CRS", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="EPSG:2154"><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
+		{"BBOX with unknown CRS", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="EPSG:99999"><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX inverted", getRecords(`<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope><gml:lowerCorner>10 10</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX on title", getRecords(`<ogc:BBOX><ogc:PropertyName>dc:title</ogc:PropertyName><gml:Envelope><gml:lowerCorner>0 0</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},
 		{"BBOX corners not numbers", getRecords(`<ogc:BBOX><gml:Envelope><gml:lowerCorner>a b</gml:lowerCorner><gml:upperCorner>1 1</gml:upperCorner></gml:Envelope></ogc:BBOX>`), ExceptionInvalidParameterValue, "constraint"},

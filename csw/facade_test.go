@@ -119,11 +119,16 @@ func TestFacadePagingEdges(t *testing.T) {
 		{"cap applies and nextRecord reflects it", "&maxRecords=100", &Facade{MaxRecords: 2}, 3, 2, 3},
 		{"cap above 500 is 500", "&maxRecords=100000", &Facade{MaxRecords: 100000}, 3, 3, 0},
 		{"hits returns no record", "&resultType=hits&maxRecords=2", &Facade{}, 3, 0, 0},
+		{"resultType absent is hits", "&resultType=&maxRecords=2", &Facade{}, 3, 0, 0},
 		{"filtered", "&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("apiso:Type = 'service'"), &Facade{}, 1, 1, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body := facGet(t, tc.facade, entries, "service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&elementSetName=brief"+tc.query)
+			q := tc.query
+			if !strings.Contains(q, "resultType") {
+				q += "&resultType=results"
+			}
+			status, body := facGet(t, tc.facade, entries, "service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&elementSetName=brief"+q)
 			require.Equal(t, 200, status, string(body))
 			p := facReadPage(t, body)
 			assert.Equal(t, tc.matched, p.matched)
@@ -141,19 +146,19 @@ func TestFacadeDuplicatesAndOrder(t *testing.T) {
 	// Unsorted, with a repeated identifier: served once, in identifier order.
 	entries := []*Entry{mk("c", "Zeta"), mk("a", "Beta"), mk("b", "Alpha"), mk("a", "Beta again"), nil}
 	f := &Facade{}
-	_, body := facGet(t, f, entries, "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=brief")
+	_, body := facGet(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief")
 	p := facReadPage(t, body)
 	assert.Equal(t, []string{"a", "b", "c"}, p.ids)
 	assert.Equal(t, 3, p.matched)
 
-	_, body = facGet(t, f, entries, "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=brief&sortBy=dc:title:A")
+	_, body = facGet(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief&sortBy=dc:title:A")
 	assert.Equal(t, []string{"b", "a", "c"}, facReadPage(t, body).ids)
 
-	_, body = facGet(t, f, entries, "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=brief&sortBy=dc:title:D")
+	_, body = facGet(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief&sortBy=dc:title:D")
 	assert.Equal(t, []string{"c", "a", "b"}, facReadPage(t, body).ids)
 
 	sorted := []*Entry{mk("a", "x"), mk("a", "y"), mk("b", "z")}
-	_, body = facGet(t, f, sorted, "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=brief")
+	_, body = facGet(t, f, sorted, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief")
 	assert.Equal(t, []string{"a", "b"}, facReadPage(t, body).ids)
 }
 
@@ -164,14 +169,14 @@ func TestFacadeSortModified(t *testing.T) {
 		{ID: "c", Modified: "2023-05-05T10:00:00Z"},
 		{ID: "d", Modified: "2024-01-01T00:00:00"},
 	}
-	_, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=brief&sortBy=apiso:Modified:D")
+	_, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=brief&sortBy=apiso:Modified:D")
 	// Ties (a and d fall on the same day) keep identifier order; no date sorts first ascending, last descending.
 	assert.Equal(t, []string{"a", "d", "c", "b"}, facReadPage(t, body).ids)
 }
 
 func TestFacadeISOFullIsVerbatim(t *testing.T) {
 	entries := facFixtureEntries(t)
-	_, body := facGet(t, facTestFacade(), entries, "service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full")
+	_, body := facGet(t, facTestFacade(), entries, "service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full")
 	for _, e := range entries {
 		raw := facStripDecl(e.Raw)
 		assert.True(t, bytes.Contains(body, raw), "record %s not served verbatim", e.ID)
@@ -185,7 +190,7 @@ func TestFacadeDCAT(t *testing.T) {
 	entries := facFixtureEntries(t)
 	t.Run("disabled", func(t *testing.T) {
 		f := &Facade{}
-		status, body := facGet(t, f, entries, "service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.w3.org/ns/dcat%23&elementSetName=full")
+		status, body := facGet(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://www.w3.org/ns/dcat%23&elementSetName=full")
 		assert.Equal(t, 400, status)
 		assert.Contains(t, string(body), `locator="outputSchema"`)
 		_, caps := facGet(t, f, entries, "service=CSW&request=GetCapabilities")
@@ -198,7 +203,7 @@ func TestFacadeDCAT(t *testing.T) {
 			}
 			return facTestDCAT(e)
 		}}
-		status, body := facGet(t, f, entries, "service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://data.europa.eu/930/&elementSetName=full")
+		status, body := facGet(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://data.europa.eu/930/&elementSetName=full")
 		require.Equal(t, 200, status)
 		p := facReadPage(t, body)
 		assert.Equal(t, 3, p.children)
@@ -250,8 +255,9 @@ func TestFacadeGetDomain(t *testing.T) {
 		{"parameterName=OrganisationName", []string{"IGN", "NTUA", "region-hauts-de-france", "Région Hauts-de-France", "YPAAT"}, ""},
 		{"propertyName=dc:subject", []string{"Orthoimagery", "PLU", "Urbanisme"}, ""},
 		{"parameterName=GetRecords.resultType", []string{"hits", "results", "validate"}, ""},
-		{"parameterName=GetRecords.outputSchema", []string{SchemaCSW, SchemaISO}, ""},
-		{"propertyName=dc:title", nil, ExceptionInvalidParameterValue},
+		{"parameterName=GetRecords.outputSchema", []string{SchemaCSW, SchemaISO, SchemaAtom}, ""},
+		{"propertyName=dc:title", []string{"Local urban plan", "Orthophotos 1998", "Plan Local d'Urbanisme", "Réseau_100%"}, ""},
+		{"propertyName=dc:nothing", nil, ExceptionInvalidParameterValue},
 		{"parameterName=Nope", nil, ExceptionInvalidParameterValue},
 	}
 	for _, tc := range tests {
@@ -307,7 +313,7 @@ func TestFacadeCorpusOutputsValid(t *testing.T) {
 	}
 	facXmllintAll(t, facXSDISO, iso)
 	for _, esn := range []string{"brief", "summary", "full"} {
-		_, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecords&typeNames=csw:Record&maxRecords=500&elementSetName="+esn)
+		_, body := facGet(t, &Facade{}, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&maxRecords=500&elementSetName="+esn)
 		facXmllint(t, facXSDCSW, body)
 	}
 }
@@ -332,8 +338,8 @@ func TestFacadeConcurrent(t *testing.T) {
 	entries := facFixtureEntries(t)
 	f := facTestFacade()
 	queries := []string{
-		"service=CSW&request=GetRecords&typeNames=csw:Record&elementSetName=full&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("csw:AnyText LIKE '%somme%'"),
-		"service=CSW&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=summary&sortBy=dc:title:D",
+		"service=CSW&request=GetRecords&resultType=results&typeNames=csw:Record&elementSetName=full&constraintLanguage=CQL_TEXT&constraint=" + url.QueryEscape("csw:AnyText LIKE '%somme%'"),
+		"service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=summary&sortBy=dc:title:D",
 		"service=CSW&request=GetDomain&propertyName=apiso:OrganisationName",
 		"service=CSW&request=GetRecordById&id=svc:wms/somme",
 	}

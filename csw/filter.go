@@ -1,6 +1,7 @@
 package csw
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,77 +17,6 @@ const (
 	// MaxCQLBytes bounds the length of a CQL_TEXT constraint.
 	MaxCQLBytes = 16 << 10
 )
-
-// facField is one queryable of the ISO AP 1.0 / Dublin Core set the facade
-// filters, sorts and lists domains on.
-type facField int
-
-const (
-	facAnyText facField = iota
-	facTitle
-	facAbstract
-	facSubject
-	facIdentifier
-	facType
-	facModified
-	facOrganisation
-	facFormat
-	facBoundingBox
-	facNumFields
-)
-
-var facFieldNames = [facNumFields]string{"AnyText", "Title", "Abstract", "Subject", "Identifier", "Type", "Modified", "OrganisationName", "Format", "BoundingBox"}
-
-// String returns the ISO AP queryable name.
-func (f facField) String() string {
-	if f >= 0 && f < facNumFields {
-		return facFieldNames[f]
-	}
-	return "?"
-}
-
-// facQueryables maps lower-cased local names of queryables (ISO AP 1.0, Dublin
-// Core, DCMI terms and OWS) to fields.
-var facQueryables = map[string]facField{
-	"anytext":          facAnyText,
-	"title":            facTitle,
-	"abstract":         facAbstract,
-	"description":      facAbstract,
-	"subject":          facSubject,
-	"keywords":         facSubject,
-	"topiccategory":    facSubject,
-	"identifier":       facIdentifier,
-	"fileidentifier":   facIdentifier,
-	"type":             facType,
-	"hierarchylevel":   facType,
-	"modified":         facModified,
-	"organisationname": facOrganisation,
-	"organizationname": facOrganisation,
-	"creator":          facOrganisation,
-	"publisher":        facOrganisation,
-	"contributor":      facOrganisation,
-	"format":           facFormat,
-	"boundingbox":      facBoundingBox,
-	"envelope":         facBoundingBox,
-}
-
-// facPrefixes are the namespace prefixes accepted before a queryable name.
-var facPrefixes = map[string]bool{"": true, "apiso": true, "csw": true, "dc": true, "dct": true, "ows": true}
-
-// facLookupField resolves a property name such as "apiso:OrganisationName",
-// "dc:title", "csw:AnyText" or "Title" (case-insensitive).
-func facLookupField(name string) (facField, bool) {
-	name = strings.TrimSpace(name)
-	prefix, local := "", name
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		prefix, local = strings.ToLower(name[:i]), name[i+1:]
-	}
-	if !facPrefixes[prefix] {
-		return 0, false
-	}
-	f, ok := facQueryables[strings.ToLower(local)]
-	return f, ok
-}
 
 // Filter is a compiled constraint (OGC Filter 1.1 or CQL_TEXT). It is
 // immutable and safe for concurrent use; evaluating it allocates nothing.
@@ -182,28 +112,36 @@ var facOpNames = [...]string{"=", "<>", "<", "<=", ">", ">="}
 
 // facCompare compares a field with a literal. Text is compared
 // case-insensitively, identifiers case-sensitively (matchCase="false"
-// equality on identifiers compiles to a facLike instead); Modified compares
-// as dates; multi-valued fields match when one value does. NotEqualTo is
-// true when no value equals the literal. AnyText equality means "contains".
+// equality on identifiers compiles to a facLike instead); dates compare as
+// dates, numbers as numbers; multi-valued fields match when one value does.
+// NotEqualTo is true when no value equals the literal. AnyText equality
+// means "contains".
 type facCompare struct {
 	field facField
 	op    facOp
 	lit   string // as written
 	low   string // lower-cased
 	date  facDate
+	num   float64
 }
 
 func newCompare(field facField, op facOp, lit string) (*facCompare, *Exception) {
 	c := &facCompare{field: field, op: op, lit: lit, low: strings.ToLower(lit)}
-	switch field {
-	case facBoundingBox:
-		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
-	case facModified:
+	switch field.kind() {
+	case facKindBox:
+		return nil, facInvalid("constraint", field.String()+" can only be used with a spatial operator")
+	case facKindDate:
 		d, ok := facParseDate(lit)
 		if !ok {
-			return nil, facInvalid("constraint", "Modified needs an ISO 8601 date, got "+facQuote(lit))
+			return nil, facInvalid("constraint", field.String()+" needs an ISO 8601 date, got "+facQuote(lit))
 		}
 		c.date = d
+	case facKindNumber:
+		n, err := strconv.ParseFloat(strings.TrimSpace(lit), 64)
+		if err != nil || n != n {
+			return nil, facInvalid("constraint", field.String()+" needs a number, got "+facQuote(lit))
+		}
+		c.num = n
 	}
 	return c, nil
 }
@@ -216,33 +154,58 @@ func (c *facCompare) eval(ix *facIndex) bool {
 }
 
 func (c *facCompare) test(ix *facIndex, op facOp) bool {
-	switch c.field {
-	case facAnyText:
+	switch c.field.kind() {
+	case facKindAny:
 		if op == facEq {
 			return strings.Contains(ix.anyText, c.low)
 		}
 		return facCmpOK(strings.Compare(ix.anyText, c.low), op)
-	case facModified:
-		for _, d := range ix.modified {
-			if facCmpOK(d.compare(c.date), op) {
+	case facKindDate:
+		for _, d := range ix.dates(c.field) {
+			if facCmpOK(d.d.compare(c.date), op) {
 				return true
 			}
 		}
 		return false
-	case facIdentifier:
-		for _, v := range ix.ids {
-			if facCmpOK(strings.Compare(v, c.lit), op) {
+	case facKindNumber:
+		for _, v := range ix.values(c.field) {
+			if n, ok := facNum(v); ok && facCmpOK(facNumCompare(n, c.num), op) {
+				return true
+			}
+		}
+		return false
+	case facKindID:
+		if c.field == facIdentifier {
+			for _, v := range ix.ids {
+				if facCmpOK(strings.Compare(v, c.lit), op) {
+					return true
+				}
+			}
+			return false
+		}
+		for _, v := range ix.values(c.field) {
+			if facCmpOK(strings.Compare(v.shown, c.lit), op) {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.values[c.field] {
-		if facCmpOK(strings.Compare(v, c.low), op) {
+	for _, v := range ix.values(c.field) {
+		if facCmpOK(strings.Compare(v.low, c.low), op) {
 			return true
 		}
 	}
 	return false
+}
+
+func facNumCompare(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (c *facCompare) write(b *strings.Builder) {
@@ -271,26 +234,42 @@ type facBetween struct{ lo, hi *facCompare }
 
 func (n facBetween) eval(ix *facIndex) bool {
 	// Per value for multi-valued fields: one value must lie in the range.
-	switch n.lo.field {
-	case facModified:
-		for _, d := range ix.modified {
-			if d.compare(n.lo.date) >= 0 && d.compare(n.hi.date) <= 0 {
+	f := n.lo.field
+	switch f.kind() {
+	case facKindDate:
+		for _, d := range ix.dates(f) {
+			if d.d.compare(n.lo.date) >= 0 && d.d.compare(n.hi.date) <= 0 {
 				return true
 			}
 		}
 		return false
-	case facAnyText:
+	case facKindNumber:
+		for _, v := range ix.values(f) {
+			if x, ok := facNum(v); ok && x >= n.lo.num && x <= n.hi.num {
+				return true
+			}
+		}
+		return false
+	case facKindAny:
 		return ix.anyText >= n.lo.low && ix.anyText <= n.hi.low
-	case facIdentifier:
-		for _, v := range ix.ids {
-			if v >= n.lo.lit && v <= n.hi.lit {
+	case facKindID:
+		if f == facIdentifier {
+			for _, v := range ix.ids {
+				if v >= n.lo.lit && v <= n.hi.lit {
+					return true
+				}
+			}
+			return false
+		}
+		for _, v := range ix.values(f) {
+			if v.shown >= n.lo.lit && v.shown <= n.hi.lit {
 				return true
 			}
 		}
 		return false
 	}
-	for _, v := range ix.values[n.lo.field] {
-		if v >= n.lo.low && v <= n.hi.low {
+	for _, v := range ix.values(f) {
+		if v.low >= n.lo.low && v.low <= n.hi.low {
 			return true
 		}
 	}
@@ -305,17 +284,17 @@ func (n facBetween) write(b *strings.Builder) {
 type facNull struct{ field facField }
 
 func (n facNull) eval(ix *facIndex) bool {
-	switch n.field {
-	case facAnyText:
+	switch n.field.kind() {
+	case facKindAny:
 		return ix.anyText == ""
-	case facModified:
-		return len(ix.modified) == 0
-	case facIdentifier:
-		return len(ix.ids) == 0
-	case facBoundingBox:
+	case facKindBox:
 		return len(ix.boxes) == 0
+	case facKindID:
+		if n.field == facIdentifier {
+			return len(ix.ids) == 0
+		}
 	}
-	return len(ix.values[n.field]) == 0
+	return len(ix.values(n.field)) == 0
 }
 
 func (n facNull) write(b *strings.Builder) { b.WriteString(n.field.String() + " IS NULL") }
@@ -345,8 +324,8 @@ type facTok struct {
 // newLike compiles a pattern with the given wildcard, single-character and
 // escape characters (each one rune; escape may be 0 for none).
 func newLike(field facField, pattern string, wild, single, escape rune) (*facLike, *Exception) {
-	if field == facBoundingBox {
-		return nil, facInvalid("constraint", "BoundingBox can only be used with BBOX")
+	if field.kind() == facKindBox {
+		return nil, facInvalid("constraint", field.String()+" can only be used with a spatial operator")
 	}
 	l := &facLike{field: field, pattern: pattern}
 	var lit, cql strings.Builder
@@ -413,16 +392,9 @@ func (l *facLike) eval(ix *facIndex) bool {
 			}
 		}
 		return false
-	case facModified:
-		for _, v := range ix.modifiedRaw {
-			if facGlob(l.toks, strings.ToLower(v)) {
-				return true
-			}
-		}
-		return false
 	}
-	for _, v := range ix.values[l.field] {
-		if facGlob(l.toks, v) {
+	for _, v := range ix.values(l.field) {
+		if facGlob(l.toks, v.low) {
 			return true
 		}
 	}
@@ -499,68 +471,6 @@ func facGlob(toks []facTok, s string) bool {
 		}
 		ti, si = starT+1, starS
 	}
-}
-
-// facBBox is the BBOX spatial operator: true when one of the record's
-// geographic bounding boxes intersects the envelope (in longitude/latitude
-// after axis-order resolution).
-type facBBox struct {
-	minX, minY, maxX, maxY float64 // lon/lat
-	srs                    string
-}
-
-func (n facBBox) eval(ix *facIndex) bool {
-	for _, b := range ix.boxes {
-		if b.West <= n.maxX && b.East >= n.minX && b.South <= n.maxY && b.North >= n.minY {
-			return true
-		}
-	}
-	return false
-}
-
-func (n facBBox) write(b *strings.Builder) {
-	b.WriteString("BBOX(BoundingBox, " + facFloat(n.minX) + ", " + facFloat(n.minY) + ", " + facFloat(n.maxX) + ", " + facFloat(n.maxY) + ")")
-}
-
-// newBBox builds a BBOX from two corners as written in a request, swapping
-// axes when the CRS is latitude-first, and checks the result.
-func newBBox(lower, upper [2]float64, srs string) (facBBox, *Exception) {
-	latFirst, ok := facLatFirst(srs)
-	if !ok {
-		return facBBox{}, facInvalid("constraint", "unsupported srsName "+facQuote(srs)+": use urn:ogc:def:crs:EPSG::4326, EPSG:4326 or CRS84")
-	}
-	b := facBBox{minX: lower[0], minY: lower[1], maxX: upper[0], maxY: upper[1], srs: srs}
-	if latFirst {
-		b = facBBox{minX: lower[1], minY: lower[0], maxX: upper[1], maxY: upper[0], srs: srs}
-	}
-	if b.minX > b.maxX || b.minY > b.maxY {
-		return facBBox{}, facInvalid("constraint", "BBOX lower corner is above its upper corner")
-	}
-	return b, nil
-}
-
-// facLatFirst tells the axis order of a srsName. WGS 84 as an OGC URN or
-// http URI (urn:ogc:def:crs:EPSG::4326, urn:x-ogc:def:crs:EPSG:6.11:4326,
-// http://www.opengis.net/def/crs/EPSG/0/4326) is latitude first, as EPSG
-// defines it; CRS84, the short "EPSG:4326" form and the
-// http://www.opengis.net/gml/srs/epsg.xml#4326 form are longitude first (the
-// traditional GIS order). No srsName — what OWSLib's fes.BBox sends unless
-// given crs= — is longitude first, the order OWSLib documents for
-// BBox([minx, miny, maxx, maxy]) and QGIS MetaSearch uses.
-func facLatFirst(srs string) (latFirst, ok bool) {
-	s := strings.ToLower(strings.TrimSpace(srs))
-	switch {
-	case s == "", s == "epsg:4326", s == "crs:84", s == "http://www.opengis.net/gml/srs/epsg.xml#4326",
-		strings.HasSuffix(s, "crs84") && (strings.HasPrefix(s, "urn:ogc:def:crs:ogc") || strings.HasPrefix(s, "http://www.opengis.net/def/crs/ogc/")):
-		return false, true
-	case strings.HasPrefix(s, "urn:ogc:def:crs:epsg:") || strings.HasPrefix(s, "urn:x-ogc:def:crs:epsg:"):
-		return true, strings.HasSuffix(s, ":4326") || strings.HasSuffix(s, ":4258")
-	case strings.HasPrefix(s, "http://www.opengis.net/def/crs/epsg/0/"):
-		return true, strings.HasSuffix(s, "/4326") || strings.HasSuffix(s, "/4258")
-	case s == "epsg:4258":
-		return false, true
-	}
-	return false, false
 }
 
 // facDate is a parsed date or date-time; comparisons with a date-only value

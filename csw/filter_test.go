@@ -122,6 +122,12 @@ func TestFilterXMLEvaluation(t *testing.T) {
 		}
 		return `<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope` + attr + `><gml:lowerCorner>` + lower + `</gml:lowerCorner><gml:upperCorner>` + upper + `</gml:upperCorner></gml:Envelope></ogc:BBOX>`
 	}
+	spatial := func(op, _ string, geom string) string {
+		return `<ogc:` + op + `><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName>` + geom + `</ogc:` + op + `>`
+	}
+	within := func(srs, lower, upper string) string {
+		return spatial("Within", "", `<gml:Envelope srsName="`+srs+`"><gml:lowerCorner>`+lower+`</gml:lowerCorner><gml:upperCorner>`+upper+`</gml:upperCorner></gml:Envelope>`)
+	}
 	tests := []struct {
 		name, filter string
 		want         []string
@@ -136,13 +142,39 @@ func TestFilterXMLEvaluation(t *testing.T) {
 		{"LessThanOrEqualTo modified", `<ogc:PropertyIsLessThanOrEqualTo><ogc:PropertyName>apiso:Modified</ogc:PropertyName><ogc:Literal>2022-01-15</ogc:Literal></ogc:PropertyIsLessThanOrEqualTo>`, []string{"b"}},
 		{"NotEqualTo type", `<ogc:PropertyIsNotEqualTo><ogc:PropertyName>apiso:Type</ogc:PropertyName><ogc:Literal>service</ogc:Literal></ogc:PropertyIsNotEqualTo>`, []string{"a", "b"}},
 		{"Or of And", `<ogc:Or><ogc:And><ogc:PropertyIsEqualTo><ogc:PropertyName>Type</ogc:PropertyName><ogc:Literal>dataset</ogc:Literal></ogc:PropertyIsEqualTo><ogc:PropertyIsLike wildCard="*" singleChar="?" escapeChar="\"><ogc:PropertyName>Title</ogc:PropertyName><ogc:Literal>plan*</ogc:Literal></ogc:PropertyIsLike></ogc:And><ogc:PropertyIsNull><ogc:PropertyName>apiso:Modified</ogc:PropertyName></ogc:PropertyIsNull></ogc:Or>`, []string{"C:\\x", "a"}},
-		{"BBOX without srsName is lon/lat (OWSLib default)", env("", "0 45", "5 51"), []string{"C:\\x", "a"}},
+		{"BBOX without srsName is EPSG:4326 lat/lon (pycsw, ISO AP)", env("", "45 0", "51 5"), []string{"C:\\x", "a"}},
+		{"BBOX without srsName read lon/lat misses", env("", "0 45", "5 51"), nil},
 		{"BBOX EPSG:4326 short form is lon/lat", env("EPSG:4326", "0 45", "5 51"), []string{"C:\\x", "a"}},
 		{"BBOX CRS84", env("urn:ogc:def:crs:OGC:1.3:CRS84", "0 45", "5 51"), []string{"C:\\x", "a"}},
 		{"BBOX EPSG URN is lat/lon", env("urn:ogc:def:crs:EPSG::4326", "45 0", "51 5"), []string{"C:\\x", "a"}},
 		{"BBOX x-ogc URN is lat/lon", env("urn:x-ogc:def:crs:EPSG:6.11:4326", "45 0", "51 5"), []string{"C:\\x", "a"}},
 		{"BBOX http EPSG URI is lat/lon", env("http://www.opengis.net/def/crs/EPSG/0/4326", "45 0", "51 5"), []string{"C:\\x", "a"}},
 		{"BBOX URN read lon/lat would miss", env("urn:ogc:def:crs:EPSG::4326", "0 45", "5 51"), nil},
+		// Envelopes in projected CRSs, reprojected: a box around (2.5°E, 49.5°N), inside record a's box.
+		{"Within Lambert-93 envelope", within("EPSG:2154", "641688 6900326", "685591 6966809"), nil},
+		{"BBOX Lambert-93 envelope", env("urn:ogc:def:crs:EPSG::2154", "641688 6900326", "685591 6966809"), []string{"C:\\x", "a"}},
+		{"BBOX Web Mercator envelope", env("EPSG:3857", "244902 6308865", "311694 6411711"), []string{"C:\\x", "a"}},
+		{"BBOX UTM 31N envelope", env("http://www.opengis.net/def/crs/EPSG/0/32631", "441720 5449997", "485607 5516413"), []string{"C:\\x", "a"}},
+		{"BBOX Lambert-93 far south: France box only", env("EPSG:2154", "600000 6300000", "650000 6350000"), []string{"C:\\x"}},
+		{"Contains Lambert-93 envelope", spatial("Contains", "EPSG:2154", `<gml:Envelope srsName="EPSG:2154"><gml:lowerCorner>641688 6900326</gml:lowerCorner><gml:upperCorner>685591 6966809</gml:upperCorner></gml:Envelope>`), []string{"C:\\x", "a"}},
+		{"Intersects polygon (lat/lon, posList)", spatial("Intersects", "", `<gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>49.4 2.4 49.6 2.4 49.6 2.6 49.4 2.4</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>`), []string{"C:\\x", "a"}},
+		{"Intersects polygon in Lambert-93 (pos)", spatial("Intersects", "", `<gml:Polygon srsName="EPSG:2154"><gml:exterior><gml:LinearRing><gml:pos>600000 6300000</gml:pos><gml:pos>650000 6300000</gml:pos><gml:pos>650000 6350000</gml:pos><gml:pos>600000 6300000</gml:pos></gml:LinearRing></gml:exterior></gml:Polygon>`), []string{"C:\\x"}},
+		{"Intersects GML 2 polygon", spatial("Intersects", "", `<gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs><gml:LinearRing><gml:coordinates>2.4,49.4 2.6,49.4 2.6,49.6 2.4,49.4</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs></gml:Polygon>`), []string{"C:\\x", "a"}},
+		{"Intersects polygon around a box corner only", spatial("Intersects", "", `<gml:Polygon srsName="CRS:84"><gml:exterior><gml:LinearRing><gml:posList>1.5 48.5 2.5 48.5 1.5 49.5 1.5 48.5</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>`), []string{"C:\\x", "a"}},
+		{"Intersects polygon crossing a box edge, no vertex inside", spatial("Intersects", "", `<gml:Polygon srsName="CRS:84"><gml:exterior><gml:LinearRing><gml:posList>1 49.4 4 49.4 4 49.6 1 49.6 1 49.4</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>`), []string{"C:\\x", "a"}},
+		{"Within envelope", spatial("Within", "", `<gml:Envelope><gml:lowerCorner>48 1</gml:lowerCorner><gml:upperCorner>51 4</gml:upperCorner></gml:Envelope>`), []string{"a"}},
+		{"Within polygon", spatial("Within", "", `<gml:Polygon srsName="CRS:84"><gml:exterior><gml:LinearRing><gml:posList>1 48 4 48 4 51 1 51 1 48</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>`), []string{"a"}},
+		{"Contains envelope", spatial("Contains", "", `<gml:Envelope><gml:lowerCorner>49.2 2.2</gml:lowerCorner><gml:upperCorner>49.3 2.3</gml:upperCorner></gml:Envelope>`), []string{"C:\\x", "a"}},
+		{"Contains point", spatial("Contains", "", `<gml:Point srsName="CRS:84"><gml:pos>0 45</gml:pos></gml:Point>`), []string{"C:\\x"}},
+		{"Disjoint envelope (records without a box never match)", spatial("Disjoint", "", `<gml:Envelope><gml:lowerCorner>49.2 2.2</gml:lowerCorner><gml:upperCorner>49.3 2.3</gml:upperCorner></gml:Envelope>`), nil},
+		{"Disjoint far away", spatial("Disjoint", "", `<gml:Envelope><gml:lowerCorner>0 100</gml:lowerCorner><gml:upperCorner>1 101</gml:upperCorner></gml:Envelope>`), []string{"C:\\x", "a"}},
+		{"Equals envelope", spatial("Equals", "", `<gml:Envelope srsName="CRS:84"><gml:lowerCorner>2 49</gml:lowerCorner><gml:upperCorner>3 50</gml:upperCorner></gml:Envelope>`), []string{"a"}},
+		{"Overlaps envelope", spatial("Overlaps", "", `<gml:Envelope srsName="CRS:84"><gml:lowerCorner>2.5 49.5</gml:lowerCorner><gml:upperCorner>12 53</gml:upperCorner></gml:Envelope>`), []string{"C:\\x", "a"}},
+		{"Function upper", `<ogc:PropertyIsEqualTo><ogc:Function name="upper"><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:Function><ogc:Literal>ORTHOPHOTOS 1998</ogc:Literal></ogc:PropertyIsEqualTo>`, []string{"b"}},
+		{"Function lower on an identifier folds case", `<ogc:PropertyIsEqualTo><ogc:Function name="lower"><ogc:PropertyName>dc:identifier</ogc:PropertyName></ogc:Function><ogc:Literal>A</ogc:Literal></ogc:PropertyIsEqualTo>`, []string{"a"}},
+		{"Function in Like", `<ogc:PropertyIsLike wildCard="*" singleChar="?" escapeChar=""><ogc:Function name="upper"><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:Function><ogc:Literal>ORTHO*</ogc:Literal></ogc:PropertyIsLike>`, []string{"b"}},
+		{"escapeChar empty means none", `<ogc:PropertyIsLike wildCard="*" escapeChar="" singleChar="?"><ogc:PropertyName>csw:AnyText</ogc:PropertyName><ogc:Literal>*ortho*</ogc:Literal></ogc:PropertyIsLike>`, []string{"b"}},
+		{"/ows:BoundingBox property path", `<ogc:BBOX><ogc:PropertyName>/ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="CRS:84"><gml:lowerCorner>2.4 49.4</gml:lowerCorner><gml:upperCorner>2.6 49.6</gml:upperCorner></gml:Envelope></ogc:BBOX>`, []string{"C:\\x", "a"}},
 		{"gml:Box coordinates", `<ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Box srsName="EPSG:4326"><gml:coordinates>9.5,51.5 20,60</gml:coordinates></gml:Box></ogc:BBOX>`, []string{"C:\\x"}},
 	}
 	for _, tc := range tests {
@@ -201,35 +233,6 @@ func TestGlob(t *testing.T) {
 			l, ex := newLike(facTitle, tc.pattern, '%', '_', '\\')
 			require.Nil(t, ex)
 			assert.Equal(t, tc.want, facGlob(l.toks, tc.s))
-		})
-	}
-}
-
-func TestLatFirst(t *testing.T) {
-	tests := []struct {
-		srs          string
-		latFirst, ok bool
-	}{
-		{"", false, true},
-		{"EPSG:4326", false, true},
-		{"CRS:84", false, true},
-		{"urn:ogc:def:crs:OGC:1.3:CRS84", false, true},
-		{"http://www.opengis.net/def/crs/OGC/1.3/CRS84", false, true},
-		{"http://www.opengis.net/gml/srs/epsg.xml#4326", false, true},
-		{"urn:ogc:def:crs:EPSG::4326", true, true},
-		{"urn:ogc:def:crs:EPSG:6.6:4326", true, true},
-		{"urn:x-ogc:def:crs:EPSG:6.11:4326", true, true},
-		{"http://www.opengis.net/def/crs/EPSG/0/4326", true, true},
-		{"urn:ogc:def:crs:EPSG::2154", true, false},
-		{"EPSG:3857", false, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.srs, func(t *testing.T) {
-			lat, ok := facLatFirst(tc.srs)
-			assert.Equal(t, tc.ok, ok)
-			if ok {
-				assert.Equal(t, tc.latFirst, lat)
-			}
 		})
 	}
 }
@@ -300,4 +303,15 @@ func TestGlobAgainstRegexp(t *testing.T) {
 		want := regexp.MustCompile(re.String()).MatchString(s)
 		require.Equal(t, want, facGlob(l.toks, s), "pattern %q on %q", p, s)
 	}
+}
+
+// TestFilterWrongNamespaceSaysWhich: the message names the namespace the
+// Filter element came in (it used to say "expected ogc:Filter, got
+// 'ogc:Filter'").
+func TestFilterWrongNamespaceSaysWhich(t *testing.T) {
+	_, err := ParseFilter(`<ogc:Filter xmlns:ogc="http://www.opengis.net/fes/2.0"><ogc:PropertyIsNull><ogc:PropertyName>dc:title</ogc:PropertyName></ogc:PropertyIsNull></ogc:Filter>`)
+	var ex *Exception
+	require.ErrorAs(t, err, &ex)
+	assert.Contains(t, ex.Text, "http://www.opengis.net/fes/2.0")
+	assert.Contains(t, ex.Text, "http://www.opengis.net/ogc")
 }

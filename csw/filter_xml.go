@@ -22,7 +22,11 @@ type facFilterParser struct {
 // parseFilterElement compiles an ogc:Filter (OGC Filter Encoding 1.1) element.
 func parseFilterElement(el *etree.Element) (*Filter, *Exception) {
 	if el.Tag != "Filter" || !facIsOGC(el) {
-		return nil, facInvalid("constraint", "expected ogc:Filter, got "+facQuote(el.FullTag()))
+		ns := el.NamespaceURI()
+		if ns == "" {
+			ns = "no namespace"
+		}
+		return nil, facInvalid("constraint", "expected a Filter element in the namespace "+facNSOGC+" (OGC Filter 1.1), got "+facQuote(el.FullTag())+" in "+ns)
 	}
 	ops := facChildren(el)
 	if len(ops) != 1 {
@@ -121,8 +125,9 @@ func (p *facFilterParser) node(el *etree.Element, depth int) (facNode, *Exceptio
 			return nil, ex
 		}
 		return facNull{field}, nil
-	case "BBOX":
-		return p.bbox(el)
+	}
+	if op, ok := facSpatialOps[el.Tag]; ok {
+		return p.spatial(el, op)
 	}
 	return nil, facInvalid("constraint", "unsupported filter operator ogc:"+el.Tag)
 }
@@ -137,16 +142,37 @@ var facCompareOps = map[string]facOp{
 }
 
 func (p *facFilterParser) property(el *etree.Element) (facField, *Exception) {
+	f, _, ex := p.propertyOrFunction(el)
+	return f, ex
+}
+
+// propertyOrFunction reads the ogc:PropertyName of a comparison, or one
+// wrapped in ogc:Function name="upper" or "lower" (pycsw's functions); fold
+// tells a function was applied, which makes the comparison
+// case-insensitive.
+func (p *facFilterParser) propertyOrFunction(el *etree.Element) (facField, bool, *Exception) {
 	pn := facChild(el, "PropertyName")
+	fold := false
 	if pn == nil {
-		return 0, facInvalid("constraint", "ogc:"+el.Tag+" needs an ogc:PropertyName")
+		if fn := facChild(el, "Function"); fn != nil {
+			switch name := strings.ToLower(strings.TrimSpace(fn.SelectAttrValue("name", ""))); name {
+			case "upper", "lower":
+				fold = true
+				pn = facChild(fn, "PropertyName")
+			default:
+				return 0, false, facInvalid("constraint", "unsupported ogc:Function "+facQuote(name)+": use upper or lower")
+			}
+		}
+	}
+	if pn == nil {
+		return 0, false, facInvalid("constraint", "ogc:"+el.Tag+" needs an ogc:PropertyName")
 	}
 	name := strings.TrimSpace(pn.Text())
 	f, ok := facLookupField(name)
 	if !ok {
-		return 0, facInvalid("constraint", "unknown queryable "+facQuote(name))
+		return 0, false, facInvalid("constraint", "unknown queryable "+facQuote(name))
 	}
-	return f, nil
+	return f, fold, nil
 }
 
 func (p *facFilterParser) literal(el *etree.Element) (string, *Exception) {
@@ -158,7 +184,7 @@ func (p *facFilterParser) literal(el *etree.Element) (string, *Exception) {
 }
 
 func (p *facFilterParser) comparison(el *etree.Element) (facNode, *Exception) {
-	field, ex := p.property(el)
+	field, fold, ex := p.propertyOrFunction(el)
 	if ex != nil {
 		return nil, ex
 	}
@@ -171,7 +197,10 @@ func (p *facFilterParser) comparison(el *etree.Element) (facNode, *Exception) {
 		matchCase = false
 	}
 	op := facCompareOps[el.Tag]
-	if field == facIdentifier && !matchCase && (op == facEq || op == facNe) {
+	if fold {
+		matchCase = false
+	}
+	if field.kind() == facKindID && !matchCase && (op == facEq || op == facNe) {
 		// Case-insensitive identifier equality is a LIKE without wildcards,
 		// which keeps the canonical form expressible in CQL.
 		var n facNode = newExactLike(field, lit)
@@ -208,7 +237,7 @@ func (p *facFilterParser) like(el *etree.Element) (facNode, *Exception) {
 	if ex != nil {
 		return nil, ex
 	}
-	if escape == 0 {
+	if escape == 0 && el.SelectAttr("escapeChar") == nil {
 		if escape, ex = facOneRune(el, "escape", 0); ex != nil { // Filter 1.0 name
 			return nil, ex
 		}
@@ -225,6 +254,9 @@ func facOneRune(el *etree.Element, name string, def rune) (rune, *Exception) {
 	a := el.SelectAttr(name)
 	if a == nil {
 		return def, nil
+	}
+	if a.Value == "" && name == "escapeChar" || a.Value == "" && name == "escape" {
+		return 0, nil // escapeChar="": no escape character (pycsw's requests)
 	}
 	if utf8.RuneCountInString(a.Value) != 1 {
 		return 0, facInvalid("constraint", "ogc:PropertyIsLike "+name+" must be one character")
@@ -265,51 +297,6 @@ func newBetween(field facField, lo, hi string) (facNode, *Exception) {
 	return facBetween{lo: l, hi: h}, nil
 }
 
-func (p *facFilterParser) bbox(el *etree.Element) (facNode, *Exception) {
-	if pn := facChild(el, "PropertyName"); pn != nil {
-		if f, ok := facLookupField(pn.Text()); !ok || f != facBoundingBox {
-			return nil, facInvalid("constraint", "BBOX applies to BoundingBox, got "+facQuote(strings.TrimSpace(pn.Text())))
-		}
-	}
-	var env *etree.Element
-	for _, k := range facChildren(el) {
-		if ns := k.NamespaceURI(); (ns == facNSGML || ns == facNSGML32 || ns == "") && (k.Tag == "Envelope" || k.Tag == "Box") {
-			env = k
-			break
-		}
-	}
-	if env == nil {
-		return nil, facInvalid("constraint", "ogc:BBOX needs a gml:Envelope")
-	}
-	srs := env.SelectAttrValue("srsName", "")
-	var lower, upper [2]float64
-	var ok bool
-	if env.Tag == "Box" {
-		c := facAnyChild(env, "coordinates")
-		if c == nil {
-			return nil, facInvalid("constraint", "gml:Box needs gml:coordinates")
-		}
-		lower, upper, ok = facParseCoordinates(c.Text())
-	} else {
-		lc, uc := facAnyChild(env, "lowerCorner"), facAnyChild(env, "upperCorner")
-		if lc == nil || uc == nil {
-			return nil, facInvalid("constraint", "gml:Envelope needs lowerCorner and upperCorner")
-		}
-		var ok1, ok2 bool
-		lower, ok1 = facParsePos(lc.Text())
-		upper, ok2 = facParsePos(uc.Text())
-		ok = ok1 && ok2
-	}
-	if !ok {
-		return nil, facInvalid("constraint", "BBOX corners must be two numbers each")
-	}
-	b, ex := newBBox(lower, upper, srs)
-	if ex != nil {
-		return nil, ex
-	}
-	return b, nil
-}
-
 func facParsePos(s string) ([2]float64, bool) {
 	f := strings.Fields(s)
 	if len(f) != 2 {
@@ -325,22 +312,6 @@ func facParsePair(a, b string) ([2]float64, bool) {
 		return [2]float64{}, false
 	}
 	return [2]float64{x, y}, true
-}
-
-// facParseCoordinates reads GML 2 "x1,y1 x2,y2".
-func facParseCoordinates(s string) (lower, upper [2]float64, ok bool) {
-	f := strings.Fields(s)
-	if len(f) != 2 {
-		return lower, upper, false
-	}
-	a, b := strings.Split(f[0], ","), strings.Split(f[1], ",")
-	if len(a) != 2 || len(b) != 2 {
-		return lower, upper, false
-	}
-	var ok1, ok2 bool
-	lower, ok1 = facParsePair(a[0], a[1])
-	upper, ok2 = facParsePair(b[0], b[1])
-	return lower, upper, ok1 && ok2
 }
 
 // facChild returns the first child in the OGC namespace (or none) with that

@@ -541,23 +541,20 @@ func (a *analysis) accessType(acc accessEvidence) {
 
 func (a *analysis) extents() {
 	for _, b := range a.rec.BoundingBoxes {
-		// Swapped bounds are common (every Géo-IDE record of the corpus has
-		// west > east a degree apart): a box crossing the antimeridian over
-		// more than half the globe is never what was meant, so swap; the
-		// same for south > north, which has no other reading.
-		if b.West > b.East && b.West-b.East < 180 {
+		// One repair rule for feeds, CSW output and CSW filters
+		// (iso.BoundingBox.Repaired).
+		fixed, lon, lat, ok := b.Repaired()
+		if lon {
 			a.note("bounding box west %v > east %v: swapped", b.West, b.East)
-			b.West, b.East = b.East, b.West
 		}
-		if b.South > b.North {
+		if lat {
 			a.note("bounding box south %v > north %v: swapped", b.South, b.North)
-			b.South, b.North = b.North, b.South
 		}
-		if !validBox(b) {
-			a.note("bounding box %v out of range: dropped", b)
+		if !ok {
+			a.note("bounding box %v out of range: dropped", fixed)
 			continue
 		}
-		a.bboxes = append(a.bboxes, b)
+		a.bboxes = append(a.bboxes, fixed)
 	}
 	for _, g := range a.rec.GeographicIdentifiers {
 		code := strings.TrimSpace(g.Code)
@@ -611,24 +608,6 @@ func (a *analysis) extents() {
 func dayValue(s string) dateValue {
 	t, _ := time.Parse("2006-01-02", s)
 	return dateValue{T: t, Kind: "date", Lex: s}
-}
-
-func validBox(b iso.BoundingBox) bool {
-	for _, v := range []float64{b.West, b.East, b.South, b.North} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	if b.West < -180 || b.West > 180 || b.East < -180 || b.East > 180 {
-		return false
-	}
-	if b.South < -90 || b.North > 90 || b.South > b.North {
-		return false
-	}
-	if b.West > b.East {
-		return false // antimeridian crossing: not representable as one simple polygon here
-	}
-	return true
 }
 
 func fnum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

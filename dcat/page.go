@@ -88,7 +88,7 @@ func pageTriples(p *Page) ([]Triple, error) {
 	title := orDefault(p.Catalog.Title, p.Catalog.ID)
 	g.add(cat, nsDCT+"title", lit(title, ""))
 	g.add(cat, nsDCT+"description", lit(orDefault(p.Catalog.Description, title), ""))
-	pub := iri(feed + "#publisher")
+	pub := iri(strings.TrimSuffix(feed, p.Ext) + "#publisher") // the same node in every format
 	if p.Catalog.Publisher != "" {
 		g.add(cat, nsDCT+"publisher", pub)
 	}

@@ -267,3 +267,49 @@ func TestCorpusItems(t *testing.T) {
 	}
 	t.Logf("%d items, %d with a udata licence, %d with resources", len(recs), withLicence, withResources)
 }
+
+// TestPageIRIsSameInEveryFormat: a page describes the same nodes whatever
+// its serialization (the publisher was …/catalog.ttl#publisher in Turtle
+// and …/catalog.rdf#publisher in RDF/XML); only the Hydra paging links keep
+// the extension they were asked with.
+func TestPageIRIsSameInEveryFormat(t *testing.T) {
+	series, member, svc := seriesFixture(t)
+	iris := func(ext string) map[string]bool {
+		p := &Page{Options: handOptions, Fragments: []*Fragment{series, member, svc}, Total: 120, Page: 2, PageSize: 50,
+			BaseURL: "https://p.example.org/catalogs/demo/catalog", Ext: ext, Query: url.Values{"page": {"2"}}}
+		ts, err := pageTriples(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, tr := range ts {
+			for _, term := range []Term{tr.S, tr.O} {
+				if term.Kind != kindIRI {
+					continue
+				}
+				if strings.HasPrefix(term.Value, "https://p.example.org/catalogs/demo/catalog"+ext+"?") {
+					continue // a paging link: keeps its extension
+				}
+				out[term.Value] = true
+			}
+		}
+		return out
+	}
+	want := iris("")
+	if !want["https://p.example.org/catalogs/demo/catalog#publisher"] {
+		t.Errorf("publisher IRI missing: %v", want)
+	}
+	for _, ext := range []string{".ttl", ".rdf", ".jsonld", ".nt"} {
+		got := iris(ext)
+		for k := range got {
+			if !want[k] {
+				t.Errorf("%s page has IRI %s that the negotiated page lacks", ext, k)
+			}
+		}
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s page lacks IRI %s", ext, k)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package iso
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -340,4 +341,35 @@ func TestLaterDate(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, LaterDate(tc.a, tc.b), "%q > %q", tc.a, tc.b)
 	}
+}
+
+// TestBoundingBoxRepaired: the one repair rule feeds and the CSW facade share.
+func TestBoundingBoxRepaired(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name         string
+		in, want     BoundingBox
+		lon, lat, ok bool
+	}{
+		{"valid", BoundingBox{West: -5, East: 9, South: 41, North: 51}, BoundingBox{West: -5, East: 9, South: 41, North: 51}, false, false, true},
+		{"Géo-IDE west > east", BoundingBox{West: 1.91, East: 0.63, South: 49.7, North: 50.4}, BoundingBox{West: 0.63, East: 1.91, South: 49.7, North: 50.4}, true, false, true},
+		{"south > north", BoundingBox{West: 1, East: 2, South: 50, North: 49}, BoundingBox{West: 1, East: 2, South: 49, North: 50}, false, true, true},
+		{"both swapped", BoundingBox{West: 2, East: 1, South: 50, North: 49}, BoundingBox{West: 1, East: 2, South: 49, North: 50}, true, true, true},
+		{"antimeridian crossing kept, unusable", BoundingBox{West: 170, East: -170, South: -20, North: -10}, BoundingBox{West: 170, East: -170, South: -20, North: -10}, false, false, false},
+		{"out of range", BoundingBox{West: 100000, East: 200000, South: 6e6, North: 7e6}, BoundingBox{West: 100000, East: 200000, South: 6e6, North: 7e6}, false, false, false},
+		{"NaN", BoundingBox{West: nan, East: 1, South: 1, North: 2}, BoundingBox{West: nan, East: 1, South: 1, North: 2}, false, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, lon, lat, ok := tc.in.Repaired()
+			assert.Equal(t, tc.lon, lon)
+			assert.Equal(t, tc.lat, lat)
+			assert.Equal(t, tc.ok, ok)
+			if !math.IsNaN(tc.want.West) {
+				assert.Equal(t, tc.want, got)
+			}
+		})
+	}
+	r := &Record{BoundingBoxes: []BoundingBox{tests[1].in, tests[4].in, tests[0].in}}
+	assert.Equal(t, []BoundingBox{tests[1].want, tests[0].want}, r.Boxes())
 }

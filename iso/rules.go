@@ -124,6 +124,38 @@ func (b BoundingBox) Valid() bool {
 		b.West <= b.East && b.South <= b.North
 }
 
+// Repaired returns the box as its author meant it, the one rule the feeds,
+// the CSW output and the CSW filters share. Swapped bounds are common (every
+// Géo-IDE record of the corpus has west > east a degree apart): west > east
+// less than 180° apart is read as swapped longitudes (a box crossing the
+// antimeridian over more than half the globe is never what was meant), and
+// south > north, which has no other reading, as swapped latitudes. ok is
+// false when the result is still not Valid (out of range, NaN, or a real
+// antimeridian crossing, which one simple box cannot represent).
+func (b BoundingBox) Repaired() (fixed BoundingBox, swappedLon, swappedLat, ok bool) {
+	if b.West > b.East && b.West-b.East < 180 {
+		b.West, b.East = b.East, b.West
+		swappedLon = true
+	}
+	if b.South > b.North {
+		b.South, b.North = b.North, b.South
+		swappedLat = true
+	}
+	return b, swappedLon, swappedLat, b.Valid()
+}
+
+// Boxes returns the record's bounding boxes as repaired by
+// BoundingBox.Repaired, dropping those that stay unusable.
+func (r *Record) Boxes() []BoundingBox {
+	var out []BoundingBox
+	for _, b := range r.BoundingBoxes {
+		if fixed, _, _, ok := b.Repaired(); ok {
+			out = append(out, fixed)
+		}
+	}
+	return out
+}
+
 // roleRank orders producer roles: publisher, owner, custodian,
 // pointOfContact, then any other role.
 func roleRank(role string) int {

@@ -52,7 +52,7 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			}
 			return s.cswAnswer(c, status, ct, body)
 		}
-		return s.send(c, v, csw.ContentTypeXML, func() ([]byte, error) {
+		return s.send(c, v, req.ContentType(), func() ([]byte, error) {
 			status, _, body := s.facade.Serve(ep, req, entries)
 			if status != fiber.StatusOK {
 				return nil, &cswError{status: status, body: body}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"net/url"
 	"strings"
 
@@ -31,7 +32,12 @@ func feedFormat(c *fiber.Ctx, ext string) (dcat.Format, error) {
 // feedRecords are a view's records that DCAT feeds serve: identifier
 // conflicts left out, modified_since applied, in page order.
 func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *view, p listParams) ([]*record, []*dcat.Fragment, error) {
-	s.fragments(c.UserContext(), cfg, v)
+	return s.feedSelect(c.UserContext(), cfg, v, p)
+}
+
+// feedSelect is feedRecords on a context.
+func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *view, p listParams) ([]*record, []*dcat.Fragment, error) {
+	s.fragments(ctx, cfg, v)
 	var recs []*record
 	var frags []*dcat.Fragment
 	byFrag := map[*dcat.Fragment]*record{}
@@ -52,7 +58,7 @@ func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *view, p listPa
 			continue
 		}
 		data := v.dataOf(r.catalog)
-		f, err := s.fragment(c.UserContext(), cfg, data, r)
+		f, err := s.fragment(ctx, cfg, data, r)
 		if err != nil {
 			s.log.Warn("record left out of feed", "catalog", r.catalog, "id", r.entry.ID, "err", err)
 			continue

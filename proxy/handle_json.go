@@ -6,23 +6,21 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/passerelle/passerelle/cache"
 )
 
 const jsonType = "application/json; charset=utf-8"
 
 // catalogSummary is one element of /catalogs.json.
 type catalogSummary struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description,omitempty"`
-	Source      string    `json:"source"`
-	Records     int       `json:"records"`
-	Generation  int64     `json:"generation"`
-	Harvested   time.Time `json:"harvested,omitzero"`
-	Status      string    `json:"status"` // "ok", "partial" or "never harvested"
-	Links       struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Source      string `json:"source"`
+	viewCounts
+	Generation int64     `json:"generation"`
+	Harvested  time.Time `json:"harvested,omitzero"`
+	Status     string    `json:"status"` // "ok", "partial" or "never harvested"
+	Links      struct {
 		Catalog   string `json:"catalog"`
 		Datasets  string `json:"datasets"`
 		Producers string `json:"producers"`
@@ -46,7 +44,13 @@ func (s *Server) handleCatalogs(c *fiber.Ctx) error {
 		case err != nil:
 			return internal(err)
 		default:
-			sum.Records = len(data.records)
+			v, err := s.state.catalogView(c.UserContext(), cfg, cat.ID)
+			if err != nil {
+				return err
+			}
+			if sum.viewCounts, _, err = s.countView(c.UserContext(), cfg, v); err != nil {
+				return err
+			}
 			sum.Generation = data.gen
 			sum.Harvested = data.snap.Created
 			sum.Status = data.snap.Status
@@ -73,7 +77,11 @@ func (s *Server) handleProducers(c *fiber.Ctx) error {
 		return err
 	}
 	return s.send(c, v, jsonType, func() ([]byte, error) {
-		return json.Marshal(cache.ProducerCounts(v.catalogs[0].snap))
+		_, served, err := s.countView(c.UserContext(), s.config(), v)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(producerCounts(v, served))
 	})
 }
 

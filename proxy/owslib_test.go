@@ -164,5 +164,6 @@ func TestOWSLibQueries(t *testing.T) {
 	assert.Subset(t, got["like"], wantLike)
 	assert.Equal(t, wantBBox, got["bbox"])
 	assert.Equal(t, wantBBox, got["bbox_urn"], "EPSG:4326 URN is latitude first")
+	assert.Equal(t, wantBBox, got["bbox_crs84"], "CRS84 is longitude first")
 	assert.Equal(t, []string{id}, got["byid"])
 }

@@ -13,6 +13,7 @@ command -v serdi >/dev/null || need+=(serdi)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v node >/dev/null || need+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need+=(chromium) # the admin pages' browser test (chromedp)
+command -v ogrinfo >/dev/null || need+=(gdal-bin)
 env -u PYTHONPATH /usr/bin/python3 -c 'import owslib' 2>/dev/null || need+=(python3-owslib)
 env -u PYTHONPATH /usr/bin/python3 -c 'import rdflib' 2>/dev/null || need+=(python3-rdflib)
 if [ ${#need[@]} -gt 0 ]; then
