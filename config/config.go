@@ -269,6 +269,16 @@ func unknownKeys(md toml.MetaData, li *lineIndex) []issue {
 	return issues
 }
 
+// hasHeader reports whether headers has name, case-insensitively.
+func hasHeader(headers map[string]string, name string) bool {
+	for k := range headers {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // sensitiveHeader reports whether a request header carries a secret.
 func sensitiveHeader(name string) bool {
 	n := strings.ToLower(name)
@@ -463,6 +473,20 @@ func (c *Config) fill(raw *rawFile, baseDir string) []issue {
 		cat.BriefThenByID = f.boolean(p+"brief_then_by_id", r.BriefThenByID, false)
 		cat.Sort = f.boolean(p+"sort", r.Sort, true)
 		cat.Headers = f.stringMap(p+"headers", r.Headers)
+		// Credentials written in the URL go into an Authorization header:
+		// the URL is shown (feeds, reports, logs), the header never.
+		if clean, auth, ok := splitUserinfo(cat.URL); ok {
+			cat.URL = clean
+			if hasHeader(cat.Headers, "Authorization") {
+				f.issues = append(f.issues, issue{path: p + "url",
+					msg: "credentials in the URL and an Authorization header: keep one of them"})
+			} else {
+				if cat.Headers == nil {
+					cat.Headers = map[string]string{}
+				}
+				cat.Headers["Authorization"] = auth
+			}
+		}
 		cat.Line = c.lines.locate("catalog[" + strconv.Itoa(i) + "]")
 	}
 

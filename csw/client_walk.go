@@ -2,6 +2,7 @@ package csw
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -143,7 +144,25 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 func clCheckEndpoint(ep *Endpoint) error {
 	u, err := url.Parse(ep.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("csw: endpoint URL %q: must be an absolute http(s) URL", ep.URL)
+		return fmt.Errorf("csw: endpoint URL %q: must be an absolute http(s) URL", clRedact(ep.URL))
+	}
+	if u.User != nil {
+		// Credentials in the URL travel in an Authorization header only:
+		// the URL itself appears in reports, notes and logs.
+		pass, _ := u.User.Password()
+		cred := u.User.Username() + ":" + pass
+		u.User = nil
+		ep.URL = u.String()
+		headers := make(map[string]string, len(ep.Headers)+1)
+		auth := false
+		for k, v := range ep.Headers {
+			headers[k] = v
+			auth = auth || strings.EqualFold(k, "Authorization")
+		}
+		if !auth {
+			headers["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
+		}
+		ep.Headers = headers
 	}
 	if ep.PageSize <= 0 {
 		ep.PageSize = DefaultPageSize
@@ -871,4 +890,14 @@ func (b *clBitset) all(n int) bool {
 		}
 	}
 	return true
+}
+
+// clRedact hides the userinfo of a URL that did not parse.
+func clRedact(raw string) string {
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "xxxxx" + raw[i:]
+		}
+	}
+	return raw
 }

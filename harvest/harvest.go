@@ -90,6 +90,7 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 		rep.Kept = true
 		rep.problem(Problem{Reason: err.Error()})
 	}
+	rep.redact()
 	if data, jerr := json.Marshal(rep); jerr == nil {
 		if serr := h.Store.AddReport(context.WithoutCancel(ctx), cat.ID, data); serr != nil && err == nil {
 			err = fmt.Errorf("harvest %q: store report: %w", cat.ID, serr)

@@ -369,7 +369,7 @@ func (a *admin) handleCatalog(c *fiber.Ctx, p *principal) error {
 			Reason   string `json:"reason"`
 		} `json:"errors"`
 	}
-	if len(reports) > 0 && json.Unmarshal(reports[0], &last) == nil {
+	if len(reports) > 0 && json.Unmarshal([]byte(config.RedactURLs(string(reports[0]))), &last) == nil {
 		rs := last.reportSummary
 		d["Last"] = &rs
 		var files []string
