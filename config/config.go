@@ -168,14 +168,22 @@ func parse(name string, data []byte, baseDir string, lookup func(string) (string
 	issues = append(issues, unknownKeys(md, c.lines)...)
 	issues = append(issues, secretLiterals(&raw)...)
 	issues = append(issues, expandAll(reflect.ValueOf(&raw).Elem(), "", lookup)...)
-	issues = append(issues, c.fill(&raw, baseDir)...)
-	c.prepare()
-	// A key already reported (wrong type, unset variable) is not reported
-	// again by validation, which only sees its default.
+	// A key already reported (secret literal, unset variable) is not
+	// reported again by fill; nor one reported by fill (wrong type) by
+	// validation, which only sees its default.
 	reported := make(map[string]bool, len(issues))
 	for _, is := range issues {
 		reported[is.path] = true
 	}
+	for _, is := range c.fill(&raw, baseDir) {
+		if !reported[is.path] {
+			issues = append(issues, is)
+		}
+	}
+	for _, is := range issues {
+		reported[is.path] = true
+	}
+	c.prepare()
 	for _, is := range c.validate() {
 		if !reported[is.path] {
 			issues = append(issues, is)

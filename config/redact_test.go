@@ -46,11 +46,11 @@ func TestURLCredentialsMovedToHeader(t *testing.T) {
 
 func TestRedactURLs(t *testing.T) {
 	for in, want := range map[string]string{
-		"GET http://user:pw@host:8080/csw failed":                    "GET http://xxxxx@host:8080/csw failed",
+		"GET http://user:pw@host:8080/csw failed":                      "GET http://xxxxx@host:8080/csw failed",
 		`{"final_url":"https://u:p@a@h/csw?x=y@z","n":"mail a@b.org"}`: `{"final_url":"https://xxxxx@h/csw?x=y@z","n":"mail a@b.org"}`,
-		"redis://:pw@127.0.0.1:6379/0 and ftp://x@y":                  "redis://xxxxx@127.0.0.1:6379/0 and ftp://xxxxx@y",
-		"no url here, just user@example.org":                          "no url here, just user@example.org",
-		"http://host/path@not-userinfo":                               "http://host/path@not-userinfo",
+		"redis://:pw@127.0.0.1:6379/0 and ftp://x@y":                   "redis://xxxxx@127.0.0.1:6379/0 and ftp://xxxxx@y",
+		"no url here, just user@example.org":                           "no url here, just user@example.org",
+		"http://host/path@not-userinfo":                                "http://host/path@not-userinfo",
 	} {
 		assert.Equal(t, want, RedactURLs(in), in)
 	}
