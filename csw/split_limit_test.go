@@ -102,7 +102,9 @@ func TestSplitLimits(t *testing.T) {
 // TestSplitLimitsRecordsUnderTheLimit: records under the limits are
 // delivered byte for byte, with or without limits.
 func TestSplitLimitsRecordsUnderTheLimit(t *testing.T) {
-	head, tail := limPage(func(w *strings.Builder) { w.WriteString(`<gmd:abstract>` + strings.Repeat("é", 1000) + `</gmd:abstract>`) })
+	head, tail := limPage(func(w *strings.Builder) {
+		w.WriteString(`<gmd:abstract>` + strings.Repeat("é", 1000) + `</gmd:abstract>`)
+	})
 	doc := head + tail
 	var plain, limited [][]byte
 	_, err := SplitRecords(strings.NewReader(doc), func(raw []byte) error { plain = append(plain, bytes.Clone(raw)); return nil })
