@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +84,66 @@ func TestHarvestDeadlineDoesNotCutStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StatusPartial, rep.Status)
 	assert.Positive(t, rep.Generation)
+}
+
+// TestRecordSizeLimits: a record past max_record_bytes or with a text node
+// past max_text_bytes fails with a reason, the records around it are
+// harvested (CSW pages and folder catalogs alike).
+func TestRecordSizeLimits(t *testing.T) {
+	recs := cswtest.Generate(12)
+	bigText := []byte(isoRecord("big-text", strings.Repeat("titre ", 400_000), "2024-01-01T00:00:00", "Org"))
+	withBig := append(append(append([][]byte{}, recs[:3]...), bigText), recs[3:]...)
+
+	const limits = "[harvest]\nmax_record_bytes = 100000\nmax_text_bytes = 50000\n"
+	const textOnly = "[harvest]\nmax_text_bytes = 50000\n"
+	check := func(t *testing.T, f *fixture, want string) {
+		rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog(f.catalog), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, StatusPartial, rep.Status)
+		assert.Equal(t, 12, rep.Records, "every other record is served")
+		var found bool
+		for _, p := range rep.Errors {
+			found = found || strings.Contains(p.Reason, want)
+		}
+		if !assert.True(t, found, "a problem says %q", want) {
+			for _, p := range rep.Errors {
+				t.Log(p.Reason)
+			}
+		}
+	}
+	t.Run("csw text node", func(t *testing.T) {
+		srv := cswtest.NewServer(t, withBig, cswtest.Options{})
+		f := open(t, t.TempDir(), fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n%s[[catalog]]\nid = \"up\"\ntitle = \"Up\"\nurl = %q\npage_size = 5\n", textOnly, srv.URL+"/csw"), "up")
+		f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+		check(t, f, "skipped: text node longer than 50000 bytes (max_text_bytes)")
+	})
+	t.Run("csw record size", func(t *testing.T) {
+		srv := cswtest.NewServer(t, recs, cswtest.Options{Faults: []cswtest.Fault{{Kind: cswtest.FaultOversize, Position: 7, Pad: 300_000}}})
+		f := open(t, t.TempDir(), fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n%s[[catalog]]\nid = \"up\"\ntitle = \"Up\"\nurl = %q\npage_size = 5\n", limits, srv.URL+"/csw"), "up")
+		f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+		rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog("up"), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, StatusPartial, rep.Status)
+		assert.Equal(t, 11, rep.Records)
+		var found bool
+		for _, p := range rep.Errors {
+			found = found || strings.Contains(p.Reason, "record at position 7 skipped: record larger than 100000 bytes (max_record_bytes)")
+		}
+		assert.True(t, found)
+	})
+	for _, tc := range []struct{ name, limits, want string }{
+		{"folder record size", limits, "r03.xml: record larger than 100000 bytes (max_record_bytes): skipped"},
+		{"folder text node", textOnly, "r03.xml: text node longer than 50000 bytes (max_text_bytes): record skipped"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "records")
+			require.NoError(t, os.Mkdir(dir, 0o755))
+			for i, r := range withBig {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%02d.xml", i)), r, 0o644))
+			}
+			f := open(t, root, "[server]\npublic_url = \"http://127.0.0.1:8080\"\n"+tc.limits+"[[catalog]]\nid = \"d\"\ntitle = \"D\"\ndir = \"records\"\n", "d")
+			check(t, f, tc.want)
+		})
+	}
 }
