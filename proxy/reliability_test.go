@@ -244,6 +244,16 @@ func TestConnectionCapPerIP(t *testing.T) {
 		return err
 	})
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "a third connection from the same address")
+
+	// A closed connection gives its slot back.
+	require.NoError(t, held[0].Close())
+	require.Eventually(t, func() bool {
+		resp, _ := rawExchange(t, addr, func(w io.Writer) error {
+			_, err := io.WriteString(w, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			return err
+		})
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond)
 }
 
 // TestUnavailableLoggedOnce: a client polling a catalog not harvested yet

@@ -56,7 +56,8 @@ type Server struct {
 	// chunkedCSW remembers, per request header in flight, whether a
 	// chunked request targets a CSW route: fasthttp resets the request
 	// when its body exceeds the limit, before the error handler runs.
-	chunkedCSW sync.Map
+	chunkedCSW    sync.Map
+	maxConnsPerIP int
 }
 
 // New builds a server; it does not listen.
@@ -86,6 +87,8 @@ func New(o Options) *Server {
 		cache:   newResponseCache(o.CacheBytes),
 		version: o.Version,
 		started: time.Now(),
+
+		maxConnsPerIP: o.MaxConnsPerIP,
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
@@ -104,8 +107,6 @@ func New(o Options) *Server {
 		UnescapePath:          false,
 		AppName:               "passerelle",
 	})
-	// fasthttp's per-IP cap has no fiber.Config field.
-	s.app.Server().MaxConnsPerIP = o.MaxConnsPerIP
 	s.app.Server().HeaderReceived = s.headerReceived
 	s.app.Server().ErrorHandler = wrapServerErrors(s.app.Server().ErrorHandler)
 	s.app.Use(s.recoverPanic)
@@ -143,6 +144,7 @@ func (s *Server) Listen(ctx context.Context, addr string) error {
 // Serve serves on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
+	ln = limitPerIP(ln, s.maxConnsPerIP)
 	go func() { errc <- s.app.Listener(ln) }()
 	select {
 	case err := <-errc:
