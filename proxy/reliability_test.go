@@ -278,3 +278,26 @@ func TestUnavailableLoggedOnce(t *testing.T) {
 	_, loaded := e.srv.unready.Load("demo")
 	assert.False(t, loaded, "served: a later 503 of the catalog is a new state, logged again")
 }
+
+// TestConnectionCapTotal: beyond MaxConns open connections, a new one is
+// refused at once (fasthttp answers 503) instead of being queued.
+func TestConnectionCapTotal(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
+	srv := New(Options{Store: e.store, Config: e.cfg, Recheck: 1, MaxConns: 1})
+	addr := serveLoopback(t, srv)
+	held, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer held.Close()
+	_, err = io.WriteString(held, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(held), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the held connection is served (and kept alive)")
+
+	resp, _ = rawExchange(t, addr, func(w io.Writer) error {
+		_, err := io.WriteString(w, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		return err
+	})
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+}
