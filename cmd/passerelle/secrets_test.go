@@ -110,7 +110,7 @@ timeout = "2s"
 	}, 30*time.Second, 20*time.Millisecond)
 	var reports string
 	for _, path := range []string{
-		"/", "/healthz", "/metrics", "/catalogs.json",
+		"/", "/healthz", "/readyz", "/metrics", "/catalogs.json", "/organizations.json",
 		"/catalogs/good/reports.json", "/catalogs/bad/reports.json", "/catalogs/closed/reports.json",
 		"/catalogs/good/catalog.ttl", "/catalogs/good/datasets.json", "/catalogs/good/producers.json",
 		"/catalogs/good/csw?service=CSW&request=GetCapabilities",
