@@ -25,6 +25,23 @@ const (
 	DefaultEvery    = 6 * time.Hour
 	DefaultPageSize = 50
 	DefaultTimeout  = 60 * time.Second
+	// DefaultMaxRecords ends a harvest (partial) once that many records
+	// were fetched: an upstream announcing billions is not followed for
+	// ever.
+	DefaultMaxRecords = 2_000_000
+)
+
+// Defaults of the [harvest] table (README#Reliability).
+const (
+	// DefaultMaxDuration ends a harvest (partial) that runs longer.
+	DefaultMaxDuration = 6 * time.Hour
+	// DefaultMaxConcurrent bounds the harvests the scheduler runs at once.
+	DefaultMaxConcurrent = 2
+	// DefaultMaxRecordBytes and DefaultMaxTextBytes bound one upstream
+	// record and one text node in it: such a record fails, the rest of its
+	// page is harvested. No real record comes near them.
+	DefaultMaxRecordBytes = 5_000_000
+	DefaultMaxTextBytes   = 1_000_000
 )
 
 // Organization modes.
@@ -43,6 +60,7 @@ type Config struct {
 	Path          string // file name as given to Load or Parse
 	Hash          string // hex SHA-256 of the file bytes
 	Server        Server
+	Harvest       Harvest
 	Catalogs      []Catalog
 	Organizations []Organization
 	Producers     Producers
@@ -55,6 +73,44 @@ type Server struct {
 	// PublicURL is the base of every IRI and link passerelle publishes: an
 	// absolute http(s) URL without query or fragment, trailing "/" removed.
 	PublicURL string
+}
+
+// Harvest holds the [harvest] table: limits of every harvest. A zero
+// field stands for its default; read them through the methods.
+type Harvest struct {
+	// MaxDuration is the default of Catalog.MaxDuration.
+	MaxDuration time.Duration
+	// MaxConcurrent bounds the harvests the scheduler runs at once.
+	MaxConcurrent int
+	// MaxRecordBytes bounds one upstream record, MaxTextBytes one text node
+	// (or attribute value) in it: such a record fails with a reason.
+	MaxRecordBytes int
+	MaxTextBytes   int
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Concurrency is MaxConcurrent or its default.
+func (h Harvest) Concurrency() int { return orDefault(h.MaxConcurrent, DefaultMaxConcurrent) }
+
+// RecordBytes is MaxRecordBytes or its default.
+func (h Harvest) RecordBytes() int { return orDefault(h.MaxRecordBytes, DefaultMaxRecordBytes) }
+
+// TextBytes is MaxTextBytes or its default.
+func (h Harvest) TextBytes() int { return orDefault(h.MaxTextBytes, DefaultMaxTextBytes) }
+
+// RecordLimit is the catalog's max_records or its default.
+func (cat *Catalog) RecordLimit() int { return orDefault(cat.MaxRecords, DefaultMaxRecords) }
+
+// Deadline is how long a harvest of cat may run: its max_duration, else
+// [harvest] max_duration, else DefaultMaxDuration.
+func (c *Config) Deadline(cat *Catalog) time.Duration {
+	return orDefault(cat.MaxDuration, orDefault(c.Harvest.MaxDuration, DefaultMaxDuration))
 }
 
 // Catalog is one [[catalog]] table: a CSW 2.0.2 endpoint (URL) or a folder of
@@ -78,7 +134,12 @@ type Catalog struct {
 	// Headers are extra request headers; secret values come from ${ENV}
 	// references and are redacted by LogValue.
 	Headers map[string]string
-	Line    int // line of the [[catalog]] header, 0 when unknown
+	// MaxRecords ends a harvest as partial once that many records were
+	// fetched (see RecordLimit); MaxDuration once it ran that long (see
+	// Config.Deadline). 0: the default.
+	MaxRecords  int
+	MaxDuration time.Duration
+	Line        int // line of the [[catalog]] header, 0 when unknown
 }
 
 // Organization is one [[organization]] table: a data.gouv.fr organization
@@ -168,14 +229,22 @@ func parse(name string, data []byte, baseDir string, lookup func(string) (string
 	issues = append(issues, unknownKeys(md, c.lines)...)
 	issues = append(issues, secretLiterals(&raw)...)
 	issues = append(issues, expandAll(reflect.ValueOf(&raw).Elem(), "", lookup)...)
-	issues = append(issues, c.fill(&raw, baseDir)...)
-	c.prepare()
-	// A key already reported (wrong type, unset variable) is not reported
-	// again by validation, which only sees its default.
+	// A key already reported (secret literal, unset variable) is not
+	// reported again by fill; nor one reported by fill (wrong type) by
+	// validation, which only sees its default.
 	reported := make(map[string]bool, len(issues))
 	for _, is := range issues {
 		reported[is.path] = true
 	}
+	for _, is := range c.fill(&raw, baseDir) {
+		if !reported[is.path] {
+			issues = append(issues, is)
+		}
+	}
+	for _, is := range issues {
+		reported[is.path] = true
+	}
+	c.prepare()
 	for _, is := range c.validate() {
 		if !reported[is.path] {
 			issues = append(issues, is)
@@ -267,6 +336,16 @@ func unknownKeys(md toml.MetaData, li *lineIndex) []issue {
 		}
 	}
 	return issues
+}
+
+// hasHeader reports whether headers has name, case-insensitively.
+func hasHeader(headers map[string]string, name string) bool {
+	for k := range headers {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // sensitiveHeader reports whether a request header carries a secret.
@@ -438,6 +517,13 @@ func (c *Config) fill(raw *rawFile, baseDir string) []issue {
 	f := &filler{}
 	c.Server.PublicURL = strings.TrimRight(strings.TrimSpace(f.str("server.public_url", raw.Server.PublicURL, "")), "/")
 
+	c.Harvest = Harvest{ // 0: the default (see the Harvest methods)
+		MaxDuration:    f.duration("harvest.max_duration", raw.Harvest.MaxDuration, 0),
+		MaxConcurrent:  f.integer("harvest.max_concurrent", raw.Harvest.MaxConcurrent, 0),
+		MaxRecordBytes: f.integer("harvest.max_record_bytes", raw.Harvest.MaxRecordBytes, 0),
+		MaxTextBytes:   f.integer("harvest.max_text_bytes", raw.Harvest.MaxTextBytes, 0),
+	}
+
 	c.Catalogs = make([]Catalog, len(raw.Catalogs))
 	for i, r := range raw.Catalogs {
 		p := "catalog[" + strconv.Itoa(i) + "]."
@@ -463,6 +549,22 @@ func (c *Config) fill(raw *rawFile, baseDir string) []issue {
 		cat.BriefThenByID = f.boolean(p+"brief_then_by_id", r.BriefThenByID, false)
 		cat.Sort = f.boolean(p+"sort", r.Sort, true)
 		cat.Headers = f.stringMap(p+"headers", r.Headers)
+		cat.MaxRecords = f.integer(p+"max_records", r.MaxRecords, 0)
+		cat.MaxDuration = f.duration(p+"max_duration", r.MaxDuration, 0)
+		// Credentials written in the URL go into an Authorization header:
+		// the URL is shown (feeds, reports, logs), the header never.
+		if clean, auth, ok := splitUserinfo(cat.URL); ok {
+			cat.URL = clean
+			if hasHeader(cat.Headers, "Authorization") {
+				f.issues = append(f.issues, issue{path: p + "url",
+					msg: "credentials in the URL and an Authorization header: keep one of them"})
+			} else {
+				if cat.Headers == nil {
+					cat.Headers = map[string]string{}
+				}
+				cat.Headers["Authorization"] = auth
+			}
+		}
 		cat.Line = c.lines.locate("catalog[" + strconv.Itoa(i) + "]")
 	}
 

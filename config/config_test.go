@@ -152,7 +152,7 @@ var badCases = []struct {
 	{"unknown_key.bad.toml", []string{`unknown_key.bad.toml:13: catalog "b": pagesize: unknown key (expected one of id, title,`}},
 	{"unknown_case.bad.toml", []string{`unknown_case.bad.toml:7: catalog "a": URL: unknown key (keys are case-sensitive: did you mean "url"?)`}},
 	{"unknown_table.bad.toml", []string{
-		"unknown_table.bad.toml:1: serveur: unknown key (expected one of server, catalog, organization, producers)",
+		"unknown_table.bad.toml:1: serveur: unknown key (expected one of server, harvest, catalog, organization, producers)",
 		`unknown_table.bad.toml:17: organization "o": source.owner: unknown key (expected one of catalog, producers)`,
 		"unknown_table.bad.toml: server: public_url: required",
 	}},

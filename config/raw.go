@@ -141,6 +141,7 @@ func tomlType(v any) string {
 
 type rawFile struct {
 	Server        rawServer         `toml:"server"`
+	Harvest       rawHarvest        `toml:"harvest"`
 	Catalogs      []rawCatalog      `toml:"catalog"`
 	Organizations []rawOrganization `toml:"organization"`
 	Producers     rawProducers      `toml:"producers"`
@@ -148,6 +149,13 @@ type rawFile struct {
 
 type rawServer struct {
 	PublicURL rawString `toml:"public_url"`
+}
+
+type rawHarvest struct {
+	MaxDuration    rawString `toml:"max_duration"`
+	MaxConcurrent  rawInt    `toml:"max_concurrent"`
+	MaxRecordBytes rawInt    `toml:"max_record_bytes"`
+	MaxTextBytes   rawInt    `toml:"max_text_bytes"`
 }
 
 type rawCatalog struct {
@@ -166,6 +174,8 @@ type rawCatalog struct {
 	BriefThenByID  rawBool      `toml:"brief_then_by_id"`
 	Sort           rawBool      `toml:"sort"`
 	Headers        rawStringMap `toml:"headers"`
+	MaxRecords     rawInt       `toml:"max_records"`
+	MaxDuration    rawString    `toml:"max_duration"`
 }
 
 type rawOrganization struct {

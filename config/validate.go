@@ -42,6 +42,7 @@ func (c *Config) Validate() error {
 func (c *Config) validate() []issue {
 	v := &validator{c: c}
 	v.server()
+	v.harvest()
 	v.catalogs()
 	v.producers()
 	v.organizations()
@@ -156,6 +157,12 @@ func (v *validator) catalogs() {
 		}
 		if cat.PageSize < 1 || cat.PageSize > MaxPageSize {
 			v.add(p+"page_size", "must be between 1 and %d, got %d", MaxPageSize, cat.PageSize)
+		}
+		if cat.MaxRecords < 0 {
+			v.add(p+"max_records", "must be positive, got %d", cat.MaxRecords)
+		}
+		if cat.MaxDuration < 0 {
+			v.add(p+"max_duration", "must be positive, got %s", cat.MaxDuration)
 		}
 		for _, k := range sortedKeys(cat.Headers) {
 			val := cat.Headers[k]
@@ -341,5 +348,28 @@ func (v *validator) organizations() {
 				claimed[s.Catalog][slug] = claim{org: orgName, name: name}
 			}
 		}
+	}
+}
+
+// Bounds of the [harvest] record limits.
+const (
+	MinRecordBytes = 64 << 10
+	MinTextBytes   = 1 << 10
+)
+
+// harvest checks the [harvest] table; zero values stand for the defaults.
+func (v *validator) harvest() {
+	h := v.c.Harvest
+	if h.MaxDuration < 0 {
+		v.add("harvest.max_duration", "must be positive, got %s", h.MaxDuration)
+	}
+	if h.MaxConcurrent < 0 {
+		v.add("harvest.max_concurrent", "must be at least 1, got %d", h.MaxConcurrent)
+	}
+	if h.MaxRecordBytes != 0 && h.MaxRecordBytes < MinRecordBytes {
+		v.add("harvest.max_record_bytes", "must be at least %d, got %d", MinRecordBytes, h.MaxRecordBytes)
+	}
+	if h.MaxTextBytes != 0 && (h.MaxTextBytes < MinTextBytes || h.MaxTextBytes > h.RecordBytes()) {
+		v.add("harvest.max_text_bytes", "must be between %d and max_record_bytes (%d), got %d", MinTextBytes, h.RecordBytes(), h.MaxTextBytes)
 	}
 }

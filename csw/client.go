@@ -71,6 +71,37 @@ type Client struct {
 
 var errTooManyRedirects = &clClassError{class: ErrUpstream, msg: fmt.Sprintf("csw: more than %d redirects", MaxRedirects)}
 
+// clSecretsKey marks, in a request's context, a request carrying the
+// endpoint's configured headers (tokens, credentials).
+type clSecretsKey struct{}
+
+// clCheckRedirect follows at most MaxRedirects redirects, never from
+// https to http, and, for a request carrying configured headers, never to
+// another origin (scheme, host or port): Go forwards custom headers to
+// whatever host a redirect names.
+func clCheckRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return errTooManyRedirects
+	}
+	prev := via[len(via)-1].URL
+	if prev.Scheme == "https" && req.URL.Scheme != "https" {
+		return clErr(ErrUpstream, fmt.Sprintf("redirect from https to %s refused (%s)", req.URL.Scheme, clOrigin(req.URL)), nil)
+	}
+	if secrets, _ := req.Context().Value(clSecretsKey{}).(bool); secrets && clOrigin(req.URL) != clOrigin(via[0].URL) {
+		return clErr(ErrUpstream, fmt.Sprintf("redirect from %s to another origin %s refused: the request carries the catalog's configured headers", clOrigin(via[0].URL), clOrigin(req.URL)), nil)
+	}
+	return nil
+}
+
+// clOrigin is scheme://host:port, the port made explicit.
+func clOrigin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
 // NewClient returns a Client.
 func NewClient(o Options) *Client {
 	c := &Client{
@@ -95,12 +126,7 @@ func NewClient(o Options) *Client {
 			ResponseHeaderTimeout: 0, // bounded by the per-request context
 		}
 	}
-	hc.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
-		if len(via) > MaxRedirects {
-			return errTooManyRedirects
-		}
-		return nil
-	}
+	hc.CheckRedirect = clCheckRedirect
 	c.http = &hc
 	if c.ua == "" {
 		c.ua = "passerelle/" + clVersion()
@@ -197,6 +223,9 @@ func (c *Client) exchange(ctx context.Context, ep *Endpoint, req *clRequest, par
 	defer release()
 	rctx, cancel := context.WithTimeout(ctx, ep.Timeout)
 	defer cancel()
+	if len(ep.Headers) > 0 {
+		rctx = context.WithValue(rctx, clSecretsKey{}, true)
+	}
 	hreq = hreq.WithContext(rctx)
 	hreq.Header.Set("User-Agent", c.ua)
 	hreq.Header.Set("Accept", "application/xml, text/xml;q=0.9, */*;q=0.1")
@@ -278,6 +307,8 @@ func (c *Client) transportError(ctx context.Context, ep *Endpoint, err error) er
 		return ctx.Err()
 	case errors.Is(err, errTooManyRedirects):
 		return clErr(ErrUpstream, "redirects", err)
+	case errors.Is(err, ErrUpstream): // a redirect refused by clCheckRedirect
+		return err
 	case errors.Is(err, context.DeadlineExceeded):
 		return clErr(ErrTransient, fmt.Sprintf("request timed out after %s", ep.Timeout), nil)
 	default:

@@ -2,6 +2,7 @@ package csw
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -109,7 +110,7 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 	w := &clWalk{
 		c: c, ep: &ep, fn: fn, rep: rep, seed: maphash.MakeSeed(), now: map[uint64]struct{}{},
 		post: true, sort: ep.Sort, nsParam: ep.NamespaceParam, cqlText: ep.CQLTextParam, brief: ep.BriefThenByID,
-		log: c.log.With("csw_url", ep.URL),
+		log: c.log.With("csw_url", ep.URL), lim: ep.Limits.internal(),
 	}
 	if err := w.capabilities(ctx); err != nil {
 		return rep, err
@@ -143,7 +144,25 @@ func (c *Client) Walk(ctx context.Context, ep Endpoint, fn func(Record) error) (
 func clCheckEndpoint(ep *Endpoint) error {
 	u, err := url.Parse(ep.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("csw: endpoint URL %q: must be an absolute http(s) URL", ep.URL)
+		return fmt.Errorf("csw: endpoint URL %q: must be an absolute http(s) URL", clRedact(ep.URL))
+	}
+	if u.User != nil {
+		// Credentials in the URL travel in an Authorization header only:
+		// the URL itself appears in reports, notes and logs.
+		pass, _ := u.User.Password()
+		cred := u.User.Username() + ":" + pass
+		u.User = nil
+		ep.URL = u.String()
+		headers := make(map[string]string, len(ep.Headers)+1)
+		auth := false
+		for k, v := range ep.Headers {
+			headers[k] = v
+			auth = auth || strings.EqualFold(k, "Authorization")
+		}
+		if !auth {
+			headers["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
+		}
+		ep.Headers = headers
 	}
 	if ep.PageSize <= 0 {
 		ep.PageSize = DefaultPageSize
@@ -182,12 +201,14 @@ type clWalk struct {
 	// Failing pages whose halves failed like them, not split further
 	// until a later page tells whether the server fails systematically.
 	deferred     []clSpan
-	streak       int       // such pages in a row
-	streakKind   string    // their kind of error (clKind)
-	passPages    int       // pages asked in this pass
-	hold         *[]Record // non-nil: deliver appends here instead of calling fn
-	repeats      int       // records of the current page already delivered in this pass
-	ignoresStart bool      // a whole page repeated earlier records: startPosition ignored
+	streak       int          // such pages in a row
+	streakKind   string       // their kind of error (clKind)
+	passPages    int          // pages asked in this pass
+	hold         *[]Record    // non-nil: deliver appends here instead of calling fn
+	repeats      int          // records of the current page already delivered in this pass
+	ignoresStart bool         // a whole page repeated earlier records: startPosition ignored
+	lim          *clLimits    // record limits (Endpoint.Limits)
+	large        map[int]bool // positions skipped for their size in this pass
 }
 
 // errNoSearchResults: a GetRecords answer without csw:SearchResults.
@@ -378,7 +399,7 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 		return w.getRecords("results", start, n)
 	}, func(r io.Reader) error {
 		var err error
-		env, err = clSplit(r, func(e *Envelope, raw []byte) error {
+		env, err = clSplitLimited(r, w.lim, func(e *Envelope, raw []byte) error {
 			if !e.HasSearchResults {
 				return errNoSearchResults
 			}
@@ -392,6 +413,17 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 				return nil
 			}
 			return w.deliver(pos, raw)
+		}, func(e *Envelope, reason string) error {
+			if !e.HasSearchResults {
+				return errNoSearchResults
+			}
+			pos := start + p.k
+			p.k++
+			if p.k > n {
+				return errTooManyRecords
+			}
+			w.tooLarge(pos, "", reason)
+			return nil
 		})
 		return err
 	})
@@ -436,6 +468,19 @@ func (w *clWalk) page(ctx context.Context, start, n int) (p clPage, restart bool
 		}
 	}
 	return p, false, nil
+}
+
+// tooLarge reports a record skipped for its size, once per position and
+// pass (a page may be asked again).
+func (w *clWalk) tooLarge(pos int, id, reason string) {
+	if w.delivered.has(pos) || w.large[pos] {
+		return
+	}
+	if w.large == nil {
+		w.large = map[int]bool{}
+	}
+	w.large[pos] = true
+	w.rep.RecordErrors = append(w.rep.RecordErrors, RecordError{Position: pos, ID: id, Reason: reason})
 }
 
 // deliver hands a record to fn unless its position was delivered already
@@ -484,12 +529,16 @@ func (w *clWalk) byID(ctx context.Context, b clBriefID) error {
 		got = 0
 		return &clRequest{op: "GetRecordById", post: w.post, id: b.id, rawQS: w.rawQS}
 	}, func(r io.Reader) error {
-		_, err := SplitRecords(r, func(raw []byte) error {
+		_, err := clSplitLimited(r, w.lim, func(_ *Envelope, raw []byte) error {
 			got++
 			if got > 1 {
 				return errTooManyRecords
 			}
 			return w.deliver(b.pos, raw)
+		}, func(_ *Envelope, reason string) error {
+			got++
+			w.tooLarge(b.pos, b.id, reason)
+			return nil
 		})
 		return err
 	})
@@ -512,6 +561,7 @@ func (w *clWalk) pass(ctx context.Context) (restart bool, err error) {
 	w.skippedAsBefore, w.ignoresStart = 0, false
 	w.delivered = clBitset{}
 	w.rep.PageErrors, w.rep.RecordErrors = nil, nil
+	w.large = nil
 	if w.restarts > 0 {
 		if w.earlier == nil {
 			w.earlier = map[uint64]struct{}{}
@@ -871,4 +921,14 @@ func (b *clBitset) all(n int) bool {
 		}
 	}
 	return true
+}
+
+// clRedact hides the userinfo of a URL that did not parse.
+func clRedact(raw string) string {
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "xxxxx" + raw[i:]
+		}
+	}
+	return raw
 }

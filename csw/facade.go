@@ -41,6 +41,9 @@ type Endpoint struct {
 	// (with a note) when the server rejects it.
 	Sort    bool
 	Headers map[string]string // extra request headers (e.g. an API key)
+	// Limits bound one record and one text node of it; a record past them
+	// is skipped (a RecordError) and the rest of its page delivered.
+	Limits Limits
 }
 
 // Facade answers CSW 2.0.2 requests from a view of snapshot entries. It

@@ -67,6 +67,51 @@ func SplitRecords(r io.Reader, fn func(raw []byte) error) (*Envelope, error) {
 	return clSplit(r, func(_ *Envelope, raw []byte) error { return fn(raw) })
 }
 
+// Default record limits (Limits).
+const (
+	DefaultMaxRecordBytes = 5_000_000
+	DefaultMaxTextBytes   = 1_000_000
+)
+
+// Limits bound one record and one text node (or attribute value) of it;
+// zero fields take the defaults. No real record comes near them.
+type Limits struct {
+	RecordBytes int
+	TextBytes   int
+}
+
+func (l Limits) internal() *clLimits {
+	c := &clLimits{record: int64(l.RecordBytes), text: int64(l.TextBytes)}
+	if c.record <= 0 {
+		c.record = DefaultMaxRecordBytes
+	}
+	if c.text <= 0 {
+		c.text = DefaultMaxTextBytes
+	}
+	return c
+}
+
+// SplitRecordsLimited is SplitRecords where a record past lim is not
+// buffered: it is scanned to its end (it must still be well-formed), then
+// skipped is called with the reason and the split goes on with the next
+// record. At most about lim.RecordBytes of a record are ever held.
+func SplitRecordsLimited(r io.Reader, lim Limits, fn func(raw []byte) error, skipped func(reason string) error) (*Envelope, error) {
+	return clSplitLimited(r, lim.internal(), func(_ *Envelope, raw []byte) error { return fn(raw) },
+		func(_ *Envelope, reason string) error { return skipped(reason) })
+}
+
+// clSplitLimited is clSplit with record limits; skipped is called for a
+// record past them (counted in Envelope.Records like the others).
+func clSplitLimited(r io.Reader, lim *clLimits, fn func(env *Envelope, raw []byte) error, skipped func(env *Envelope, reason string) error) (*Envelope, error) {
+	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
+	rec := &clRecorder{src: r}
+	if err := rec.prepare(); err != nil {
+		return env, err
+	}
+	s := clSplitter{rec: rec, env: env, fn: fn, fast: true, lim: lim, skipped: skipped}
+	return env, s.start()
+}
+
 // clSplit is SplitRecords whose callback also sees the envelope read so
 // far (the SearchResults attributes precede every record).
 func clSplit(r io.Reader, fn func(env *Envelope, raw []byte) error) (*Envelope, error) {
@@ -82,16 +127,16 @@ func clSplitWith(r io.Reader, fn func(env *Envelope, raw []byte) error, fast boo
 		return env, err
 	}
 	s := clSplitter{rec: rec, env: env, fn: fn, fast: fast}
-	s.dec = xml.NewDecoder(rec)
+	return env, s.start()
+}
+
+func (s *clSplitter) start() error {
+	s.dec = xml.NewDecoder(s.rec)
 	s.dec.Strict = true
 	// rec already converted the stream to UTF-8: the declared encoding is
 	// only a label now.
 	s.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
-	err := s.run()
-	if err != nil {
-		return env, err
-	}
-	return env, nil
+	return s.run()
 }
 
 // clSplitter holds the state of one SplitRecords pass.
@@ -111,6 +156,9 @@ type clSplitter struct {
 
 	fast bool  // scan record content with clScanner
 	skew int64 // bytes the scanner consumed behind the decoder's back
+
+	lim     *clLimits // nil: records are not bounded
+	skipped func(env *Envelope, reason string) error
 }
 
 // off is the stream offset of the decoder's position.
@@ -145,6 +193,10 @@ func (s *clSplitter) run() error {
 			s.names = append(s.names, t.Name)
 			depth := len(s.names)
 			if s.recDepth != 0 {
+				if s.lim != nil && s.off()-s.recStart > s.lim.record {
+					// decoder path (rare): the record cannot be skipped
+					return clErr(ErrUpstream, fmt.Sprintf("record larger than %d bytes (max_record_bytes)", s.lim.record), nil)
+				}
 				continue
 			}
 			if s.containerDepth != 0 && depth == s.containerDepth+1 {
@@ -202,13 +254,24 @@ func (s *clSplitter) scan(start int64, depth int) error {
 	for e < r.pos && strings.IndexByte(" \t\r\n/>", r.buf[e]) < 0 {
 		e++
 	}
-	from := r.pos
-	if err := r.scanRecord(a, e, depth); err != nil {
+	from, base := r.pos, r.base
+	over, err := r.scanRecord(a, e, depth, s.lim, start)
+	if err != nil {
 		return err
 	}
-	s.skew += int64(r.pos - from)
+	s.skew += r.base - base + int64(r.pos-from)
 	s.names = s.names[:len(s.names)-1]
 	s.recDepth = 0
+	if over != "" {
+		s.env.Records++
+		if s.skipped == nil {
+			return clErr(ErrUpstream, over, nil)
+		}
+		if err := s.skipped(s.env, over); err != nil {
+			return fmt.Errorf("record %d: %w", s.env.Records, err)
+		}
+		return nil
+	}
 	return s.emit(s.off())
 }
 
@@ -455,6 +518,9 @@ type clRecorder struct {
 	base int64
 	keep int64 // earliest offset still needed
 	err  error // sticky error of src
+
+	names []byte   // the scanner's element names, kept between records
+	stack [][2]int // the scanner's element stack, kept between records
 }
 
 // prepare reads the start of the stream, drops a UTF-8 BOM and converts a

@@ -19,24 +19,98 @@ import (
 type clScanner struct {
 	r     *clRecorder
 	i     int      // next byte, index into r.buf
-	stack [][2]int // open element names, [start, end) in r.buf
+	stack [][2]int // open element names, [start, end) in names
+	names []byte   // open element names, copied: the buffer may be shed
 	depth int      // open elements outside this record (the record root included)
+
+	// Size limits (lim nil: none). A record past them is still scanned to
+	// its end for well-formedness, but its bytes are shed as it goes: over
+	// says why it fails.
+	lim       *clLimits
+	recStart  int64 // stream offset of the record's start tag
+	textStart int   // index in r.buf where the current text node began, -1 outside text
+	over      string
+	shedding  bool // over: drop the bytes before s.i at the next safe point
 }
+
+// clLimits bound one record and one text node (or attribute value) of it.
+type clLimits struct{ record, text int64 }
+
+// clHardSlack bounds what a record past its limit may still buffer
+// between two points where bytes can be shed (inside one name or
+// reference); clShedAt is how much it lets pile up before shedding.
+const (
+	clHardSlack = 1 << 20
+	clShedAt    = 64 << 10
+)
 
 var errScanEOF = errors.New("end of input")
 
 // scanRecord scans from the recorder's position to the end tag closing the
 // element just opened, whose name is r.buf[nameStart:nameEnd]. It returns
 // with the recorder positioned after that end tag.
-func (r *clRecorder) scanRecord(nameStart, nameEnd, depth int) error {
-	s := clScanner{r: r, i: r.pos, depth: depth}
-	s.stack = append(s.stack, [2]int{nameStart, nameEnd})
-	err := s.content()
+// A record over the limits in lim is scanned to its end without being
+// kept: the returned reason is non-empty and the record's bytes are gone.
+func (r *clRecorder) scanRecord(nameStart, nameEnd, depth int, lim *clLimits, recStart int64) (over string, err error) {
+	s := clScanner{r: r, i: r.pos, depth: depth, lim: lim, recStart: recStart, textStart: -1,
+		names: r.names[:0], stack: r.stack[:0]}
+	s.names = append(s.names, r.buf[nameStart:nameEnd]...)
+	s.stack = append(s.stack, [2]int{0, len(s.names)})
+	defer func() { r.names, r.stack = s.names[:0], s.stack[:0] }() // reused by the next record
+	err = s.content()
 	if err != nil {
-		return s.fail(err)
+		return "", s.fail(err)
 	}
 	r.pos = s.i
+	if lim != nil && s.over == "" && r.base+int64(s.i)-recStart > lim.record {
+		s.over = fmt.Sprintf("record larger than %d bytes (max_record_bytes): skipped", lim.record)
+	}
+	return s.over, nil
+}
+
+// check, before the buffer grows, notes a record past its limits; past
+// them, what the scanner holds must not grow beyond clHardSlack more.
+func (s *clScanner) check() error {
+	if s.over == "" {
+		switch {
+		case s.r.base+int64(s.i)-s.recStart > s.lim.record:
+			s.over = fmt.Sprintf("record larger than %d bytes (max_record_bytes): skipped", s.lim.record)
+		case s.textStart >= 0 && int64(s.i-s.textStart) > s.lim.text:
+			s.over = fmt.Sprintf("text node longer than %d bytes (max_text_bytes): record skipped", s.lim.text)
+		}
+		s.shedding = s.over != ""
+		return nil
+	}
+	if int64(s.i) > s.lim.record+clHardSlack {
+		return clErr(ErrUpstream, fmt.Sprintf("%s; a single name or reference in it is longer than %d bytes", s.over, clHardSlack), nil)
+	}
 	return nil
+}
+
+// shed drops the bytes before s.i, at a point where the scanner holds no
+// other index into the buffer (the open element names are copies).
+func (s *clScanner) shed() {
+	if s.i < clShedAt {
+		return
+	}
+	r := s.r
+	drop := s.i
+	n := copy(r.buf, r.buf[drop:])
+	r.buf = r.buf[:n]
+	r.base += int64(drop)
+	r.pos = 0
+	s.i = 0
+	if s.textStart >= 0 {
+		s.textStart = 0 // over already: text length no longer matters
+	}
+}
+
+// endText checks the text node ending at s.i.
+func (s *clScanner) endText() {
+	if s.lim != nil && s.over == "" && s.textStart >= 0 && int64(s.i-s.textStart) > s.lim.text {
+		s.over = fmt.Sprintf("text node longer than %d bytes (max_text_bytes): record skipped", s.lim.text)
+	}
+	s.textStart = -1
 }
 
 func (s *clScanner) fail(err error) error {
@@ -55,6 +129,12 @@ func (s *clScanner) more(n int) bool {
 		if s.r.err != nil {
 			return false
 		}
+		if s.lim != nil {
+			if err := s.check(); err != nil {
+				s.r.err = err
+				return false
+			}
+		}
 		s.r.read()
 	}
 	return true
@@ -72,17 +152,25 @@ func (s *clScanner) get() (byte, error) {
 func clSyntax(msg string) error { return clErr(ErrUpstream, "malformed XML: "+msg, nil) }
 
 func (s *clScanner) content() error {
+	s.textStart = s.i
 	for {
+		if s.shedding {
+			s.shed()
+		}
 		b, err := s.get()
 		if err != nil {
 			return err
 		}
 		switch {
 		case b == '<':
+			s.i--
+			s.endText()
+			s.i++
 			done, err := s.markup()
 			if err != nil || done {
 				return err
 			}
+			s.textStart = s.i
 		case b == '&' || b >= utf8.RuneSelf || b < 0x20:
 			if err := s.charData(b); err != nil {
 				return err
@@ -111,10 +199,11 @@ func (s *clScanner) markup() (done bool, err error) {
 			return false, clSyntax("invalid characters in end element")
 		}
 		top := s.stack[len(s.stack)-1]
-		if !bytes.Equal(s.r.buf[a:e], s.r.buf[top[0]:top[1]]) {
-			return false, clSyntax(fmt.Sprintf("element <%s> closed by </%s>", clShort(string(s.r.buf[top[0]:top[1]]), 60), clShort(string(s.r.buf[a:e]), 60)))
+		if !bytes.Equal(s.r.buf[a:e], s.names[top[0]:top[1]]) {
+			return false, clSyntax(fmt.Sprintf("element <%s> closed by </%s>", clShort(string(s.names[top[0]:top[1]]), 60), clShort(string(s.r.buf[a:e]), 60)))
 		}
 		s.stack = s.stack[:len(s.stack)-1]
+		s.names = s.names[:top[0]]
 		return len(s.stack) == 0, nil
 	case '?':
 		if _, _, err := s.name(); err != nil {
@@ -131,7 +220,10 @@ func (s *clScanner) markup() (done bool, err error) {
 		}
 		if s.more(7) && string(s.r.buf[s.i:s.i+7]) == "[CDATA[" {
 			s.i += 7
-			return false, s.until("]]>", true)
+			s.textStart = s.i
+			err := s.until("]]>", true)
+			s.endText()
+			return false, err
 		}
 		// a directive: refused once complete (cut short, the document is truncated)
 		if err := s.until(">", false); err != nil {
@@ -144,6 +236,9 @@ func (s *clScanner) markup() (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	// the name is copied now: the buffer may be shed inside attributes
+	at := len(s.names)
+	s.names = append(s.names, s.r.buf[a:e]...)
 	for {
 		s.space()
 		b, err := s.get()
@@ -155,7 +250,7 @@ func (s *clScanner) markup() (done bool, err error) {
 			if s.depth+len(s.stack) >= MaxXMLDepth {
 				return false, clErr(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
 			}
-			s.stack = append(s.stack, [2]int{a, e})
+			s.stack = append(s.stack, [2]int{at, len(s.names)})
 			return false, nil
 		case '/':
 			if b, err = s.get(); err != nil {
@@ -164,6 +259,7 @@ func (s *clScanner) markup() (done bool, err error) {
 			if b != '>' {
 				return false, clSyntax("expected /> in element")
 			}
+			s.names = s.names[:at]
 			return false, nil
 		}
 		s.i--
@@ -192,13 +288,20 @@ func (s *clScanner) attrValue() error {
 	if q != '"' && q != '\'' {
 		return clSyntax("unquoted or missing attribute value in element")
 	}
+	s.textStart = s.i
 	for {
+		if s.shedding {
+			s.shed()
+		}
 		b, err := s.get()
 		if err != nil {
 			return err
 		}
 		switch {
 		case b == q:
+			s.i--
+			s.endText()
+			s.i++
 			return nil
 		case b == '<':
 			return clSyntax("unescaped < inside quoted string")
@@ -351,6 +454,9 @@ func (s *clScanner) entity() error {
 // comment skips to "-->"; "--" elsewhere is an error.
 func (s *clScanner) comment() error {
 	for {
+		if s.shedding {
+			s.shed()
+		}
 		b, err := s.get()
 		if err != nil {
 			return err
@@ -378,6 +484,9 @@ func (s *clScanner) comment() error {
 // until skips to end (included), checking characters when asked.
 func (s *clScanner) until(end string, check bool) error {
 	for {
+		if s.shedding {
+			s.shed()
+		}
 		b, err := s.get()
 		if err != nil {
 			return err

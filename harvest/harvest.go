@@ -90,6 +90,7 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 		rep.Kept = true
 		rep.problem(Problem{Reason: err.Error()})
 	}
+	rep.redact()
 	if data, jerr := json.Marshal(rep); jerr == nil {
 		if serr := h.Store.AddReport(context.WithoutCancel(ctx), cat.ID, data); serr != nil && err == nil {
 			err = fmt.Errorf("harvest %q: store report: %w", cat.ID, serr)
@@ -105,6 +106,12 @@ func (h *Harvester) Run(ctx context.Context, cfg *config.Config, cat *config.Cat
 }
 
 var errStore = errors.New("store")
+
+// limitError ends a walk at max_records or max_duration: the run is
+// partial, with the error's text as the reason.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
 
 // Lease timing: a harvest holds its catalog's lease for leaseTTL and
 // extends it every leaseTTL/3, so a crashed process blocks the catalog for
@@ -210,10 +217,19 @@ func (r *run) execute(ctx context.Context) error {
 		}
 	}
 
+	// The walk stops at max_duration; storing what it fetched uses ctx.
+	deadline := r.cfg.Deadline(r.cat)
+	wctx, cancel := context.WithTimeoutCause(ctx, deadline, &limitError{
+		fmt.Sprintf("harvest stopped after max_duration %s: what was fetched is kept (partial); raise max_duration to harvest more", deadline)})
+	defer cancel()
+	limit := r.cat.RecordLimit()
 	src := r.source()
-	res, werr := src(ctx, func(pos int, raw []byte) error {
+	res, werr := src(wctx, func(pos int, raw []byte) error {
 		if r.stopping(pos - 1) {
 			return ErrStopped // this page was fetched but is not used
+		}
+		if r.fetched >= limit {
+			return &limitError{fmt.Sprintf("harvest stopped at max_records %d: what was fetched is kept (partial); raise max_records to harvest more", limit)}
 		}
 		if err := r.record(ctx, pos, raw); err != nil {
 			return err
@@ -231,6 +247,13 @@ func (r *run) execute(ctx context.Context) error {
 	}
 	if werr != nil && (errors.Is(werr, errStore) || errors.Is(werr, ErrStopped)) {
 		return werr
+	}
+	var le *limitError
+	if cause := context.Cause(wctx); werr != nil && ctx.Err() == nil && errors.As(cause, &le) {
+		werr = le // the walk ended on the deadline: say which
+	}
+	if errors.As(werr, &le) {
+		werr = le // without the walk's wrapping
 	}
 	rep := r.rep
 	if res != nil {
@@ -257,7 +280,7 @@ func (r *run) execute(ctx context.Context) error {
 		rep.problem(Problem{Reason: werr.Error()})
 		return r.keepPrevious()
 	case werr != nil:
-		rep.problem(Problem{Reason: werr.Error()})
+		rep.Errors = append(rep.Errors, Problem{Reason: werr.Error()}) // why the run ended: past the cap too
 		rep.Status = StatusPartial
 	case complete:
 		rep.Status = StatusOK

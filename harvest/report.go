@@ -1,6 +1,10 @@
 package harvest
 
-import "time"
+import (
+	"time"
+
+	"github.com/passerelle/passerelle/config"
+)
 
 // Harvest statuses.
 const (
@@ -62,4 +66,17 @@ func (r *Report) problem(p Problem) {
 		return
 	}
 	r.Errors = append(r.Errors, p)
+}
+
+// redact hides URL credentials (userinfo) wherever a report shows a URL:
+// reports are published (reports.json, status page, harvest --json).
+func (r *Report) redact() {
+	r.AdvertisedURL = config.RedactURLs(r.AdvertisedURL)
+	r.FinalURL = config.RedactURLs(r.FinalURL)
+	for i := range r.Notes {
+		r.Notes[i] = config.RedactURLs(r.Notes[i])
+	}
+	for i := range r.Errors {
+		r.Errors[i].Reason = config.RedactURLs(r.Errors[i].Reason)
+	}
 }

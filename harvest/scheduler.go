@@ -25,6 +25,10 @@ type Scheduler struct {
 	// StopGrace is how long a running harvest may take, once ctx ends, to
 	// reach a page boundary before its requests are cancelled (default 30s).
 	StopGrace time.Duration
+	// MaxConcurrent bounds the harvests run at once (default: the
+	// configuration's [harvest] max_concurrent when Run starts); due
+	// catalogs wait for a slot.
+	MaxConcurrent int
 
 	mu        sync.Mutex
 	running   map[string]bool
@@ -54,6 +58,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	wake := s.wakeChan()
 	s.mu.Unlock()
+	slots := s.MaxConcurrent
+	if slots <= 0 {
+		slots = s.Config().Harvest.Concurrency()
+	}
+	sem := make(chan struct{}, slots)
 	var wg sync.WaitGroup
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -70,6 +79,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				defer wg.Done()
 				ran := true
 				defer func() { s.finish(cat.ID, ran) }()
+				select { // bounded concurrency: wait for a slot
+				case sem <- struct{}{}:
+					defer func() { <-sem }()
+				case <-ctx.Done():
+					ran = false
+					return
+				}
 				// The run outlives ctx by up to grace so that it stops at a
 				// page boundary (Options.Stop) rather than mid-request.
 				rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -35,7 +35,7 @@ type source func(ctx context.Context, fn func(pos int, raw []byte) error, matche
 
 func (r *run) source() source {
 	if r.cat.Dir != "" {
-		return dirSource(r.cat.Dir)
+		return dirSource(r.cat.Dir, r.limits())
 	}
 	return r.cswSource()
 }
@@ -55,6 +55,7 @@ func (r *run) cswSource() source {
 			BriefThenByID:  r.cat.BriefThenByID,
 			Sort:           r.cat.Sort,
 			Headers:        r.cat.Headers,
+			Limits:         r.limits(),
 		}
 		wr, err := r.h.Client.Walk(ctx, ep, func(rec csw.Record) error {
 			return fn(rec.Position, rec.Raw)
@@ -81,10 +82,15 @@ func (r *run) cswSource() source {
 	}
 }
 
+// limits are the record limits of the configuration's [harvest] table.
+func (r *run) limits() csw.Limits {
+	return csw.Limits{RecordBytes: r.cfg.Harvest.RecordBytes(), TextBytes: r.cfg.Harvest.TextBytes()}
+}
+
 // dirSource reads every *.xml file of a folder, in name order. A file is
 // one record, or a CSW GetRecords / GetRecordById response whose records
-// are taken one by one.
-func dirSource(dir string) source {
+// are taken one by one. A record past lim is skipped with a problem.
+func dirSource(dir string, lim csw.Limits) source {
 	return func(ctx context.Context, fn func(int, []byte) error, matched func(int)) (*walkResult, error) {
 		files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
 		if err != nil {
@@ -109,11 +115,23 @@ func dirSource(dir string) source {
 				continue
 			}
 			if !isEnvelope(data) {
+				if why := overLimits(data, lim); why != "" {
+					res.complete = false
+					res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: %s", filepath.Base(f), why)})
+					continue
+				}
 				recs = append(recs, data)
 				continue
 			}
-			_, err = csw.SplitRecords(bytes.NewReader(data), func(raw []byte) error {
+			n := 0
+			_, err = csw.SplitRecordsLimited(bytes.NewReader(data), lim, func(raw []byte) error {
+				n++
 				recs = append(recs, raw)
+				return nil
+			}, func(reason string) error {
+				n++
+				res.complete = false
+				res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: record %d: %s", filepath.Base(f), n, reason)})
 				return nil
 			})
 			if err != nil {
@@ -160,6 +178,36 @@ func isEnvelope(data []byte) bool {
 		if se, ok := tok.(xml.StartElement); ok {
 			name := se.Name.Local
 			return strings.HasSuffix(name, "GetRecordsResponse") || strings.HasSuffix(name, "GetRecordByIdResponse")
+		}
+	}
+}
+
+// overLimits says why a one-record file is past the record limits ("" if
+// it is not): its size, or a text node or attribute value too long.
+func overLimits(data []byte, lim csw.Limits) string {
+	if lim.RecordBytes > 0 && len(data) > lim.RecordBytes {
+		return fmt.Sprintf("record larger than %d bytes (max_record_bytes): skipped", lim.RecordBytes)
+	}
+	if lim.TextBytes <= 0 {
+		return ""
+	}
+	d := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return "" // malformed records are the parser's to report
+		}
+		long := false
+		switch t := tok.(type) {
+		case xml.CharData:
+			long = len(t) > lim.TextBytes
+		case xml.StartElement:
+			for _, a := range t.Attr {
+				long = long || len(a.Value) > lim.TextBytes
+			}
+		}
+		if long {
+			return fmt.Sprintf("text node longer than %d bytes (max_text_bytes): record skipped", lim.TextBytes)
 		}
 	}
 }

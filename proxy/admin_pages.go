@@ -347,7 +347,7 @@ func (a *admin) handleCatalog(c *fiber.Ctx, p *principal) error {
 	if cat == nil {
 		return notFound("no catalog %q", id)
 	}
-	d := pageData{"Title": cat.Title, "CatalogID": id, "Source": cat.URL, "Every": cat.Every.String(), "Folder": cat.Dir != "",
+	d := pageData{"Title": cat.Title, "CatalogID": id, "Source": config.RedactURLs(cat.URL), "Every": cat.Every.String(), "Folder": cat.Dir != "",
 		"CanHarvest": a.o.Harvest != nil && a.canHarvest(p, cfg, id)}
 	if data, err := a.s.state.catalog(c.UserContext(), id); err == nil {
 		d["Records"], d["SnapStatus"], d["Generation"] = len(data.records), data.snap.Status, data.gen
@@ -369,7 +369,7 @@ func (a *admin) handleCatalog(c *fiber.Ctx, p *principal) error {
 			Reason   string `json:"reason"`
 		} `json:"errors"`
 	}
-	if len(reports) > 0 && json.Unmarshal(reports[0], &last) == nil {
+	if len(reports) > 0 && json.Unmarshal([]byte(config.RedactURLs(string(reports[0]))), &last) == nil {
 		rs := last.reportSummary
 		d["Last"] = &rs
 		var files []string

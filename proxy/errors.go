@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -20,6 +19,9 @@ type HTTPError struct {
 	Msg        string
 	Err        error
 	RetryAfter int // seconds, for 503
+	// unready names the catalog of a "not harvested yet" 503, logged once
+	// per state change instead of at each request.
+	unready string
 }
 
 func (e *HTTPError) Error() string {
@@ -71,19 +73,29 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		he = &HTTPError{Code: ex.Status(), Msg: ex.Text, Err: err}
 	case errors.As(err, &fe):
 		he = &HTTPError{Code: fe.Code, Msg: fe.Message}
+		if fe.Code == fiber.StatusBadRequest && fe.Message == errURITooLong.Error() {
+			he = &HTTPError{Code: fiber.StatusRequestURITooLong, Msg: fmt.Sprintf("request target longer than %d bytes", MaxURIBytes)}
+		}
 	default:
 		he = &HTTPError{Code: fiber.StatusInternalServerError, Msg: "internal error", Err: err}
 	}
-	if he.Code >= 500 {
+	switch {
+	case he.unready != "":
+		if _, logged := s.unready.LoadOrStore(he.unready, true); !logged {
+			s.log.Warn("catalog not harvested yet: answering 503 until it is", "catalog", he.unready, "path", c.Path(), "err", he.Err)
+		} else {
+			s.log.Debug("request refused", "path", c.Path(), "status", he.Code, "err", he.Err)
+		}
+	case he.Code >= 500:
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", he.Code, "err", err)
-	} else if he.Err != nil {
+	case he.Err != nil:
 		s.log.Debug("request refused", "path", c.Path(), "status", he.Code, "err", he.Err)
 	}
 	if he.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(he.RetryAfter))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	if strings.HasSuffix(c.Path(), "/csw") {
+	if s.cswRoute(c) {
 		if ex == nil {
 			ex = &csw.Exception{Code: "NoApplicableCode", Text: he.Msg}
 		}

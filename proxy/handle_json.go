@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/passerelle/passerelle/config"
 )
 
 const jsonType = "application/json; charset=utf-8"
@@ -33,7 +35,7 @@ func (s *Server) handleCatalogs(c *fiber.Ctx) error {
 	base := cfg.Server.PublicURL
 	out := make([]catalogSummary, 0, len(cfg.Catalogs))
 	for _, cat := range cfg.Catalogs {
-		sum := catalogSummary{ID: cat.ID, Title: cat.Title, Description: cat.Description, Source: cat.URL}
+		sum := catalogSummary{ID: cat.ID, Title: cat.Title, Description: cat.Description, Source: config.RedactURLs(cat.URL)}
 		if cat.Dir != "" {
 			sum.Source = "folder"
 		}

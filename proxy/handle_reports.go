@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/passerelle/passerelle/config"
 )
 
 // reportSummary is the part of a stored harvest report the admin page and
@@ -40,7 +42,7 @@ func (s *Server) handleReports(c *fiber.Ctx) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(r)
+		b.WriteString(config.RedactURLs(string(r))) // reports written before redaction existed
 	}
 	b.WriteByte(']')
 	c.Set(fiber.HeaderContentType, jsonType)

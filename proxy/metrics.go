@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/passerelle/passerelle/config"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own
@@ -148,7 +150,7 @@ func (s *Server) lastReportOf(ctx context.Context, id string) *reportSummary {
 		return nil
 	}
 	var r reportSummary
-	if json.Unmarshal(reports[0], &r) != nil {
+	if json.Unmarshal([]byte(config.RedactURLs(string(reports[0]))), &r) != nil { // reports written before redaction existed
 		return nil
 	}
 	return &r

@@ -60,10 +60,15 @@ func parseSince(v string) (time.Time, error) {
 // window returns the [from, to) bounds of a page over n items, and whether
 // the page exists (page 1 always does, even empty).
 func (p listParams) window(n int) (from, to int, ok bool) {
-	from = (p.page - 1) * p.pageSize
-	if from >= n && p.page > 1 {
+	if p.page < 1 || p.pageSize < 1 {
 		return 0, 0, false
 	}
+	// Bounds first: (page-1)*pageSize overflows for pages far past the end.
+	pages := (n + p.pageSize - 1) / p.pageSize
+	if p.page > 1 && p.page > pages {
+		return 0, 0, false
+	}
+	from = (p.page - 1) * p.pageSize
 	to = min(from+p.pageSize, n)
 	if from > n {
 		from = n

@@ -1,8 +1,6 @@
 package proxy
 
 import (
-	"github.com/gofiber/fiber/v2"
-
 	"sort"
 
 	"github.com/passerelle/passerelle/csw"
@@ -44,7 +42,7 @@ func (s *Server) routes() {
 
 	s.adminRoutes()
 
-	a.Use(func(c *fiber.Ctx) error { return notFound("no route %s", c.Path()) })
+	a.Use(s.noRoute)
 }
 
 func sortEntries(es []*csw.Entry) {

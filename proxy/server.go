@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,6 +31,9 @@ type Options struct {
 	Version    string
 	// Admin configures the /admin/ pages (disabled by default).
 	Admin AdminOptions
+	// MaxConns bounds the connections served at once (DefaultMaxConns);
+	// MaxConnsPerIP those of one client address (DefaultMaxConnsPerIP).
+	MaxConns, MaxConnsPerIP int
 }
 
 // Server serves feeds, JSON views and CSW facades from the cache.
@@ -46,6 +50,14 @@ type Server struct {
 	reload  atomic.Pointer[reloadStatus]
 	version string
 	started time.Time
+	// unready holds the catalogs whose "not harvested yet" 503 was
+	// logged: logged once per state change, not per request.
+	unready sync.Map
+	// chunkedCSW remembers, per request header in flight, whether a
+	// chunked request targets a CSW route: fasthttp resets the request
+	// when its body exceeds the limit, before the error handler runs.
+	chunkedCSW    sync.Map
+	maxConnsPerIP int
 }
 
 // New builds a server; it does not listen.
@@ -62,6 +74,12 @@ func New(o Options) *Server {
 	if o.CacheBytes == 0 {
 		o.CacheBytes = 256 << 20
 	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.MaxConnsPerIP <= 0 {
+		o.MaxConnsPerIP = DefaultMaxConnsPerIP
+	}
 	s := &Server{
 		state:   newState(o.Store, o.Recheck),
 		log:     o.Logger,
@@ -69,6 +87,8 @@ func New(o Options) *Server {
 		cache:   newResponseCache(o.CacheBytes),
 		version: o.Version,
 		started: time.Now(),
+
+		maxConnsPerIP: o.MaxConnsPerIP,
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
@@ -76,8 +96,10 @@ func New(o Options) *Server {
 	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
-		BodyLimit:             4 << 20,
-		ReadTimeout:           30 * time.Second,
+		BodyLimit:             MaxBodyBytes,
+		ReadBufferSize:        readBufferBytes,
+		Concurrency:           o.MaxConns,
+		ReadTimeout:           10 * time.Second, // a slow body holds a connection no longer
 		WriteTimeout:          2 * time.Minute,
 		IdleTimeout:           2 * time.Minute,
 		StrictRouting:         false,
@@ -85,6 +107,10 @@ func New(o Options) *Server {
 		UnescapePath:          false,
 		AppName:               "passerelle",
 	})
+	s.app.Server().HeaderReceived = s.headerReceived
+	s.app.Server().ErrorHandler = wrapServerErrors(s.app.Server().ErrorHandler)
+	s.app.Use(s.recoverPanic)
+	s.app.Use(s.guard)
 	s.app.Use(s.withContext)
 	s.metrics = newMetrics(s)
 	s.admin = newAdmin(s, o.Admin)
@@ -98,6 +124,7 @@ func New(o Options) *Server {
 // the one they started with.
 func (s *Server) SetConfig(cfg *config.Config) {
 	s.cfg.Store(cfg)
+	s.unready.Clear()
 	s.state.reset()
 	s.cache.clear()
 }
@@ -117,6 +144,7 @@ func (s *Server) Listen(ctx context.Context, addr string) error {
 // Serve serves on ln until ctx ends, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
+	ln = limitPerIP(ln, s.maxConnsPerIP)
 	go func() { errc <- s.app.Listener(ln) }()
 	select {
 	case err := <-errc:

@@ -321,7 +321,7 @@ func (v *view) stamp() {
 
 func unavailable(catalog string, err error) error {
 	if errors.Is(err, errNoSnapshot) {
-		return &HTTPError{Code: 503, RetryAfter: 300, Err: err,
+		return &HTTPError{Code: 503, RetryAfter: 300, Err: err, unready: catalog,
 			Msg: fmt.Sprintf("catalog %q has not been harvested successfully yet: nothing to serve", catalog)}
 	}
 	return internal(err)

@@ -80,6 +80,9 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 60 * time.Second}
 	}
+	hc := *opts.HTTPClient // the caller's client is not modified
+	hc.CheckRedirect = checkRedirect
+	opts.HTTPClient = &hc
 	if opts.Rate == 0 {
 		opts.Rate = 5
 	}
@@ -326,4 +329,35 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// maxRedirects is the number of redirects followed per request.
+const maxRedirects = 5
+
+// checkRedirect never follows https → http, nor, for a request carrying
+// credentials (X-API-KEY, Authorization), a redirect to another origin
+// (scheme, host or port): Go forwards X-API-KEY to whatever host a
+// redirect names. Refusals are ErrUpstream, not retried.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > maxRedirects {
+		return fmt.Errorf("more than %d redirects: %w", maxRedirects, ErrUpstream)
+	}
+	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("redirect from https to %s refused: %w", origin(req.URL), ErrUpstream)
+	}
+	first := via[0]
+	secret := first.Header.Get("X-API-KEY") != "" || first.Header.Get("Authorization") != ""
+	if secret && origin(req.URL) != origin(first.URL) {
+		return fmt.Errorf("redirect from %s to another origin %s refused: the request carries credentials: %w", origin(first.URL), origin(req.URL), ErrUpstream)
+	}
+	return nil
+}
+
+// origin is scheme://host:port, the port made explicit.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }

@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "passerelle %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "passerelle %s: %s\n", name, config.RedactURLs(err.Error()))
 		var ue usageError
 		if errors.As(err, &ue) || errors.Is(err, config.ErrInvalid) {
 			return exitUsage
@@ -137,7 +137,22 @@ func newLogger(w io.Writer, cmd string) *slog.Logger {
 	if v := os.Getenv("PASSERELLE_LOG_LEVEL"); v != "" {
 		_ = level.UnmarshalText([]byte(v))
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redactAttr}))
+}
+
+// redactAttr hides URL credentials in every logged string and error: a
+// catalog URL may carry them (they are moved to a header when the
+// configuration loads; this is the second line of defence).
+func redactAttr(_ []string, a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		a.Value = slog.StringValue(config.RedactURLs(a.Value.String()))
+	case slog.KindAny:
+		if err, ok := a.Value.Any().(error); ok && err != nil {
+			a.Value = slog.StringValue(config.RedactURLs(err.Error()))
+		}
+	}
+	return a
 }
 
 // flags returns a flag set with the global flags bound to e.
