@@ -14,12 +14,15 @@ import (
 // compared with), an invalid one to reject (the previous configuration
 // stays in force). Comparing with the loaded content, not with the file as
 // first seen, means a change made between Load and Watch is not missed.
-// The file is read only when its modification time or size changed. It
-// returns when ctx ends.
+// The file is read only when its modification time or size changed and
+// then stayed the same for one more interval: a file caught while an editor
+// or a script is still writing it is not loaded half-written (and rejected)
+// but once it has settled. It returns when ctx ends.
 func Watch(ctx context.Context, current *Config, interval time.Duration, apply func(*Config), reject func(error)) {
 	path, hash := current.Path, current.Hash
-	var mod time.Time
-	size := int64(-2) // nothing seen yet: the first look reads the file
+	var mod, pendMod time.Time
+	size := int64(-2) // nothing seen yet: the first settled look reads the file
+	pendSize := int64(-3)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -34,6 +37,10 @@ func Watch(ctx context.Context, current *Config, interval time.Duration, apply f
 			m, s = st.ModTime(), st.Size()
 		}
 		if m.Equal(mod) && s == size {
+			continue
+		}
+		if !m.Equal(pendMod) || s != pendSize {
+			pendMod, pendSize = m, s // changed since the last look: wait until it settles
 			continue
 		}
 		mod, size = m, s

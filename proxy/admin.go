@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -311,8 +310,3 @@ func (a *admin) guard(h func(c *fiber.Ctx, p *principal) error) fiber.Handler {
 	}
 }
 
-// errorsIsHTTP reports whether err is an *HTTPError with this code.
-func errorsIsHTTP(err error, code int) bool {
-	var he *HTTPError
-	return errors.As(err, &he) && he.Code == code
-}
