@@ -309,4 +309,3 @@ func (a *admin) guard(h func(c *fiber.Ctx, p *principal) error) fiber.Handler {
 		return h(c, p)
 	}
 }
-
