@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle/passerelle/cache"
@@ -55,6 +56,11 @@ type catalogSlot struct {
 	mu      sync.Mutex
 	data    *catalogData
 	checked time.Time
+	// loaded mirrors data for the requests that find mu taken: while one
+	// request reads the generation or loads a new snapshot (slow when the
+	// store is down or the catalog large), the others serve what is loaded
+	// instead of queueing behind it.
+	loaded atomic.Pointer[catalogData]
 }
 
 func newState(st cache.Store, recheck time.Duration) *state {
@@ -75,14 +81,20 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	}
 	s.mu.Unlock()
 
-	slot.mu.Lock()
+	if !slot.mu.TryLock() {
+		if d := slot.loaded.Load(); d != nil {
+			return d, nil
+		}
+		slot.mu.Lock()
+	}
 	defer slot.mu.Unlock()
 	if slot.data != nil && time.Since(slot.checked) < s.recheck {
 		return slot.data, nil
 	}
 	gen, err := s.store.Generation(ctx, id)
 	if err != nil {
-		if slot.data != nil { // keep serving what we have
+		if slot.data != nil { // keep serving what we have; look again after recheck
+			slot.checked = time.Now()
 			return slot.data, nil
 		}
 		return nil, fmt.Errorf("read generation of %q: %w", id, err)
@@ -110,6 +122,7 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 		s.owners.Store(r.csw, r)
 	}
 	slot.data = data
+	slot.loaded.Store(data)
 	return data, nil
 }
 
