@@ -138,7 +138,8 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	assert.NotContains(t, string(body), strconv.Itoa(rs.port), "no internals in the answer")
 
 	during, err := h.Run(ctx, cfg, cfg.Catalog("demo"), harvest.Options{})
-	require.NoError(t, err)
+	require.ErrorIs(t, err, cache.ErrUnavailable, "a harvest during the outage reports the store trouble")
+	require.NotNil(t, during)
 	assert.Equal(t, harvest.StatusFailed, during.Status, "a harvest during the outage: %+v", during.Errors)
 
 	rs.start()
