@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PASSERELLE_SHARED ?= $(abspath $(CURDIR)/../shared)
 export PASSERELLE_SHARED
 
-.PHONY: help build run test test-short test-integration bench fuzz lint fmt tidy-check generate deps clean
+.PHONY: help build run test test-short test-integration bench load fuzz lint fmt tidy-check generate deps clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test-integration: ## only the tests that talk to Redis and external tools
 bench: build ## Go benchmarks (parse, map, harvest, stores) and the bounded wrk load scripts
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
 	scripts/bench-http.sh
+
+load: build ## faults survived under load, ~3 min on loopback: wrk during harvests, Redis killed mid-harvest, SIGKILL mid-harvest, push faults (LOAD_DURATION=60)
+	scripts/load.sh
 
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@scripts/fuzz.sh $${FUZZTIME:-10s}

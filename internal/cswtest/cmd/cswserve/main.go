@@ -25,11 +25,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,8 +82,8 @@ func main() {
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if *logRequests {
-				q := r.URL.Query()
-				fmt.Fprintf(os.Stderr, "cswserve: %s %s startPosition=%s\n", r.Method, q.Get("request"), q.Get("startPosition"))
+				op, start := describe(r)
+				fmt.Fprintf(os.Stderr, "cswserve: %s %s startPosition=%s\n", r.Method, op, start)
 			}
 			if *delay > 0 {
 				select {
@@ -140,6 +142,36 @@ func run(addr string, n, shift int, dir string, opts cswtest.Options, wrap func(
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+var (
+	postOp    = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?(GetRecords|GetRecordById|GetCapabilities)[\s>/]`)
+	postStart = regexp.MustCompile(`\sstartPosition\s*=\s*["'](\d+)["']`)
+)
+
+// describe returns a request's operation and startPosition, from the
+// query or from a POST body (read here and put back for the handler).
+func describe(r *http.Request) (op, start string) {
+	q := r.URL.Query()
+	op, start = q.Get("request"), q.Get("startPosition")
+	if r.Method != http.MethodPost || r.Body == nil {
+		return op, start
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return op, start
+	}
+	if m := postOp.FindSubmatch(body); m != nil {
+		op = string(m[1])
+	}
+	if m := postStart.FindSubmatch(body); m != nil {
+		start = string(m[1])
+	} else if op == "GetRecords" && start == "" {
+		start = "1"
+	}
+	return op, start
 }
 
 // readDir returns the records of every *.xml file of dir, in name order:
