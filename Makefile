@@ -32,8 +32,9 @@ test-integration: ## only the tests that talk to Redis and external tools
 	scripts/test.sh -run 'Redis|OWSLib|SHACL|RDFLib|Serdi|Integration'
 
 
-bench: build ## Go benchmarks (parse, map, harvest, stores) and the bounded wrk load scripts
+bench: build ## Go benchmarks (parse, map, harvest, stores, serve heap), the one-core parse figure and the bounded wrk load scripts
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench 'ParseCorpus' -benchmem -benchtime 2s -cpu 1 ./iso
 	scripts/bench-http.sh
 
 load: build ## faults survived under load, ~3 min on loopback: wrk during harvests, Redis killed mid-harvest, SIGKILL mid-harvest, push faults (LOAD_DURATION=60)

@@ -220,3 +220,39 @@ func TestStoreDownServesLoadedSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, data, got)
 }
+
+// TestNewGenerationPreparedBeforeServed: when a harvest commits a new
+// generation, the request that finds it loads it and maps its fragments
+// before it replaces the served one (others keep serving the previous
+// one meanwhile), so no request after the switch waits for lazy mapping.
+func TestNewGenerationPreparedBeforeServed(t *testing.T) {
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(demoDir(), "*.xml"))
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644))
+	}
+	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": dir})
+	e.harvest("demo")
+	ctx := context.Background()
+	first, err := e.srv.state.catalog(ctx, "demo")
+	require.NoError(t, err)
+
+	// Change one record: a new generation.
+	b, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	changed := strings.Replace(string(b), "</gmd:MD_Metadata>", "<!-- changed --></gmd:MD_Metadata>", 1)
+	require.NotEqual(t, string(b), changed)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(changed), 0o644))
+	e.harvest("demo")
+
+	next, err := e.srv.state.catalog(ctx, "demo")
+	require.NoError(t, err)
+	require.NotSame(t, first, next)
+	assert.Greater(t, next.gen, first.gen)
+	for _, r := range next.records {
+		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q of the new generation served before its fragment was mapped", r.entry.ID)
+	}
+}

@@ -109,6 +109,27 @@ func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
 	wg.Wait()
 }
 
+// prepareFragments maps (or reads from the store) the fragment of every
+// record of a newly loaded generation, on every core.
+func (s *Server) prepareFragments(ctx context.Context, cfg *config.Config, data *catalogData) {
+	work := make(chan *record)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				_, _ = s.fragment(ctx, cfg, data, r)
+			}
+		}()
+	}
+	for _, r := range data.records {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+}
+
 // Warm precomputes, after a harvest, the DCAT fragment of every record of a
 // catalog's current snapshot that the store does not hold yet for the
 // current mapper version and configuration, and stores them in batches.

@@ -90,6 +90,9 @@ func New(o Options) *Server {
 
 		maxConnsPerIP: o.MaxConnsPerIP,
 	}
+	s.state.prepare = func(ctx context.Context, data *catalogData) {
+		s.prepareFragments(ctx, s.config(), data)
+	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})

@@ -50,6 +50,11 @@ type state struct {
 	recheck  time.Duration
 	mu       sync.Mutex
 	catalogs map[string]*catalogSlot
+	// prepare, when set, readies a newly loaded generation (maps its DCAT
+	// fragments) before it replaces the one being served: meanwhile the
+	// other requests serve the previous generation (see catalogSlot.loaded)
+	// instead of all waiting for fragments mapped lazily.
+	prepare func(ctx context.Context, data *catalogData)
 }
 
 type catalogSlot struct {
@@ -112,6 +117,9 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 			return slot.data, nil
 		}
 		return nil, err
+	}
+	if slot.data != nil && s.prepare != nil {
+		s.prepare(ctx, data)
 	}
 	if slot.data != nil {
 		for _, r := range slot.data.records {
