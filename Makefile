@@ -43,11 +43,12 @@ load: build ## faults survived under load, ~3 min on loopback: wrk during harves
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@scripts/fuzz.sh $${FUZZTIME:-10s}
 
-lint: ## gofmt, go vet, staticcheck (unused code, bugs) and the dependency rules
+lint: ## gofmt, go vet, staticcheck (unused code, bugs), the dependency rules and govulncheck (skipped, saying so, without network)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -checks 'U1000,SA*' ./...
 	$(GO) test -count=1 -run 'TestPackageRules' .
+	@GO=$(GO) scripts/govulncheck.sh
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')

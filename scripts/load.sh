@@ -260,7 +260,7 @@ hpid=$!
 mid=0
 if wait_pages "$work/csw-slow.log" 3 && kill -0 "$hpid" 2>/dev/null; then mid=1; fi
 kill -9 "$hpid" 2>/dev/null
-wait "$hpid"; hrc=$?
+{ wait "$hpid"; } 2>/dev/null; hrc=$?
 check "the harvest was reading its pages when killed" test $mid = 1
 check "harvest killed with SIGKILL in its middle (exit $hrc)" test "$hrc" -eq 137
 read -r gen1 total1 title1 < <(served_state)
@@ -276,7 +276,7 @@ pids+=("$spid")
 mid=0
 if wait_pages "$work/csw-slow.log" 3 && kill -0 "$spid" 2>/dev/null; then mid=1; fi
 kill -9 "$spid" 2>/dev/null
-wait "$spid"; src=$?
+{ wait "$spid"; } 2>/dev/null; src=$?
 check "serve was harvesting (reading pages) when killed" test $mid = 1
 check "serve killed with SIGKILL in the middle of its scheduled harvest (exit $src)" test "$src" -eq 137
 read -r gen2 total2 title2 < <(served_state)
