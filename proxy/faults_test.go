@@ -256,3 +256,42 @@ func TestNewGenerationPreparedBeforeServed(t *testing.T) {
 		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q of the new generation served before its fragment was mapped", r.entry.ID)
 	}
 }
+
+// TestBackgroundReload: with BackgroundReload, the request that finds a
+// new generation is answered with the served one at once, the new one is
+// loaded and prepared in the background, then served.
+func TestBackgroundReload(t *testing.T) {
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(demoDir(), "*.xml"))
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644))
+	}
+	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": dir})
+	e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, BackgroundReload: true})
+	e.harvest("demo")
+	ctx := context.Background()
+	first, err := e.srv.state.catalog(ctx, "demo")
+	require.NoError(t, err, "the first load is waited for")
+
+	b, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(strings.Replace(string(b), "</gmd:MD_Metadata>", "<!-- changed --></gmd:MD_Metadata>", 1)), 0o644))
+	e.harvest("demo")
+
+	got, err := e.srv.state.catalog(ctx, "demo")
+	require.NoError(t, err)
+	assert.Same(t, first, got, "the request finding the new generation is served the current one")
+	var next *catalogData
+	require.Eventually(t, func() bool {
+		next, err = e.srv.state.catalog(ctx, "demo")
+		return err == nil && next.gen > first.gen
+	}, 30*time.Second, 5*time.Millisecond, "the new generation is never served")
+	for _, r := range next.records {
+		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q served before its fragment was mapped", r.entry.ID)
+	}
+	resp, body := e.get("/catalogs/demo/datasets.json")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+}

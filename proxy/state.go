@@ -55,6 +55,10 @@ type state struct {
 	// other requests serve the previous generation (see catalogSlot.loaded)
 	// instead of all waiting for fragments mapped lazily.
 	prepare func(ctx context.Context, data *catalogData)
+	// background: a new generation found while another is served is loaded
+	// and prepared in the background (reload); requests keep the served one
+	// until it is ready. Otherwise the request that finds it waits for it.
+	background bool
 }
 
 type catalogSlot struct {
@@ -66,6 +70,8 @@ type catalogSlot struct {
 	// store is down or the catalog large), the others serve what is loaded
 	// instead of queueing behind it.
 	loaded atomic.Pointer[catalogData]
+	// reloading: a background reload of this catalog is under way (mu).
+	reloading bool
 }
 
 func newState(st cache.Store, recheck time.Duration) *state {
@@ -111,6 +117,13 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	if slot.data != nil && slot.data.gen == gen {
 		return slot.data, nil
 	}
+	if slot.data != nil && s.background {
+		if !slot.reloading {
+			slot.reloading = true
+			go s.reload(slot, id)
+		}
+		return slot.data, nil
+	}
 	data, err := load(ctx, s.store, id)
 	if err != nil {
 		if slot.data != nil {
@@ -121,6 +134,31 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	if slot.data != nil && s.prepare != nil {
 		s.prepare(ctx, data)
 	}
+	s.publish(slot, data)
+	return data, nil
+}
+
+// reload loads a catalog's new generation and prepares it in the
+// background, then publishes it; until then (and if it fails: the next
+// recheck tries again) requests are served the current one.
+func (s *state) reload(slot *catalogSlot, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	data, err := load(ctx, s.store, id)
+	if err == nil && s.prepare != nil {
+		s.prepare(ctx, data)
+	}
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	slot.reloading = false
+	if err != nil || (slot.data != nil && data.gen <= slot.data.gen) {
+		return
+	}
+	s.publish(slot, data)
+}
+
+// publish makes data the slot's served generation (slot.mu held).
+func (s *state) publish(slot *catalogSlot, data *catalogData) {
 	if slot.data != nil {
 		for _, r := range slot.data.records {
 			s.owners.Delete(r.csw)
@@ -131,7 +169,6 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	}
 	slot.data = data
 	slot.loaded.Store(data)
-	return data, nil
 }
 
 // reset forgets every loaded catalog: after a configuration change, the
