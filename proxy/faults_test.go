@@ -175,7 +175,54 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 type failingStore struct {
 	cache.Store
 	down  atomic.Bool
-	calls atomic.Int32
+	calls atomic.Int32 // Generation
+	reads atomic.Int32 // Get, Records
+}
+
+// TestStoreDownNoPerRecordReads: with the store down and nothing mapped
+// yet, a feed page and a CSW page of full ISO records are served from the
+// loaded snapshot (fragments mapped, ISO rebuilt from the models) after a
+// single failed store read, not one per record.
+func TestStoreDownNoPerRecordReads(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": demoDir()})
+	e.harvest("demo")
+	fs := &failingStore{Store: e.store}
+	e.srv = New(Options{Store: fs, Config: e.cfg, Recheck: time.Hour})
+	ctx := context.Background()
+	data, err := e.srv.state.catalog(ctx, "demo")
+	require.NoError(t, err)
+	require.Greater(t, len(data.records), 5)
+
+	fs.down.Store(true)
+	reads := fs.reads.Load()
+	resp, body := e.get("/catalogs/demo/catalog.ttl?page_size=50")
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	for _, r := range data.records {
+		if r.entry.Type != "service" && r.entry.Conflict == "" {
+			assert.Contains(t, string(body), r.entry.ID)
+		}
+	}
+	resp, body = e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&resultType=results&maxRecords=50")
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), "MD_Metadata")
+	assert.LessOrEqual(t, fs.reads.Load()-reads, int32(1), "store reads while it is down")
+}
+
+// Get and Records fail too while down, counting calls.
+func (f *failingStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	f.reads.Add(1)
+	if f.down.Load() {
+		return nil, false, fmt.Errorf("get: %w", cache.ErrUnavailable)
+	}
+	return f.Store.Get(ctx, key)
+}
+
+func (f *failingStore) Records(ctx context.Context, catalog string, hashes []string) ([]cache.StoredRecord, error) {
+	f.reads.Add(1)
+	if f.down.Load() {
+		return nil, fmt.Errorf("records: %w", cache.ErrUnavailable)
+	}
+	return f.Store.Records(ctx, catalog, hashes)
 }
 
 func (f *failingStore) Generation(ctx context.Context, catalog string) (int64, error) {

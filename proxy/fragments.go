@@ -71,11 +71,15 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 		in := mapInput(r, data.snap.Producers)
 		// Fragments are kept compacted: every record of every catalog
 		// stays in memory, a page decodes only its own.
-		if b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt)); err == nil && ok {
-			if f, err := dcat.UnmarshalFragment(b); err == nil {
-				f.Compact()
-				r.frag = f
-				return
+		if !s.state.storeDown() {
+			b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt))
+			s.state.noteStoreErr(err)
+			if err == nil && ok {
+				if f, err := dcat.UnmarshalFragment(b); err == nil {
+					f.Compact()
+					r.frag = f
+					return
+				}
 			}
 		}
 		f, err := dcat.Map(in, opt)

@@ -55,6 +55,11 @@ type state struct {
 	// other requests serve the previous generation (see catalogSlot.loaded)
 	// instead of all waiting for fragments mapped lazily.
 	prepare func(ctx context.Context, data *catalogData)
+	// downUntil (unix ns): the store answered ErrUnavailable; until then
+	// per-record reads (fragments, raw records) are not tried, so that a
+	// page does not pay one failed round trip per record while Redis is
+	// down: fragments are mapped, ISO records rebuilt from the models.
+	downUntil atomic.Int64
 	// background: a new generation found while another is served is loaded
 	// and prepared in the background (reload); requests keep the served one
 	// until it is ready. Otherwise the request that finds it waits for it.
@@ -76,6 +81,21 @@ type catalogSlot struct {
 
 func newState(st cache.Store, recheck time.Duration) *state {
 	return &state{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}}
+}
+
+// storePause is how long per-record store reads are skipped after the
+// store was found unavailable.
+const storePause = time.Second
+
+// storeDown reports whether the store was found unavailable less than
+// storePause ago.
+func (s *state) storeDown() bool { return time.Now().UnixNano() < s.downUntil.Load() }
+
+// noteStoreErr remembers an unavailable store (see downUntil).
+func (s *state) noteStoreErr(err error) {
+	if errors.Is(err, cache.ErrUnavailable) {
+		s.downUntil.Store(time.Now().Add(storePause).UnixNano())
+	}
 }
 
 // errNoSnapshot says a catalog was never harvested successfully.
@@ -104,6 +124,7 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	}
 	gen, err := s.store.Generation(ctx, id)
 	if err != nil {
+		s.noteStoreErr(err)
 		if slot.data != nil { // keep serving what we have; look again after recheck
 			slot.checked = time.Now()
 			return slot.data, nil
