@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PASSERELLE_SHARED ?= $(abspath $(CURDIR)/../shared)
 export PASSERELLE_SHARED
 
-.PHONY: help build run test test-short test-integration bench fuzz lint fmt tidy-check generate deps clean
+.PHONY: help build run test test-short test-integration bench load fuzz lint fmt tidy-check generate deps clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -32,18 +32,23 @@ test-integration: ## only the tests that talk to Redis and external tools
 	scripts/test.sh -run 'Redis|OWSLib|SHACL|RDFLib|Serdi|Integration'
 
 
-bench: build ## Go benchmarks (parse, map, harvest, stores) and the bounded wrk load scripts
+bench: build ## Go benchmarks (parse, map, harvest, stores, serve heap), the one-core parse figure and the bounded wrk load scripts
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench 'ParseCorpus' -benchmem -benchtime 2s -cpu 1 ./iso
 	scripts/bench-http.sh
+
+load: build ## faults survived under load, ~3 min on loopback: wrk during harvests, Redis killed mid-harvest, SIGKILL mid-harvest, push faults (LOAD_DURATION=60)
+	scripts/load.sh
 
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@scripts/fuzz.sh $${FUZZTIME:-10s}
 
-lint: ## gofmt, go vet, staticcheck (unused code, bugs) and the dependency rules
+lint: ## gofmt, go vet, staticcheck (unused code, bugs), the dependency rules and govulncheck (skipped, saying so, without network)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -checks 'U1000,SA*' ./...
 	$(GO) test -count=1 -run 'TestPackageRules' .
+	@GO=$(GO) scripts/govulncheck.sh
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')

@@ -113,6 +113,14 @@ func OpenRedis(ctx context.Context, rawURL, prefix string) (*RedisStore, error) 
 	if prefix == "" {
 		prefix = DefaultRedisPrefix
 	}
+	if opts.DialerRetries == 0 {
+		// go-redis dials 5 times, 100 ms apart, for each of a command's 4
+		// attempts: with the server down every call would take ~2 s. One
+		// dial per attempt fails a call in well under a second, so requests
+		// answer 503 (or the snapshot already loaded) promptly, and the
+		// command retries (MaxRetries, with backoff) still ride out a blip.
+		opts.DialerRetries = 1
+	}
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()

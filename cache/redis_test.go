@@ -133,9 +133,22 @@ func TestRedisTTLIsReal(t *testing.T) {
 	require.NoError(t, err)
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
+	require.NoError(t, s.Set(ctx, "h", []byte("v"), time.Hour))
+	require.NoError(t, s.Set(ctx, "forever", []byte("v"), 0))
+	// Orderings only, no clock window: a TTL set to a minute is positive and
+	// at most a minute, one set to an hour is longer than that, 0 means
+	// none (PTTL -1).
 	ttl, err := rdb.PTTL(ctx, s.Prefix()+"k:k").Result()
 	require.NoError(t, err)
-	assert.InDelta(t, time.Minute.Seconds(), ttl.Seconds(), 5)
+	assert.Positive(t, ttl)
+	assert.LessOrEqual(t, ttl, time.Minute)
+	hour, err := rdb.PTTL(ctx, s.Prefix()+"k:h").Result()
+	require.NoError(t, err)
+	assert.Greater(t, hour, time.Minute)
+	assert.LessOrEqual(t, hour, time.Hour)
+	none, err := rdb.PTTL(ctx, s.Prefix()+"k:forever").Result()
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(-1), none)
 }
 
 func TestOpen(t *testing.T) {

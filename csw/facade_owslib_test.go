@@ -177,6 +177,9 @@ type facOWSLibResult struct {
 
 func facRequireOWSLib(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("OWSLib test skipped under -short")
+	}
 	const py = "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
 		testenv.MissingTool(t, "/usr/bin/python3")

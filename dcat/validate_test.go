@@ -2,6 +2,7 @@ package dcat
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/passerelle/passerelle/internal/testenv"
@@ -122,9 +123,12 @@ func lastLine(b []byte) string {
 var shaclMin = flag.Float64("shacl-min", 0.95, "minimum share of SHACL-conformant dataset documents")
 
 // TestSHACL runs ../shared/shacl/check on every dataset and series document
-// of the corpus: the default DCAT-AP 3.0.1 shapes and the EU validator's
-// Base Zero shapes are gated (≥ 95 % conform); the range and GeoDCAT-AP
-// 2.0.0 shapes are reported.
+// of the corpus against each shape set — the default DCAT-AP 3.0.1 shapes,
+// the EU validator's Base Zero shapes, the DCAT-AP 3.0.1 ranges and
+// GeoDCAT-AP 2.0.0 — and gates every set (≥ 95 % conform). The checker's
+// exit status must agree with its per-file lines: 0 when every document
+// conforms, 1 when some violate; anything else (usage error, crash, npm
+// install failure) fails the test.
 func TestSHACL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SHACL check skipped under -short")
@@ -136,20 +140,25 @@ func TestSHACL(t *testing.T) {
 	check := filepath.Join(shared, "shacl", "check")
 	dir := tempOrOut(t)
 	docs := writeAll(t, dir)
-	for _, set := range []struct {
-		name, shapes string
-		gate         bool
-	}{
-		{"DCAT-AP 3.0.1", "", true},
-		{"Base Zero", "dcat-ap_3.0.1_html_shapes.ttl", true},
-		{"DCAT-AP 3.0.1 ranges", "dcat-ap_3.0.1_ranges.ttl", false},
-		{"GeoDCAT-AP 2.0.0", "geodcat-ap_2.0.0_geodcat-ap.shacl.ttl", false},
+	for _, set := range []struct{ name, shapes string }{
+		{"DCAT-AP 3.0.1", ""},
+		{"Base Zero", "dcat-ap_3.0.1_html_shapes.ttl"},
+		{"DCAT-AP 3.0.1 ranges", "dcat-ap_3.0.1_ranges.ttl"},
+		{"GeoDCAT-AP 2.0.0", "geodcat-ap_2.0.0_geodcat-ap.shacl.ttl"},
 	} {
 		args := docs
 		if set.shapes != "" {
 			args = append([]string{"--shapes", filepath.Join(shared, "shacl", "shapes", set.shapes)}, docs...)
 		}
-		out, _ := exec.Command(check, args...).CombinedOutput()
+		out, runErr := exec.Command(check, args...).CombinedOutput()
+		status := 0
+		if runErr != nil {
+			var exit *exec.ExitError
+			if !errors.As(runErr, &exit) {
+				t.Fatalf("%s: running %s: %v", set.name, check, runErr)
+			}
+			status = exit.ExitCode()
+		}
 		conform, failed := 0, []string{}
 		for _, line := range strings.Split(string(out), "\n") {
 			for _, d := range docs {
@@ -171,7 +180,10 @@ func TestSHACL(t *testing.T) {
 		if conform+len(failed) != len(docs) {
 			t.Errorf("%s: checker reported %d of %d documents:\n%s", set.name, conform+len(failed), len(docs), out)
 		}
-		if set.gate && share < *shaclMin {
+		if want := map[bool]int{true: 0, false: 1}[len(failed) == 0]; status != want {
+			t.Errorf("%s: checker exited %d, want %d (%d documents violate):\n%s", set.name, status, want, len(failed), out)
+		}
+		if share < *shaclMin {
 			t.Errorf("%s: %.1f %% conform, want ≥ %.0f %%\n%s", set.name, 100*share, 100**shaclMin, out)
 		}
 	}

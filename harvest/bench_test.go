@@ -62,6 +62,7 @@ func benchHarvest(b *testing.B, recs [][]byte, second bool) {
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/record")
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "wall-µs/record")
 			b.ReportMetric(float64(heap)/(1<<20), "peak-live-heap-added-MiB")
+			b.ReportMetric(float64(heap)/float64(n), "peak-live-heap-added-B/record")
 			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
 		}
 	}

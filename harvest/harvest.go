@@ -114,9 +114,11 @@ type limitError struct{ msg string }
 func (e *limitError) Error() string { return e.msg }
 
 // Lease timing: a harvest holds its catalog's lease for leaseTTL and
-// extends it every leaseTTL/3, so a crashed process blocks the catalog for
-// at most leaseTTL.
-const leaseTTL = 5 * time.Minute
+// extends it every leaseTTL/3, so a crashed process — or one whose store
+// went away under it, which cannot release the lease — blocks the catalog
+// for at most leaseTTL (scripts/load.sh: Redis killed mid-harvest, the next
+// harvest succeeds once the lease expires).
+const leaseTTL = time.Minute
 
 // leased runs the harvest under the catalog's lease, so that processes
 // sharing a store (replicas on one Redis, a CLI run beside a server)

@@ -35,6 +35,10 @@ type Scheduler struct {
 	last      map[string]time.Time
 	requested map[string]bool
 	wake      chan struct{}
+
+	// passed, when set (tests), is called after each look at the catalogs
+	// with the ids of the catalogs that look started.
+	passed func(started []string)
 }
 
 // Run schedules until ctx ends, then waits for runs in flight.
@@ -68,12 +72,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		cfg := s.Config()
+		var started []string
 		for i := range cfg.Catalogs {
 			cat := cfg.Catalogs[i]
 			forced, due := s.due(ctx, &cat)
 			if !due {
 				continue
 			}
+			started = append(started, cat.ID)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -119,6 +125,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 					s.Done(ctx, cat.ID, rep)
 				}
 			}()
+		}
+		if s.passed != nil {
+			s.passed(started)
 		}
 		select {
 		case <-ctx.Done():

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/csw"
 )
 
@@ -41,7 +42,12 @@ func badRequest(format string, a ...any) error {
 	return &HTTPError{Code: fiber.StatusBadRequest, Msg: fmt.Sprintf(format, a...)}
 }
 
+// internal is a 500, or a 503 with a short Retry-After when the store is
+// unreachable (Redis down): a client may retry, nothing is broken here.
 func internal(err error) error {
+	if errors.Is(err, cache.ErrUnavailable) {
+		return &HTTPError{Code: fiber.StatusServiceUnavailable, Msg: "storage unavailable, retry later", Err: err, RetryAfter: 5}
+	}
 	return &HTTPError{Code: fiber.StatusInternalServerError, Msg: "internal error", Err: err}
 }
 

@@ -71,11 +71,15 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 		in := mapInput(r, data.snap.Producers)
 		// Fragments are kept compacted: every record of every catalog
 		// stays in memory, a page decodes only its own.
-		if b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt)); err == nil && ok {
-			if f, err := dcat.UnmarshalFragment(b); err == nil {
-				f.Compact()
-				r.frag = f
-				return
+		if !s.state.storeDown() {
+			b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt))
+			s.state.noteStoreErr(err)
+			if err == nil && ok {
+				if f, err := dcat.UnmarshalFragment(b); err == nil {
+					f.Compact()
+					r.frag = f
+					return
+				}
 			}
 		}
 		f, err := dcat.Map(in, opt)
@@ -103,6 +107,27 @@ func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
 		}()
 	}
 	for _, r := range v.records {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+}
+
+// prepareFragments maps (or reads from the store) the fragment of every
+// record of a newly loaded generation, on every core.
+func (s *Server) prepareFragments(ctx context.Context, cfg *config.Config, data *catalogData) {
+	work := make(chan *record)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				_, _ = s.fragment(ctx, cfg, data, r)
+			}
+		}()
+	}
+	for _, r := range data.records {
 		work <- r
 	}
 	close(work)

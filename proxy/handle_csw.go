@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/dcat"
@@ -163,10 +164,14 @@ func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)
 	}
+	if s.state.storeDown() {
+		return nil, fmt.Errorf("read raw record %q of %q: %w", r.entry.ID, r.catalog, cache.ErrUnavailable)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	recs, err := s.state.store.Records(ctx, r.catalog, []string{r.entry.Hash})
 	if err != nil {
+		s.state.noteStoreErr(err)
 		return nil, fmt.Errorf("read raw record %q of %q: %w", r.entry.ID, r.catalog, err)
 	}
 	return recs[0].Raw, nil

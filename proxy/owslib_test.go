@@ -30,8 +30,13 @@ func python(t *testing.T, script string, args ...string) []byte {
 	return out
 }
 
+// requireModule skips under -short (make test-short runs no external
+// tool) and reports a missing Python module through testenv.MissingTool.
 func requireModule(t *testing.T, module string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("python3 %s test skipped under -short", module)
+	}
 	if err := exec.Command("/usr/bin/python3", "-c", "import "+module).Run(); err != nil {
 		testenv.MissingTool(t, "python3 module "+module)
 	}

@@ -34,6 +34,12 @@ type Options struct {
 	// MaxConns bounds the connections served at once (DefaultMaxConns);
 	// MaxConnsPerIP those of one client address (DefaultMaxConnsPerIP).
 	MaxConns, MaxConnsPerIP int
+	// BackgroundReload loads a catalog's new generation (and maps its
+	// fragments) in the background, serving the current one until it is
+	// ready: no request waits for a reload (serve sets it). Without it the
+	// request that finds a new generation loads it, others serving the
+	// current one meanwhile, and the next request sees it (tests).
+	BackgroundReload bool
 }
 
 // Server serves feeds, JSON views and CSW facades from the cache.
@@ -89,6 +95,10 @@ func New(o Options) *Server {
 		started: time.Now(),
 
 		maxConnsPerIP: o.MaxConnsPerIP,
+	}
+	s.state.background = o.BackgroundReload
+	s.state.prepare = func(ctx context.Context, data *catalogData) {
+		s.prepareFragments(ctx, s.config(), data)
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)

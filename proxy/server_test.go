@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
@@ -257,24 +259,86 @@ func TestPagingAndModifiedSince(t *testing.T) {
 	assert.Contains(t, string(body), "totalItems")
 }
 
+// TestDatasetDocuments fetches every record's document in each format and
+// checks it is that record's, in that format: the JSON item names the
+// fileIdentifier; each RDF serialization has its media type, holds the
+// fileIdentifier and the item's title, and describes a dcat:Dataset or
+// dcat:Dataset series; without an extension (no Accept) Turtle is served,
+// the same bytes as .ttl, and /records/ is the same document.
 func TestDatasetDocuments(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
 	e.harvest("demo")
 	data, err := e.srv.state.catalog(context.Background(), "demo")
 	require.NoError(t, err)
+	require.NotEmpty(t, data.records)
+	checked := 0
 	for _, r := range data.records {
 		esc := strings.ReplaceAll(r.entry.ID, "/", "%2F")
-		for _, ext := range []string{".ttl", ".rdf", ".jsonld", ".nt", ".json", ""} {
-			resp, body := e.get("/catalogs/demo/datasets/" + esc + ext)
-			require.Equal(t, http.StatusOK, resp.StatusCode, "%s%s: %s", r.entry.ID, ext, body)
+		base := "/catalogs/demo/datasets/" + esc
+		it := getItem(t, e, base+".json", r.entry.ID)
+		bodies := map[string]string{}
+		for _, tc := range []struct{ ext, mediaType, datasetClass string }{
+			{".ttl", "text/turtle", "dcat:Dataset"},
+			{".nt", "application/n-triples", "<http://www.w3.org/ns/dcat#Dataset"},
+			{".rdf", "application/rdf+xml", "http://www.w3.org/ns/dcat#Dataset"},
+			{".jsonld", "application/ld+json", "Dataset"},
+			{"", "text/turtle", "dcat:Dataset"},
+		} {
+			resp, body := e.get(base + tc.ext)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s%s: %s", r.entry.ID, tc.ext, body)
+			assert.Equal(t, tc.mediaType+"; charset=utf-8", resp.Header.Get("Content-Type"), "%s%s", r.entry.ID, tc.ext)
+			doc := string(body)
+			assert.Contains(t, doc, r.entry.ID, "%s%s names its fileIdentifier", r.entry.ID, tc.ext)
+			assert.Contains(t, doc, tc.datasetClass, "%s%s is a dataset (or series) document", r.entry.ID, tc.ext)
+			if tc.ext == ".rdf" {
+				var x struct {
+					XMLName xml.Name
+				}
+				require.NoError(t, xml.Unmarshal(body, &x), "%s.rdf is XML", r.entry.ID)
+				assert.Equal(t, "RDF", x.XMLName.Local)
+				assert.Contains(t, doc, xmlText(it.Title), "%s.rdf holds the title", r.entry.ID)
+			} else {
+				assert.Contains(t, doc, it.Title, "%s%s holds the title", r.entry.ID, tc.ext)
+			}
+			if tc.ext == ".jsonld" {
+				assert.True(t, json.Valid(body), "%s.jsonld is JSON", r.entry.ID)
+			}
+			bodies[tc.ext] = doc
 		}
-		resp, _ := e.get("/catalogs/demo/records/" + esc + ".ttl")
+		assert.Equal(t, bodies[".ttl"], bodies[""], "%s: no extension, no Accept: the Turtle document", r.entry.ID)
+		resp, body := e.get("/catalogs/demo/records/" + esc + ".ttl")
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, bodies[".ttl"], string(body), "%s: /records/ serves the dataset document", r.entry.ID)
+		checked++
 	}
+	assert.Equal(t, len(data.records), checked)
+}
+
+// getItem fetches a dataset's JSON item and checks it is the record id's.
+func getItem(t *testing.T, e *env, path, id string) *dcat.Item {
+	t.Helper()
+	resp, body := e.get(path)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
+	var it dcat.Item
+	require.NoError(t, json.Unmarshal(body, &it), "%s", path)
+	require.NotNil(t, it.Source, "%s: no source", path)
+	assert.Equal(t, id, it.Source.FileIdentifier, "%s serves another record", path)
+	assert.NotEmpty(t, it.Title, "%s: no title", path)
+	return &it
+}
+
+// xmlText is s as encoding/xml escapes character data.
+func xmlText(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
 
 // TestOddIdentifiers serves records whose fileIdentifiers hold dots,
-// slashes, colons, backslashes and quotes (from the shared corpus).
+// slashes, colons, backslashes and quotes (from the shared corpus): each
+// path reaches its own record (the JSON item names that fileIdentifier),
+// and the Turtle documents are three different ones, each holding its
+// record's title.
 func TestOddIdentifiers(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"pycsw__file_id_as_url.xml", "pycsw__file_id_with_driveletter_and_backslashes.xml", "owslib__csw_geobretagne_mdmetadata.xml"} {
@@ -285,12 +349,16 @@ func TestOddIdentifiers(t *testing.T) {
 	data, err := e.srv.state.catalog(context.Background(), "odd")
 	require.NoError(t, err)
 	require.Len(t, data.records, 3)
+	seen := map[string]string{}
 	for _, r := range data.records {
-		for _, ext := range []string{".ttl", ".json"} {
-			path := "/catalogs/odd/datasets/" + urlPathEscape(r.entry.ID) + ext
-			resp, body := e.get(path)
-			require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
-		}
+		base := "/catalogs/odd/datasets/" + urlPathEscape(r.entry.ID)
+		it := getItem(t, e, base+".json", r.entry.ID)
+		resp, body := e.get(base + ".ttl")
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s.ttl: %s", base, body)
+		assert.Equal(t, "text/turtle; charset=utf-8", resp.Header.Get("Content-Type"))
+		assert.Contains(t, string(body), it.Title, "%s.ttl holds its record's title", base)
+		assert.NotContains(t, seen, string(body), "%s.ttl is the document of %s", base, seen[string(body)])
+		seen[string(body)] = r.entry.ID
 	}
 }
 

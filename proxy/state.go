@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle/passerelle/cache"
@@ -49,16 +50,52 @@ type state struct {
 	recheck  time.Duration
 	mu       sync.Mutex
 	catalogs map[string]*catalogSlot
+	// prepare, when set, readies a newly loaded generation (maps its DCAT
+	// fragments) before it replaces the one being served: meanwhile the
+	// other requests serve the previous generation (see catalogSlot.loaded)
+	// instead of all waiting for fragments mapped lazily.
+	prepare func(ctx context.Context, data *catalogData)
+	// downUntil (unix ns): the store answered ErrUnavailable; until then
+	// per-record reads (fragments, raw records) are not tried, so that a
+	// page does not pay one failed round trip per record while Redis is
+	// down: fragments are mapped, ISO records rebuilt from the models.
+	downUntil atomic.Int64
+	// background: a new generation found while another is served is loaded
+	// and prepared in the background (reload); requests keep the served one
+	// until it is ready. Otherwise the request that finds it waits for it.
+	background bool
 }
 
 type catalogSlot struct {
 	mu      sync.Mutex
 	data    *catalogData
 	checked time.Time
+	// loaded mirrors data for the requests that find mu taken: while one
+	// request reads the generation or loads a new snapshot (slow when the
+	// store is down or the catalog large), the others serve what is loaded
+	// instead of queueing behind it.
+	loaded atomic.Pointer[catalogData]
+	// reloading: a background reload of this catalog is under way (mu).
+	reloading bool
 }
 
 func newState(st cache.Store, recheck time.Duration) *state {
 	return &state{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}}
+}
+
+// storePause is how long per-record store reads are skipped after the
+// store was found unavailable.
+const storePause = time.Second
+
+// storeDown reports whether the store was found unavailable less than
+// storePause ago.
+func (s *state) storeDown() bool { return time.Now().UnixNano() < s.downUntil.Load() }
+
+// noteStoreErr remembers an unavailable store (see downUntil).
+func (s *state) noteStoreErr(err error) {
+	if errors.Is(err, cache.ErrUnavailable) {
+		s.downUntil.Store(time.Now().Add(storePause).UnixNano())
+	}
 }
 
 // errNoSnapshot says a catalog was never harvested successfully.
@@ -75,14 +112,21 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	}
 	s.mu.Unlock()
 
-	slot.mu.Lock()
+	if !slot.mu.TryLock() {
+		if d := slot.loaded.Load(); d != nil {
+			return d, nil
+		}
+		slot.mu.Lock()
+	}
 	defer slot.mu.Unlock()
 	if slot.data != nil && time.Since(slot.checked) < s.recheck {
 		return slot.data, nil
 	}
 	gen, err := s.store.Generation(ctx, id)
 	if err != nil {
-		if slot.data != nil { // keep serving what we have
+		s.noteStoreErr(err)
+		if slot.data != nil { // keep serving what we have; look again after recheck
+			slot.checked = time.Now()
 			return slot.data, nil
 		}
 		return nil, fmt.Errorf("read generation of %q: %w", id, err)
@@ -94,6 +138,13 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 	if slot.data != nil && slot.data.gen == gen {
 		return slot.data, nil
 	}
+	if slot.data != nil && s.background {
+		if !slot.reloading {
+			slot.reloading = true
+			go s.reload(slot, id)
+		}
+		return slot.data, nil
+	}
 	data, err := load(ctx, s.store, id)
 	if err != nil {
 		if slot.data != nil {
@@ -101,6 +152,34 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 		}
 		return nil, err
 	}
+	if slot.data != nil && s.prepare != nil {
+		s.prepare(ctx, data)
+	}
+	s.publish(slot, data)
+	return data, nil
+}
+
+// reload loads a catalog's new generation and prepares it in the
+// background, then publishes it; until then (and if it fails: the next
+// recheck tries again) requests are served the current one.
+func (s *state) reload(slot *catalogSlot, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	data, err := load(ctx, s.store, id)
+	if err == nil && s.prepare != nil {
+		s.prepare(ctx, data)
+	}
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	slot.reloading = false
+	if err != nil || (slot.data != nil && data.gen <= slot.data.gen) {
+		return
+	}
+	s.publish(slot, data)
+}
+
+// publish makes data the slot's served generation (slot.mu held).
+func (s *state) publish(slot *catalogSlot, data *catalogData) {
 	if slot.data != nil {
 		for _, r := range slot.data.records {
 			s.owners.Delete(r.csw)
@@ -110,7 +189,7 @@ func (s *state) catalog(ctx context.Context, id string) (*catalogData, error) {
 		s.owners.Store(r.csw, r)
 	}
 	slot.data = data
-	return data, nil
+	slot.loaded.Store(data)
 }
 
 // reset forgets every loaded catalog: after a configuration change, the

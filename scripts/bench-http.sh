@@ -5,8 +5,11 @@
 # (50 connections, 10 s each) on:
 #   - a DCAT feed page of 50 datasets in Turtle, beside the same bytes from
 #     a static file server (target: at least half its requests/s);
-#   - a CSW GetRecords of 50 full ISO records (pycsw: ~29 requests/s on a
-#     machine like ours; target 20x).
+#   - a CSW GetRecords of 50 full ISO records;
+#   - an organization feed page of 50 datasets (the organization claims
+#     every producer of the catalog).
+# pycsw is not compared here: Debian has no python3-pycsw package to run it
+# from (apt-cache policy python3-pycsw: none).
 # Only loopback addresses are used; every process started here is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +34,15 @@ id = "bench"
 title = "Benchmark"
 url = "http://127.0.0.1:18090/csw"
 page_size = 100
+
+[[organization]]
+id = "bench-org"
+title = "Benchmark organization"
+datagouv_id = "65a0de0000000000000000b9"
+mode = "harvest"
+  [[organization.source]]
+  catalog = "bench"
+  producers = ["*"]
 TOML
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:18090/csw?service=CSW&request=GetCapabilities" >/dev/null && break; sleep 0.1; done
 /usr/bin/time -f "harvest 5000: %e s wall, %U s user, %S s sys, peak RSS %M KiB" \
@@ -55,5 +67,9 @@ echo "== the same bytes from a static file server"
 wrk -t2 -c50 -d"$DURATION" --latency "http://127.0.0.1:18091/page.ttl" | grep -E "Requests/sec|99%|Transfer"
 echo "== CSW GetRecords, 50 full ISO records"
 wrk -t2 -c50 -d"$DURATION" --latency "$csw" | grep -E "Requests/sec|99%|Transfer"
+org="http://127.0.0.1:18080/organizations/bench-org/catalog.ttl?page=3&page_size=50"
+curl -sf "$org" -o /dev/null
+echo "== organization feed page of 50 datasets over the 5 000-record catalog"
+wrk -t2 -c50 -d"$DURATION" --latency "$org" | grep -E "Requests/sec|99%|Transfer"
 echo "== passerelle serve memory after the runs (5 000 records loaded)"
 grep -E "VmRSS|VmHWM" "/proc/$(pgrep -f "passerelle serve --config $work/catalogs.toml" | head -1)/status" || true

@@ -79,6 +79,15 @@ func runHarvest(ctx context.Context, e *env, args []string) error {
 			fmt.Fprint(e.stderr, "\r\033[K")
 		}
 		if err != nil {
+			// The store failed under the run (Redis down…): the run's
+			// report, status failed with the reason, is still shown.
+			if rep != nil && *asJSON {
+				if line, jerr := json.Marshal(rep); jerr == nil {
+					fmt.Fprintln(e.stdout, string(line))
+				}
+			} else if rep != nil {
+				printSummary(e, rep)
+			}
 			return err
 		}
 		if rep.Status != harvest.StatusOK {

@@ -69,6 +69,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:  e.logger.With("component", "proxy"),
 		Version: version,
 		Admin:   adm,
+		// A harvest's new generation is loaded beside the served one:
+		// no request waits for it.
+		BackgroundReload: true,
 	})
 
 	g, ctx := errgroup.WithContext(ctx)

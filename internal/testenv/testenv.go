@@ -27,12 +27,17 @@ func SharedDir() (string, bool) {
 	return dir, err == nil && st.IsDir()
 }
 
-// Shared returns the shared material directory, skipping the test (saying
-// why) when it is absent: a clone elsewhere. CI always has it.
+// Shared returns the shared material directory. When it is absent (a clone
+// elsewhere) the test is skipped, saying why — except under CI (CI set),
+// where it fails: CI always has the material, so a missing one is a broken
+// checkout, not a reason for the tests that need it to go silently green.
 func Shared(t testing.TB) string {
 	t.Helper()
 	dir, ok := SharedDir()
 	if !ok {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared material not found at %s (set PASSERELLE_SHARED): CI must have it", dir)
+		}
 		t.Skipf("shared material not found at %s (set PASSERELLE_SHARED): skipping", dir)
 	}
 	return dir

@@ -5,6 +5,13 @@
 //	go run ./internal/cswtest/cmd/cswserve -dir ../shared/corpus/records
 //	go run ./internal/cswtest/cmd/cswserve -replay '../shared/corpus/csw/udata__geonetwork-iso19139-page-*.xml'
 //
+// -shift K derives the generated records' content from index+K: the same
+// identifiers with other content, so that a harvest after one from an
+// unshifted server rewrites every record. -delay D waits D before every
+// answer and -log-requests writes one line per request on stderr
+// ("cswserve: GET GetRecords startPosition=101"): scripts/load.sh uses
+// them to act in the middle of a harvest.
+//
 // -replay serves recorded GetRecordsResponse pages as they are, each at
 // the startPosition it answered (cswtest.PageStart); hits answer the
 // numberOfRecordsMatched of the first page, and a startPosition with no
@@ -18,11 +25,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +50,9 @@ func main() {
 	noPost := flag.Bool("no-post", false, "refuse POST requests with 405")
 	fault := flag.String("fault", "", "inject a fault in every GetRecords results answer: "+strings.Join(faultNames(), ", ")+"; KIND@N: only in answers covering position N")
 	replay := flag.String("replay", "", "serve the recorded GetRecordsResponse pages of this folder (or glob pattern) by their startPosition")
+	shift := flag.Int("shift", 0, "derive generated content from index+shift (same identifiers, other content)")
+	delay := flag.Duration("delay", 0, "wait this long before every answer")
+	logRequests := flag.Bool("log-requests", false, "write one line per request on stderr")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	opts := cswtest.Options{MaxRecordsCap: *capMax, NoPost: *noPost}
@@ -64,16 +76,35 @@ func main() {
 		}
 		opts.Replay = pages
 	}
-	if err := run(*addr, *n, *dir, opts, log); err != nil {
+	wrap := func(h http.Handler) http.Handler {
+		if *delay <= 0 && !*logRequests {
+			return h
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if *logRequests {
+				op, start := describe(r)
+				fmt.Fprintf(os.Stderr, "cswserve: %s %s startPosition=%s\n", r.Method, op, start)
+			}
+			if *delay > 0 {
+				select {
+				case <-time.After(*delay):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	if err := run(*addr, *n, *shift, *dir, opts, wrap, log); err != nil {
 		log.Error("cswserve failed", "error", err.Error())
 		os.Exit(1)
 	}
 }
 
-func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger) error {
+func run(addr string, n, shift int, dir string, opts cswtest.Options, wrap func(http.Handler) http.Handler, log *slog.Logger) error {
 	var recs [][]byte
-	if n > 0 {
-		recs = append(recs, cswtest.Generate(n)...)
+	for i := range n {
+		recs = append(recs, cswtest.GenerateOne(fmt.Sprintf("passerelle-test-%06d", i+1), i+shift))
 	}
 	if dir != "" {
 		more, err := readDir(dir, log)
@@ -87,7 +118,7 @@ func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{Addr: addr, Handler: cswtest.NewHandler(recs, opts), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: wrap(cswtest.NewHandler(recs, opts)), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	if opts.Replay != nil {
@@ -111,6 +142,36 @@ func run(addr string, n int, dir string, opts cswtest.Options, log *slog.Logger)
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+var (
+	postOp    = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?(GetRecords|GetRecordById|GetCapabilities)[\s>/]`)
+	postStart = regexp.MustCompile(`\sstartPosition\s*=\s*["'](\d+)["']`)
+)
+
+// describe returns a request's operation and startPosition, from the
+// query or from a POST body (read here and put back for the handler).
+func describe(r *http.Request) (op, start string) {
+	q := r.URL.Query()
+	op, start = q.Get("request"), q.Get("startPosition")
+	if r.Method != http.MethodPost || r.Body == nil {
+		return op, start
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return op, start
+	}
+	if m := postOp.FindSubmatch(body); m != nil {
+		op = string(m[1])
+	}
+	if m := postStart.FindSubmatch(body); m != nil {
+		start = string(m[1])
+	} else if op == "GetRecords" && start == "" {
+		start = "1"
+	}
+	return op, start
 }
 
 // readDir returns the records of every *.xml file of dir, in name order:
