@@ -9,8 +9,8 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 
 	"github.com/passerelle/passerelle/internal/scalegen"
