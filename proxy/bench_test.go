@@ -57,15 +57,15 @@ func BenchmarkServeHeap5000(b *testing.B) {
 	for b.Loop() {
 		base := live()
 		s := New(Options{Store: st, Config: cfg})
-		v, err := s.state.catalogView(ctx, cfg, "bench")
+		v, err := s.state.CatalogView(ctx, cfg, "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
 		loaded := live()
-		s.fragments(ctx, cfg, v)
+		s.state.Fragments(ctx, cfg, v)
 		mapped := live()
-		if len(v.records) != n {
-			b.Fatalf("%d records loaded", len(v.records))
+		if len(v.Records) != n {
+			b.Fatalf("%d records loaded", len(v.Records))
 		}
 		models, frags = loaded-min(base, loaded), mapped-min(loaded, mapped)
 		runtime.KeepAlive(s)

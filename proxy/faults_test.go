@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // privateRedis is a redis-server of the test's own on a free loopback
@@ -189,17 +190,17 @@ func TestStoreDownNoPerRecordReads(t *testing.T) {
 	fs := &failingStore{Store: e.store}
 	e.srv = New(Options{Store: fs, Config: e.cfg, Recheck: time.Hour})
 	ctx := context.Background()
-	data, err := e.srv.state.catalog(ctx, "demo")
+	data, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
-	require.Greater(t, len(data.records), 5)
+	require.Greater(t, len(data.Records), 5)
 
 	fs.down.Store(true)
 	reads := fs.reads.Load()
 	resp, body := e.get("/catalogs/demo/catalog.ttl?page_size=50")
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	for _, r := range data.records {
-		if r.entry.Type != "service" && r.entry.Conflict == "" {
-			assert.Contains(t, string(body), r.entry.ID)
+	for _, r := range data.Records {
+		if r.Entry.Type != "service" && r.Entry.Conflict == "" {
+			assert.Contains(t, string(body), r.Entry.ID)
 		}
 	}
 	resp, body = e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&resultType=results&maxRecords=50")
@@ -243,7 +244,7 @@ func TestStoreDownServesLoadedSnapshot(t *testing.T) {
 	fs := &failingStore{Store: e.store}
 	e.srv.state = newState(fs, time.Hour)
 	ctx := context.Background()
-	data, err := e.srv.state.catalog(ctx, "demo")
+	data, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 
 	fs.down.Store(true)
@@ -253,7 +254,7 @@ func TestStoreDownServesLoadedSnapshot(t *testing.T) {
 	slot.mu.Unlock()
 	calls := fs.calls.Load()
 	for range 5 {
-		got, err := e.srv.state.catalog(ctx, "demo")
+		got, err := e.srv.state.Catalog(ctx, "demo")
 		require.NoError(t, err)
 		assert.Same(t, data, got)
 	}
@@ -262,7 +263,7 @@ func TestStoreDownServesLoadedSnapshot(t *testing.T) {
 	// Another request holds the slot (checking or loading): this one does
 	// not queue behind it. Were it to wait, the test would block here.
 	slot.mu.Lock()
-	got, err := e.srv.state.catalog(ctx, "demo")
+	got, err := e.srv.state.Catalog(ctx, "demo")
 	slot.mu.Unlock()
 	require.NoError(t, err)
 	assert.Same(t, data, got)
@@ -284,7 +285,7 @@ func TestNewGenerationPreparedBeforeServed(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": dir})
 	e.harvest("demo")
 	ctx := context.Background()
-	first, err := e.srv.state.catalog(ctx, "demo")
+	first, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 
 	// Change one record: a new generation.
@@ -295,12 +296,12 @@ func TestNewGenerationPreparedBeforeServed(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(changed), 0o644))
 	e.harvest("demo")
 
-	next, err := e.srv.state.catalog(ctx, "demo")
+	next, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 	require.NotSame(t, first, next)
 	assert.Greater(t, next.gen, first.gen)
 	for _, r := range next.records {
-		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q of the new generation served before its fragment was mapped", r.entry.ID)
+		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q of the new generation served before its fragment was mapped", r.Entry.ID)
 	}
 }
 
@@ -320,7 +321,7 @@ func TestBackgroundReload(t *testing.T) {
 	e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, BackgroundReload: true})
 	e.harvest("demo")
 	ctx := context.Background()
-	first, err := e.srv.state.catalog(ctx, "demo")
+	first, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err, "the first load is waited for")
 
 	b, err := os.ReadFile(files[0])
@@ -328,16 +329,16 @@ func TestBackgroundReload(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(strings.Replace(string(b), "</gmd:MD_Metadata>", "<!-- changed --></gmd:MD_Metadata>", 1)), 0o644))
 	e.harvest("demo")
 
-	got, err := e.srv.state.catalog(ctx, "demo")
+	got, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 	assert.Same(t, first, got, "the request finding the new generation is served the current one")
-	var next *catalogData
+	var next *served.Catalog
 	require.Eventually(t, func() bool {
-		next, err = e.srv.state.catalog(ctx, "demo")
+		next, err = e.srv.state.Catalog(ctx, "demo")
 		return err == nil && next.gen > first.gen
 	}, 30*time.Second, 5*time.Millisecond, "the new generation is never served")
 	for _, r := range next.records {
-		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q served before its fragment was mapped", r.entry.ID)
+		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q served before its fragment was mapped", r.Entry.ID)
 	}
 	resp, body := e.get("/catalogs/demo/datasets.json")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/served"
 )
 
 // itemsPage is udata's paginated list shape.
@@ -22,10 +23,10 @@ type itemsPage struct {
 }
 
 // item builds a record's udata item.
-func (s *Server) item(cfg *config.Config, v *view, r *record) (*dcat.Item, error) {
-	data := v.dataOf(r.catalog)
-	in := mapInput(r, data.snap.Producers)
-	return dcat.BuildItem(in, mapOptions(cfg, r.catalog))
+func (s *Server) item(cfg *config.Config, v *served.View, r *served.Record) (*dcat.Item, error) {
+	data := v.DataOf(r.CatalogID)
+	in := served.MapInput(r, data.Snap.Producers)
+	return dcat.BuildItem(in, served.MapOptions(cfg, r.CatalogID))
 }
 
 // handleItems serves datasets.json beside a feed: the items a push would
@@ -78,10 +79,10 @@ func (s *Server) handleItems(kind string) fiber.Handler {
 
 // withoutServices keeps the records pushed as datasets (dcat.KindOf and
 // dcat.PublishedAsDataset, the feed's rule): no services, no maps.
-func withoutServices(recs []*record) []*record {
+func withoutServices(recs []*served.Record) []*served.Record {
 	out := recs[:0:0]
 	for _, r := range recs {
-		if dcat.PublishedAsDataset(dcat.KindOf(r.entry.Type, "")) {
+		if dcat.PublishedAsDataset(dcat.KindOf(r.Entry.Type, "")) {
 			out = append(out, r)
 		}
 	}
@@ -98,7 +99,7 @@ func pageLink(base string, c *fiber.Ctx, page int) string {
 }
 
 // sendItem serves one record's item: /catalogs/{catalog}/datasets/{id}.json.
-func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *view, r *record) error {
+func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *served.View, r *served.Record) error {
 	return s.send(c, v, jsonType, func() ([]byte, error) {
 		it, err := s.item(cfg, v, r)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/served"
 )
 
 // Options configure a Server.
@@ -46,7 +47,7 @@ type Options struct {
 type Server struct {
 	app     *fiber.App
 	cfg     atomic.Pointer[config.Config]
-	state   *state
+	state   *served.State
 	log     *slog.Logger
 	timeout time.Duration
 	cache   *responseCache
@@ -87,7 +88,7 @@ func New(o Options) *Server {
 		o.MaxConnsPerIP = DefaultMaxConnsPerIP
 	}
 	s := &Server{
-		state:   newState(o.Store, o.Recheck),
+		state:   served.New(o.Store, o.Recheck),
 		log:     o.Logger,
 		timeout: o.RequestTimeout,
 		cache:   newResponseCache(o.CacheBytes),
@@ -97,7 +98,7 @@ func New(o Options) *Server {
 		maxConnsPerIP: o.MaxConnsPerIP,
 	}
 	s.state.background = o.BackgroundReload
-	s.state.prepare = func(ctx context.Context, data *catalogData) {
+	s.state.prepare = func(ctx context.Context, data *served.Catalog) {
 		s.prepareFragments(ctx, s.config(), data)
 	}
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
@@ -135,7 +136,7 @@ func New(o Options) *Server {
 func (s *Server) SetConfig(cfg *config.Config) {
 	s.cfg.Store(cfg)
 	s.unready.Clear()
-	s.state.reset()
+	s.state.Reset()
 	s.cache.clear()
 }
 
@@ -175,3 +176,10 @@ func (s *Server) withContext(c *fiber.Ctx) error {
 }
 
 func (s *Server) config() *config.Config { return s.cfg.Load() }
+
+// WarmUp loads every catalog's snapshot and maps its records, so the first
+// feed requests after start are fast. It is meant to run in the background
+// and stops with ctx.
+func (s *Server) WarmUp(ctx context.Context) {
+	s.state.WarmUp(ctx, s.config(), s.log)
+}

@@ -1,4 +1,4 @@
-package proxy
+package served
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"sync"
@@ -17,8 +18,8 @@ import (
 	"github.com/passerelle/passerelle/iso"
 )
 
-// mapOptions are the DCAT mapping options of a catalog under a configuration.
-func mapOptions(cfg *config.Config, catalog string) dcat.Options {
+// MapOptions are the DCAT mapping options of a catalog under a configuration.
+func MapOptions(cfg *config.Config, catalog string) dcat.Options {
 	opt := dcat.Options{PublicURL: cfg.Server.PublicURL, Catalog: dcat.CatalogInfo{ID: catalog}}
 	if c := cfg.Catalog(catalog); c != nil {
 		opt.Catalog.Title, opt.Catalog.Description, opt.Catalog.Publisher = c.Title, c.Description, c.Publisher
@@ -26,17 +27,17 @@ func mapOptions(cfg *config.Config, catalog string) dcat.Options {
 	return opt
 }
 
-// mapInput is what Map gets for a record.
-func mapInput(r *record, producers map[string]string) dcat.Input {
+// MapInput is what dcat.Map gets for a record.
+func MapInput(r *Record, producers map[string]string) dcat.Input {
 	in := dcat.Input{
-		Record:         r.rec,
-		FileIdentifier: r.entry.ID,
-		Identifier:     r.entry.Identifier,
-		Hash:           r.entry.Hash,
-		FirstStored:    r.entry.FirstStored,
+		Record:         r.Model,
+		FileIdentifier: r.Entry.ID,
+		Identifier:     r.Entry.Identifier,
+		Hash:           r.Entry.Hash,
+		FirstStored:    r.Entry.FirstStored,
 	}
-	if len(r.entry.Producers) > 0 {
-		in.ProducerSlug = r.entry.Producers[0]
+	if len(r.Entry.Producers) > 0 {
+		in.ProducerSlug = r.Entry.Producers[0]
 		in.Producer = producers[in.ProducerSlug]
 	}
 	return in
@@ -61,30 +62,26 @@ func FragmentKey(catalog string, in dcat.Input, opt dcat.Options) string {
 // fragmentTTL bounds how long an unused fragment stays in the store.
 const fragmentTTL = 30 * 24 * time.Hour
 
-// fragment returns the record's DCAT fragment: from memory, else from the
+// Fragment returns the record's DCAT fragment: from memory, else from the
 // store (precomputed by Warm after a harvest), else mapped now. Fragments
 // mapped on the request path stay in memory only: one store write per
 // record would cost a disk sync each.
-func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalogData, r *record) (*dcat.Fragment, error) {
+func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog, r *Record) (*dcat.Fragment, error) {
 	r.fragOnce.Do(func() {
-		opt := mapOptions(cfg, r.catalog)
-		in := mapInput(r, data.snap.Producers)
+		opt := MapOptions(cfg, r.CatalogID)
+		in := MapInput(r, data.Snap.Producers)
 		// Fragments are kept compacted: every record of every catalog
 		// stays in memory, a page decodes only its own.
-		if !s.state.storeDown() {
-			b, ok, err := s.state.store.Get(ctx, FragmentKey(r.catalog, in, opt))
-			s.state.noteStoreErr(err)
-			if err == nil && ok {
-				if f, err := dcat.UnmarshalFragment(b); err == nil {
-					f.Compact()
-					r.frag = f
-					return
-				}
+		if b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt)); err == nil && ok {
+			if f, err := dcat.UnmarshalFragment(b); err == nil {
+				f.Compact()
+				r.frag = f
+				return
 			}
 		}
 		f, err := dcat.Map(in, opt)
 		if err != nil {
-			r.fragErr = fmt.Errorf("map record %q of %q: %w", r.entry.ID, r.catalog, err)
+			r.fragErr = fmt.Errorf("map record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
 			return
 		}
 		f.Compact()
@@ -93,41 +90,20 @@ func (s *Server) fragment(ctx context.Context, cfg *config.Config, data *catalog
 	return r.frag, r.fragErr
 }
 
-// fragments maps every record of a view, on every core.
-func (s *Server) fragments(ctx context.Context, cfg *config.Config, v *view) {
-	work := make(chan *record)
+// Fragments maps every record of a view, on every core.
+func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
+	work := make(chan *Record)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := range work {
-				_, _ = s.fragment(ctx, cfg, v.dataOf(r.catalog), r)
+				_, _ = s.Fragment(ctx, cfg, v.DataOf(r.CatalogID), r)
 			}
 		}()
 	}
-	for _, r := range v.records {
-		work <- r
-	}
-	close(work)
-	wg.Wait()
-}
-
-// prepareFragments maps (or reads from the store) the fragment of every
-// record of a newly loaded generation, on every core.
-func (s *Server) prepareFragments(ctx context.Context, cfg *config.Config, data *catalogData) {
-	work := make(chan *record)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range work {
-				_, _ = s.fragment(ctx, cfg, data, r)
-			}
-		}()
-	}
-	for _, r := range data.records {
+	for _, r := range v.Records {
 		work <- r
 	}
 	close(work)
@@ -143,17 +119,17 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 	if err != nil {
 		return 0, fmt.Errorf("warm %q: %w", catalog, err)
 	}
-	opt := mapOptions(cfg, catalog)
+	opt := MapOptions(cfg, catalog)
 	// Records are read a chunk at a time: memory does not grow with the
 	// catalog.
 	const chunk = 200
 	for start := 0; start < len(snap.Entries); start += chunk {
 		entries := snap.Entries[start:min(start+chunk, len(snap.Entries))]
-		todo := make(map[string]*record, len(entries))
+		todo := make(map[string]*Record, len(entries))
 		var hashes []string
 		for _, e := range entries {
-			r := &record{entry: e, catalog: catalog}
-			key := FragmentKey(catalog, mapInput(r, snap.Producers), opt)
+			r := &Record{Entry: e, CatalogID: catalog}
+			key := FragmentKey(catalog, MapInput(r, snap.Producers), opt)
 			if _, ok, err := st.Get(ctx, key); err != nil {
 				return mapped, fmt.Errorf("warm %q: %w", catalog, err)
 			} else if !ok {
@@ -172,26 +148,36 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		for i := range stored {
 			byHash[stored[i].Hash] = &stored[i]
 		}
+		// Decode and map on every core; store the chunk in one write.
 		pending := make(map[string][]byte, len(todo))
-		for key, r := range todo {
-			sr := byHash[r.entry.Hash]
-			if sr == nil || len(sr.Parsed) == 0 {
-				continue
-			}
-			var rec iso.Record
-			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
-				continue // reported when served
-			}
-			r.rec = &rec
-			f, err := dcat.Map(mapInput(r, snap.Producers), opt)
-			if err != nil {
-				continue // reported when served
-			}
-			b, err := f.MarshalBinary()
-			if err != nil {
-				return mapped, fmt.Errorf("warm %q: encode fragment: %w", catalog, err)
-			}
-			pending[key] = b
+		var mu sync.Mutex
+		var encErr error
+		work := make(chan string)
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for key := range work {
+					b, err := warmOne(byHash[todo[key].Entry.Hash], todo[key], snap.Producers, opt)
+					mu.Lock()
+					switch {
+					case err != nil && encErr == nil:
+						encErr = err
+					case b != nil:
+						pending[key] = b
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		for key := range todo {
+			work <- key
+		}
+		close(work)
+		wg.Wait()
+		if encErr != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, encErr)
 		}
 		if err := st.SetMany(ctx, pending, fragmentTTL); err != nil {
 			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
@@ -201,21 +187,43 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 	return mapped, nil
 }
 
+// warmOne maps one stored record to its encoded fragment; nil (no error)
+// when the record has no model or does not map: that is reported when it
+// is served.
+func warmOne(sr *cache.StoredRecord, r *Record, producers map[string]string, opt dcat.Options) ([]byte, error) {
+	if sr == nil || len(sr.Parsed) == 0 {
+		return nil, nil
+	}
+	var rec iso.Record
+	if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
+		return nil, nil
+	}
+	r.Model = &rec
+	f, err := dcat.Map(MapInput(r, producers), opt)
+	if err != nil {
+		return nil, nil
+	}
+	b, err := f.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("encode fragment: %w", err)
+	}
+	return b, nil
+}
+
 // WarmUp loads every catalog's snapshot and maps its records, so the first
 // feed requests after start are fast. It is meant to run in the background
 // and stops with ctx.
-func (s *Server) WarmUp(ctx context.Context) {
-	cfg := s.config()
+func (s *State) WarmUp(ctx context.Context, cfg *config.Config, log *slog.Logger) {
 	for _, cat := range cfg.Catalogs {
 		if ctx.Err() != nil {
 			return
 		}
 		start := time.Now()
-		v, err := s.state.catalogView(ctx, cfg, cat.ID)
+		v, err := s.CatalogView(ctx, cfg, cat.ID)
 		if err != nil {
 			continue // not harvested yet: answered 503 until it is
 		}
-		s.fragments(ctx, cfg, v)
-		s.log.Info("catalog loaded", "catalog", cat.ID, "records", len(v.records), "duration_ms", time.Since(start).Milliseconds())
+		s.Fragments(ctx, cfg, v)
+		log.Info("catalog loaded", "catalog", cat.ID, "records", len(v.Records), "duration_ms", time.Since(start).Milliseconds())
 	}
 }

@@ -1,8 +1,7 @@
-package proxy
+package served
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/passerelle/passerelle/cache"
@@ -10,39 +9,33 @@ import (
 	"github.com/passerelle/passerelle/dcat"
 )
 
-// ErrNotReady says a source catalog of an organization has no good
-// snapshot yet: nothing can be pushed.
-var ErrNotReady = errors.New("not harvested yet")
-
 // OrganizationItems returns the udata items of an organization's view, as
 // its datasets.json serves them (services and maps left out): the desired
 // state a push reconciles. partial is true when a source catalog's snapshot
-// comes from a partial harvest, in which case nothing may be archived.
+// comes from a partial harvest, in which case nothing may be archived. An
+// error wraps ErrNotReady when a source catalog has no good snapshot yet
+// (nothing can be pushed), ErrNotFound for an unknown organization.
 func OrganizationItems(ctx context.Context, st cache.Store, cfg *config.Config, orgID string) (items []dcat.Item, partial bool, err error) {
-	s := newState(st, 0)
-	v, err := s.organizationView(ctx, cfg, orgID)
+	s := New(st, 0)
+	v, err := s.OrganizationView(ctx, cfg, orgID)
 	if err != nil {
-		var he *HTTPError
-		if errors.As(err, &he) && he.Code == 503 {
-			return nil, false, fmt.Errorf("organization %q: %w: %s", orgID, ErrNotReady, he.Msg)
-		}
 		return nil, false, fmt.Errorf("organization %q: %w", orgID, err)
 	}
-	for _, c := range v.catalogs {
-		if c.snap.Status != "ok" {
+	for _, c := range v.Catalogs {
+		if c.Snap.Status != "ok" {
 			partial = true
 		}
 	}
-	for _, r := range v.records {
+	for _, r := range v.Records {
 		// Only datasets and series: services and maps are not datasets on
 		// data.gouv.fr (the feed's rule, dcat.PublishedAsDataset).
-		if !dcat.PublishedAsDataset(dcat.KindOf(r.entry.Type, "")) || r.entry.Conflict != "" {
+		if !dcat.PublishedAsDataset(dcat.KindOf(r.Entry.Type, "")) || r.Entry.Conflict != "" {
 			continue
 		}
-		in := mapInput(r, v.dataOf(r.catalog).snap.Producers)
-		it, err := dcat.BuildItem(in, mapOptions(cfg, r.catalog))
+		in := MapInput(r, v.DataOf(r.CatalogID).Snap.Producers)
+		it, err := dcat.BuildItem(in, MapOptions(cfg, r.CatalogID))
 		if err != nil {
-			return nil, false, fmt.Errorf("organization %q: record %q: %w", orgID, r.entry.ID, err)
+			return nil, false, fmt.Errorf("organization %q: record %q: %w", orgID, r.Entry.ID, err)
 		}
 		it.Quality, it.Source = nil, nil
 		items = append(items, *it)

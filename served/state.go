@@ -1,0 +1,370 @@
+package served
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/iso"
+)
+
+// Record is one served record: its snapshot entry, parsed model and what
+// the facade and the feeds derive from it, built once per snapshot
+// generation. The upstream bytes stay in the store.
+type Record struct {
+	Entry     cache.Entry
+	Model     *iso.Record
+	CatalogID string
+	CSW       *csw.Entry // the facade's entry
+
+	fragOnce sync.Once
+	frag     *dcat.Fragment
+	fragErr  error
+}
+
+// Catalog is a catalog's snapshot loaded in memory. A value never changes:
+// a new generation is a new Catalog.
+type Catalog struct {
+	ID      string
+	Gen     int64
+	Snap    *cache.Snapshot
+	Records []*Record // sorted by fileIdentifier
+	ByID    map[string]*Record
+}
+
+// State loads and caches catalog snapshots, reloading a catalog when the
+// store's generation moves. Each request works on one consistent Catalog
+// value. Safe for concurrent use.
+type State struct {
+	owners   sync.Map         // *csw.Entry → *Record
+	views    map[string]*View // memoized producer and organization views (mu)
+	store    cache.Store
+	recheck  time.Duration
+	mu       sync.Mutex
+	catalogs map[string]*catalogSlot
+}
+
+type catalogSlot struct {
+	mu      sync.Mutex
+	data    *Catalog
+	checked time.Time
+}
+
+// New returns a State reading st; a catalog's generation is read again
+// when recheck has passed since the last look (0: on every call).
+func New(st cache.Store, recheck time.Duration) *State {
+	return &State{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}}
+}
+
+// Store is the store the State reads.
+func (s *State) Store() cache.Store { return s.store }
+
+// Catalog returns the catalog's current data, loading it when the store
+// has a newer generation. An error wrapping ErrNotReady when it has no
+// snapshot.
+func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
+	s.mu.Lock()
+	slot := s.catalogs[id]
+	if slot == nil {
+		slot = &catalogSlot{}
+		s.catalogs[id] = slot
+	}
+	s.mu.Unlock()
+
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	if slot.data != nil && time.Since(slot.checked) < s.recheck {
+		return slot.data, nil
+	}
+	gen, err := s.store.Generation(ctx, id)
+	if err != nil {
+		if slot.data != nil { // keep serving what we have
+			return slot.data, nil
+		}
+		return nil, fmt.Errorf("read generation of %q: %w", id, err)
+	}
+	slot.checked = time.Now()
+	if gen == 0 {
+		return nil, errNoSnapshot
+	}
+	if slot.data != nil && slot.data.Gen == gen {
+		return slot.data, nil
+	}
+	data, err := load(ctx, s.store, id)
+	if err != nil {
+		if slot.data != nil {
+			return slot.data, nil
+		}
+		return nil, err
+	}
+	if slot.data != nil {
+		for _, r := range slot.data.Records {
+			s.owners.Delete(r.CSW)
+		}
+	}
+	for _, r := range data.Records {
+		s.owners.Store(r.CSW, r)
+	}
+	slot.data = data
+	return data, nil
+}
+
+// Reset forgets every loaded catalog: after a configuration change, the
+// fragments mapped with the previous options must not be served.
+func (s *State) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.catalogs = map[string]*catalogSlot{}
+	s.views = nil
+	s.owners.Clear()
+}
+
+// Owner finds the record behind a facade entry, nil when none.
+func (s *State) Owner(e *csw.Entry) *Record {
+	if v, ok := s.owners.Load(e); ok {
+		return v.(*Record)
+	}
+	return nil
+}
+
+func load(ctx context.Context, st cache.Store, id string) (*Catalog, error) {
+	snap, err := st.Snapshot(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) {
+		return nil, errNoSnapshot
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot of %q: %w", id, err)
+	}
+	data := &Catalog{ID: id, Gen: snap.Generation, Snap: snap, ByID: make(map[string]*Record, len(snap.Entries))}
+	const chunk = 200
+	for start := 0; start < len(snap.Entries); start += chunk {
+		end := min(start+chunk, len(snap.Entries))
+		hashes := make([]string, 0, end-start)
+		for _, e := range snap.Entries[start:end] {
+			hashes = append(hashes, e.Hash)
+		}
+		recs, err := st.Records(ctx, id, hashes)
+		if err != nil {
+			return nil, fmt.Errorf("read records of %q: %w", id, err)
+		}
+		for i, sr := range recs {
+			e := snap.Entries[start+i]
+			var rec iso.Record
+			if len(sr.Parsed) == 0 {
+				continue // kept previous version failed? never served without a model
+			}
+			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
+				return nil, fmt.Errorf("decode record %q of %q: %w", e.ID, id, err)
+			}
+			// The raw bytes stay in the store (the facade loads them for
+			// ISO full answers): memory holds the models, not the XML.
+			r := &Record{Entry: e, Model: &rec, CatalogID: id}
+			r.CSW = &csw.Entry{
+				ID:            e.ID,
+				Identifier:    e.Identifier,
+				Record:        r.Model,
+				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(snap, e.Producers)...),
+				Modified:      r.Model.Modified(),
+				Type:          e.Type,
+			}
+			data.Records = append(data.Records, r)
+			data.ByID[e.ID] = r
+		}
+	}
+	return data, nil
+}
+
+func displayOf(snap *cache.Snapshot, slugs []string) []string {
+	out := make([]string, 0, len(slugs))
+	for _, s := range slugs {
+		if n := snap.Producers[s]; n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// View is the set of records behind one URL: a catalog, a producer of a
+// catalog, or an organization (records of several catalogs).
+type View struct {
+	Kind     string // "catalog", "producer", "organization"
+	ID       string // catalog id, catalog/producer slug, or organization id
+	Title    string
+	Catalogs []*Catalog
+	Records  []*Record
+	Created  time.Time // newest snapshot time among the catalogs
+	Oldest   time.Time // oldest snapshot time among the catalogs
+	gens     []int64
+
+	cswOnce sync.Once
+	csw     []*csw.Entry // facade entries, built on first use
+}
+
+// GenerationKey identifies the snapshot generations a view was built from.
+func (v *View) GenerationKey() string {
+	return fmt.Sprint(v.Kind, "/", v.ID, "/", v.gens)
+}
+
+// DataOf returns the loaded catalog of the view with this id, nil if none.
+func (v *View) DataOf(catalog string) *Catalog {
+	for _, d := range v.Catalogs {
+		if d.ID == catalog {
+			return d
+		}
+	}
+	return nil
+}
+
+// CSWEntries are the facade entries of a view, sorted by fileIdentifier,
+// built once per view. Across several catalogs a fileIdentifier is served
+// once (clients such as OWSLib key records by it), the first source catalog
+// keeping it.
+func (v *View) CSWEntries() []*csw.Entry {
+	v.cswOnce.Do(func() {
+		out := make([]*csw.Entry, 0, len(v.Records))
+		if len(v.Catalogs) == 1 {
+			for _, r := range v.Records {
+				out = append(out, r.CSW)
+			}
+			v.csw = out
+			return
+		}
+		seen := make(map[string]bool, len(v.Records))
+		for _, r := range v.Records {
+			if !seen[r.Entry.ID] {
+				seen[r.Entry.ID] = true
+				out = append(out, r.CSW)
+			}
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		v.csw = out
+	})
+	return v.csw
+}
+
+// CatalogView is every record of a catalog.
+func (s *State) CatalogView(ctx context.Context, cfg *config.Config, id string) (*View, error) {
+	cat := cfg.Catalog(id)
+	if cat == nil {
+		return nil, notFound("no catalog %q", id)
+	}
+	data, err := s.Catalog(ctx, id)
+	if err != nil {
+		return nil, unavailable(id, err)
+	}
+	return s.memo("catalog/"+id, []*Catalog{data}, func() *View {
+		return &View{Kind: "catalog", ID: id, Title: cat.Title, Catalogs: []*Catalog{data}, Records: data.Records}
+	}), nil
+}
+
+// ProducerView is the records of a catalog that name a producer.
+func (s *State) ProducerView(ctx context.Context, cfg *config.Config, id, slug string) (*View, error) {
+	cat := cfg.Catalog(id)
+	if cat == nil {
+		return nil, notFound("no catalog %q", id)
+	}
+	data, err := s.Catalog(ctx, id)
+	if err != nil {
+		return nil, unavailable(id, err)
+	}
+	name, ok := data.Snap.Producers[slug]
+	if !ok {
+		return nil, notFound("catalog %q has no producer %q", id, slug)
+	}
+	return s.memo("producer/"+id+"/"+slug, []*Catalog{data}, func() *View {
+		v := &View{Kind: "producer", ID: id + "/" + slug, Title: name + " — " + cat.Title, Catalogs: []*Catalog{data}}
+		for _, r := range data.Records {
+			for _, p := range r.Entry.Producers {
+				if p == slug {
+					v.Records = append(v.Records, r)
+					break
+				}
+			}
+		}
+		return v
+	}), nil
+}
+
+// OrganizationView is an organization's records: for each source catalog,
+// the records whose first claimed producer belongs to it; services only
+// when the organization asks for them.
+func (s *State) OrganizationView(ctx context.Context, cfg *config.Config, id string) (*View, error) {
+	org := cfg.Organization(id)
+	if org == nil {
+		return nil, notFound("no organization %q", id)
+	}
+	datas := make([]*Catalog, len(org.Sources))
+	for i, src := range org.Sources {
+		data, err := s.Catalog(ctx, src.Catalog)
+		if err != nil {
+			return nil, unavailable(src.Catalog, err)
+		}
+		datas[i] = data
+	}
+	return s.memo("organization/"+id, datas, func() *View {
+		v := &View{Kind: "organization", ID: id, Title: org.Title, Catalogs: datas}
+		for i, src := range org.Sources {
+			for _, r := range datas[i].Records {
+				if r.Entry.Type == "service" && !org.Services {
+					continue
+				}
+				if o := cfg.OrganizationFor(src.Catalog, r.Entry.Producers); o != nil && o.ID == org.ID {
+					v.Records = append(v.Records, r)
+				}
+			}
+		}
+		return v
+	}), nil
+}
+
+// memo returns the view built for key from exactly these loaded catalogs,
+// building it once: a producer or organization view filters every record
+// of its catalogs, which must not happen on each request. A new
+// generation (a new catalogData) or a configuration reload (reset)
+// rebuilds it.
+func (s *State) memo(key string, datas []*Catalog, build func() *View) *View {
+	s.mu.Lock()
+	m, ok := s.views[key]
+	s.mu.Unlock()
+	if ok && slices.Equal(m.Catalogs, datas) {
+		return m
+	}
+	v := build()
+	v.stamp()
+	s.mu.Lock()
+	if s.views == nil {
+		s.views = map[string]*View{}
+	}
+	s.views[key] = v
+	s.mu.Unlock()
+	return v
+}
+
+func (v *View) stamp() {
+	for i, c := range v.Catalogs {
+		v.gens = append(v.gens, c.Gen)
+		if c.Snap.Created.After(v.Created) {
+			v.Created = c.Snap.Created
+		}
+		if i == 0 || c.Snap.Created.Before(v.Oldest) {
+			v.Oldest = c.Snap.Created
+		}
+	}
+}
+
+func unavailable(catalog string, err error) error {
+	if errors.Is(err, errNoSnapshot) {
+		return &Error{Kind: ErrNotReady, Err: err, Catalog: catalog,
+			Msg: fmt.Sprintf("catalog %q has not been harvested successfully yet: nothing to serve", catalog)}
+	}
+	return err
+}
