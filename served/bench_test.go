@@ -1,0 +1,73 @@
+package served_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/harvest"
+	"github.com/passerelle/passerelle/internal/scalegen"
+	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
+)
+
+// BenchmarkLoadMemory harvests N real-size records (internal/scalegen) into
+// an embedded store, then measures what serving them holds in memory: the
+// live heap after loading the catalog view and mapping every fragment (what
+// a feed needs), per record. The target is well under 1 KB a record held
+// (README, issue 12); today models and fragments are held.
+func BenchmarkLoadMemory(b *testing.B) {
+	g, err := scalegen.New(testenv.Corpus(b))
+	require.NoError(b, err)
+	for _, n := range []int{1000, 4000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			root := b.TempDir()
+			dir := filepath.Join(root, "records")
+			require.NoError(b, os.Mkdir(dir, 0o755))
+			for i := range n {
+				require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%07d.xml", i)), g.Record(i), 0o644))
+			}
+			path := filepath.Join(root, "catalogs.toml")
+			require.NoError(b, os.WriteFile(path, []byte(fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"scale\"\ntitle = \"Scale\"\ndir = %q\n", dir)), 0o644))
+			cfg, err := config.Load(path)
+			require.NoError(b, err)
+			st, err := cache.OpenBolt(filepath.Join(root, "data"))
+			require.NoError(b, err)
+			defer st.Close()
+			rep, err := (&harvest.Harvester{Store: st}).Run(context.Background(), cfg, cfg.Catalog("scale"), harvest.Options{})
+			require.NoError(b, err)
+			require.Equal(b, n, rep.Records)
+			_, err = served.Warm(context.Background(), st, cfg, "scale")
+			require.NoError(b, err)
+			var perRecord float64
+			b.ResetTimer()
+			for range b.N {
+				before := liveHeap()
+				s := served.New(st, 0)
+				v, err := s.CatalogView(context.Background(), cfg, "scale")
+				require.NoError(b, err)
+				s.Fragments(context.Background(), cfg, v)
+				perRecord = float64(liveHeap()-before) / float64(n)
+				runtime.KeepAlive(s)
+			}
+			b.ReportMetric(perRecord, "live-B/record")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "load-µs/record")
+		})
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
