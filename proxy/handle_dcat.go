@@ -31,7 +31,9 @@ func feedFormat(c *fiber.Ctx, ext string) (dcat.Format, error) {
 }
 
 // feedRecords are a view's records that DCAT feeds serve: identifier
-// conflicts left out, modified_since applied, in page order.
+// conflicts left out, modified_since applied, in page order, with the
+// heads of their fragments (what the order is computed from; a page loads
+// its full fragments with PageFragments).
 func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment, error) {
 	return s.feedSelect(c.UserContext(), cfg, v, p)
 }
@@ -59,7 +61,7 @@ func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *served.V
 			continue
 		}
 		data := v.DataOf(r.CatalogID)
-		f, err := s.state.Fragment(ctx, cfg, data, r)
+		f, err := s.state.Head(ctx, cfg, data, r)
 		if err != nil {
 			s.log.Warn("record left out of feed", "catalog", r.CatalogID, "id", r.Entry.ID, "err", err)
 			continue
@@ -94,13 +96,17 @@ func (s *Server) handleFeed(kind string) fiber.Handler {
 		}
 		c.Set(fiber.HeaderLink, formatLinks(s.feedURL(cfg, c, kind), ext))
 		return s.send(c, v, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
-			_, frags, err := s.feedRecords(c, cfg, v, p)
+			recs, frags, err := s.feedRecords(c, cfg, v, p)
 			if err != nil {
 				return nil, err
 			}
 			from, to, ok := p.window(len(frags))
 			if !ok {
 				return nil, notFound("page %d is past the last page (%d records, %d per page)", p.page, len(frags), p.pageSize)
+			}
+			full, err := s.state.PageFragments(c.UserContext(), cfg, v, recs[from:to])
+			if err != nil {
+				return nil, internal(err)
 			}
 			opt := dcat.Options{PublicURL: cfg.Server.PublicURL, Catalog: s.feedCatalogInfo(cfg, kind, v)}
 			q := url.Values{}
@@ -109,7 +115,7 @@ func (s *Server) handleFeed(kind string) fiber.Handler {
 			}
 			page := &dcat.Page{
 				Options:   opt,
-				Fragments: frags[from:to],
+				Fragments: full,
 				Total:     len(frags),
 				Page:      p.page,
 				PageSize:  p.pageSize,

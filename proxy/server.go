@@ -27,9 +27,13 @@ type Options struct {
 	Recheck time.Duration
 	// RequestTimeout bounds each request's work (default 30s).
 	RequestTimeout time.Duration
-	// CacheBytes bounds the in-process cache of assembled responses (default 256 MiB).
+	// CacheBytes bounds the in-process cache of assembled responses (default 64 MiB).
 	CacheBytes int64
-	Version    string
+	// FragmentCacheBytes bounds the full DCAT fragments kept in memory
+	// (default served.DefaultFragmentCacheBytes); the rest are read from the
+	// store for the page being answered.
+	FragmentCacheBytes int64
+	Version            string
 	// Admin configures the /admin/ pages (disabled by default).
 	Admin AdminOptions
 	// MaxConns bounds the connections served at once (DefaultMaxConns);
@@ -79,7 +83,7 @@ func New(o Options) *Server {
 		o.RequestTimeout = 30 * time.Second
 	}
 	if o.CacheBytes == 0 {
-		o.CacheBytes = 256 << 20
+		o.CacheBytes = 64 << 20
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
@@ -97,10 +101,8 @@ func New(o Options) *Server {
 
 		maxConnsPerIP: o.MaxConnsPerIP,
 	}
-	s.state.background = o.BackgroundReload
-	s.state.prepare = func(ctx context.Context, data *served.Catalog) {
-		s.prepareFragments(ctx, s.config(), data)
-	}
+	s.state.SetFragmentCacheBytes(o.FragmentCacheBytes)
+	s.state.SetBackgroundReload(o.BackgroundReload)
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})

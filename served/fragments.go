@@ -62,35 +62,67 @@ func FragmentKey(catalog string, in dcat.Input, opt dcat.Options) string {
 // fragmentTTL bounds how long an unused fragment stays in the store.
 const fragmentTTL = 30 * 24 * time.Hour
 
-// Fragment returns the record's DCAT fragment: from memory, else from the
-// store (precomputed by Warm after a harvest), else mapped now. Fragments
-// mapped on the request path stay in memory only: one store write per
-// record would cost a disk sync each.
+// Fragment returns the record's full DCAT fragment: from the State's
+// bounded fragment cache, else from the store (precomputed by Warm after a
+// harvest), else mapped now. Fragments mapped on the request path are not
+// written to the store (one store write per record would cost a disk sync
+// each); they stay in the cache until evicted.
 func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog, r *Record) (*dcat.Fragment, error) {
-	r.fragOnce.Do(func() {
-		opt := MapOptions(cfg, r.CatalogID)
-		in := MapInput(r, data.Snap.Producers)
-		// Fragments are kept compacted: every record of every catalog
-		// stays in memory, a page decodes only its own.
-		if b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt)); err == nil && ok {
-			if f, err := dcat.UnmarshalFragment(b); err == nil {
-				f.Compact()
-				r.frag = f
-				return
-			}
+	if f, ok := s.frags.get(r); ok {
+		return f, nil
+	}
+	opt := MapOptions(cfg, r.CatalogID)
+	in := MapInput(r, data.Snap.Producers)
+	if b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt)); err == nil && ok {
+		if f, err := dcat.UnmarshalFragment(b); err == nil {
+			f.Compact()
+			s.frags.put(r, f, int64(len(b)))
+			return f, nil
 		}
-		f, err := dcat.Map(in, opt)
-		if err != nil {
-			r.fragErr = fmt.Errorf("map record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
-			return
-		}
-		f.Compact()
-		r.frag = f
-	})
-	return r.frag, r.fragErr
+	}
+	f, err := dcat.Map(in, opt)
+	if err != nil {
+		return nil, fmt.Errorf("map record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
+	}
+	size := int64(f.Len())
+	if b, err := f.MarshalBinary(); err == nil {
+		size = int64(len(b))
+	}
+	f.Compact()
+	s.frags.put(r, f, size)
+	return f, nil
 }
 
-// Fragments maps every record of a view, on every core.
+// Head returns the head of the record's fragment (dcat.Fragment.Head: what
+// feeds are ordered by), built once per record; a record that does not map
+// keeps its error.
+func (s *State) Head(ctx context.Context, cfg *config.Config, data *Catalog, r *Record) (*dcat.Fragment, error) {
+	r.headOnce.Do(func() {
+		f, err := s.Fragment(ctx, cfg, data, r)
+		if err != nil {
+			r.headErr = err
+			return
+		}
+		r.head = f.Head()
+	})
+	return r.head, r.headErr
+}
+
+// PageFragments returns the full fragments of these records, in order.
+func (s *State) PageFragments(ctx context.Context, cfg *config.Config, v *View, recs []*Record) ([]*dcat.Fragment, error) {
+	out := make([]*dcat.Fragment, len(recs))
+	for i, r := range recs {
+		f, err := s.Fragment(ctx, cfg, v.DataOf(r.CatalogID), r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+// Fragments builds the head of every record of a view, on every core (the
+// full fragments go through the bounded cache).
 func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
 	work := make(chan *Record)
 	var wg sync.WaitGroup
@@ -99,7 +131,7 @@ func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
 		go func() {
 			defer wg.Done()
 			for r := range work {
-				_, _ = s.Fragment(ctx, cfg, v.DataOf(r.CatalogID), r)
+				_, _ = s.Head(ctx, cfg, v.DataOf(r.CatalogID), r)
 			}
 		}()
 	}

@@ -26,9 +26,9 @@ type Record struct {
 	CatalogID string
 	CSW       *csw.Entry // the facade's entry
 
-	fragOnce sync.Once
-	frag     *dcat.Fragment
-	fragErr  error
+	headOnce sync.Once
+	head     *dcat.Fragment // dcat.Fragment.Head of its fragment
+	headErr  error
 }
 
 // Catalog is a catalog's snapshot loaded in memory. A value never changes:
@@ -51,6 +51,7 @@ type State struct {
 	recheck  time.Duration
 	mu       sync.Mutex
 	catalogs map[string]*catalogSlot
+	frags    *fragmentCache
 }
 
 type catalogSlot struct {
@@ -62,7 +63,15 @@ type catalogSlot struct {
 // New returns a State reading st; a catalog's generation is read again
 // when recheck has passed since the last look (0: on every call).
 func New(st cache.Store, recheck time.Duration) *State {
-	return &State{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}}
+	return &State{store: st, recheck: recheck, catalogs: map[string]*catalogSlot{}, frags: newFragmentCache(DefaultFragmentCacheBytes)}
+}
+
+// SetFragmentCacheBytes bounds the full fragments kept in memory (by their
+// encoded size; default DefaultFragmentCacheBytes). Call before use.
+func (s *State) SetFragmentCacheBytes(n int64) {
+	if n > 0 {
+		s.frags = newFragmentCache(n)
+	}
 }
 
 // Store is the store the State reads.
@@ -126,6 +135,7 @@ func (s *State) Reset() {
 	s.catalogs = map[string]*catalogSlot{}
 	s.views = nil
 	s.owners.Clear()
+	s.frags.clear()
 }
 
 // Owner finds the record behind a facade entry, nil when none.
