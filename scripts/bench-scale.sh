@@ -63,10 +63,10 @@ TOML
 run() {
 	local label=$1
 	shift
-	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { echo "$label: FAILED"; tail -5 "$work/err"; return 1; }
-	read -r wall rss <"$work/time"
-	printf '%-34s %8.1f s wall  %7.2f ms/record  peak RSS %6d MiB  %s\n' "$label" "$wall" \
-		"$(echo "$wall * 1000 / $N" | bc -l)" $((rss / 1024)) "$(python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); print("status %s, %d records, %d parsed" % (r["status"], r["records"], r["parsed"]))' <"$work/out" 2>/dev/null || head -c 100 "$work/out")"
+	/usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || { echo "$label: FAILED"; tail -5 "$work/err"; return 1; }
+	read -r wall rss user sys <"$work/time"
+	printf '%-34s %8.1f s wall  %6.2f ms/record  %6.1f s CPU  peak RSS %6d MiB  %s\n' "$label" "$wall" \
+		"$(echo "$wall * 1000 / $N" | bc -l)" "$(echo "$user + $sys" | bc -l)" $((rss / 1024)) "$(python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); print("status %s, %d records, %d parsed" % (r["status"], r["records"], r["parsed"]))' <"$work/out" 2>/dev/null || head -c 100 "$work/out")"
 }
 
 # latency URL: seconds for one request (fails on a non-2xx answer).
