@@ -39,7 +39,10 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			return err
 		}
 		ep := s.cswEndpoint(cfg, c, kind, v)
-		entries := v.CSWEntries()
+		entries, err := s.state.CSWEntries(c.UserContext(), v)
+		if err != nil {
+			return internal(err)
+		}
 		if c.Method() == fiber.MethodPost {
 			// POST answers are not HTTP-cacheable, but the same query
 			// against the same generation is assembled once.

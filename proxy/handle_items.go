@@ -22,13 +22,6 @@ type itemsPage struct {
 	PreviousPage *string      `json:"previous_page"`
 }
 
-// item builds a record's udata item.
-func (s *Server) item(cfg *config.Config, v *served.View, r *served.Record) (*dcat.Item, error) {
-	data := v.DataOf(r.CatalogID)
-	in := served.MapInput(r, data.Snap.Producers)
-	return dcat.BuildItem(in, served.MapOptions(cfg, r.CatalogID))
-}
-
 // handleItems serves datasets.json beside a feed: the items a push would
 // send, paged like udata's API, with the feed's records and order.
 func (s *Server) handleItems(kind string) fiber.Handler {
@@ -54,14 +47,11 @@ func (s *Server) handleItems(kind string) fiber.Handler {
 			if !ok {
 				return nil, notFound("page %d is past the last page (%d records, %d per page)", p.page, len(recs), p.pageSize)
 			}
-			out := itemsPage{Data: make([]*dcat.Item, 0, to-from), Page: p.page, PageSize: p.pageSize, Total: len(recs)}
-			for _, r := range recs[from:to] {
-				it, err := s.item(cfg, v, r)
-				if err != nil {
-					return nil, internal(err)
-				}
-				out.Data = append(out.Data, it)
+			items, err := s.state.Items(c.UserContext(), cfg, v, recs[from:to])
+			if err != nil {
+				return nil, internal(err)
 			}
+			out := itemsPage{Data: items, Page: p.page, PageSize: p.pageSize, Total: len(recs)}
 			base := s.feedURL(cfg, c, kind)
 			base = base[:len(base)-len("catalog")] + "datasets.json"
 			if to < len(recs) {
@@ -101,11 +91,11 @@ func pageLink(base string, c *fiber.Ctx, page int) string {
 // sendItem serves one record's item: /catalogs/{catalog}/datasets/{id}.json.
 func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *served.View, r *served.Record) error {
 	return s.send(c, v, jsonType, func() ([]byte, error) {
-		it, err := s.item(cfg, v, r)
+		items, err := s.state.Items(c.UserContext(), cfg, v, []*served.Record{r})
 		if err != nil {
 			return nil, internal(err)
 		}
-		return json.Marshal(it)
+		return json.Marshal(items[0])
 	})
 }
 

@@ -79,8 +79,10 @@ func TestOWSLibHarvestsEveryEndpoint(t *testing.T) {
 	// script) but absent from csw.records.
 	want := func(v *served.View, schema string) []string {
 		var ids []string
-		for _, r := range v.Records {
-			if schema == "iso" && r.Model.RootName == "gmi:MI_Metadata" {
+		models, err := e.srv.state.Models(context.Background(), v.Records)
+		require.NoError(t, err)
+		for i, r := range v.Records {
+			if schema == "iso" && models[i].RootName == "gmi:MI_Metadata" {
 				continue
 			}
 			ids = append(ids, r.Entry.ID)
@@ -136,8 +138,11 @@ func TestOWSLibQueries(t *testing.T) {
 	require.NoError(t, err)
 
 	var wantOrg, wantLike, wantBBox []string
-	for _, r := range data.Records {
-		if r.Model.RootName == "gmi:MI_Metadata" {
+	models, err := e.srv.state.Models(context.Background(), data.Records)
+	require.NoError(t, err)
+	for i, r := range data.Records {
+		m := models[i]
+		if m.RootName == "gmi:MI_Metadata" {
 			continue // OWSLib drops gmi records from csw.records (see above)
 		}
 		for _, n := range r.Entry.ProducerNames {
@@ -146,10 +151,10 @@ func TestOWSLibQueries(t *testing.T) {
 				break
 			}
 		}
-		if strings.Contains(strings.ToLower(r.Model.Title.Value+" "+r.Model.Abstract.Value), "cyclable") {
+		if strings.Contains(strings.ToLower(m.Title.Value+" "+m.Abstract.Value), "cyclable") {
 			wantLike = append(wantLike, r.Entry.ID)
 		}
-		for _, b := range r.Model.BoundingBoxes {
+		for _, b := range m.BoundingBoxes {
 			if b.West <= -1.5 && b.East >= -1.9 && b.South <= 48.2 && b.North >= 47.9 {
 				wantBBox = append(wantBBox, r.Entry.ID)
 				break

@@ -528,6 +528,12 @@ func TestCSWFullServesHarvestedBytes(t *testing.T) {
 	data, err := e.srv.state.Catalog(context.Background(), "demo")
 	require.NoError(t, err)
 	r := data.Records[0]
+	assert.Nil(t, r.CSW, "nothing but the manifest is loaded before a CSW request")
+	v, err := e.srv.state.CatalogView(context.Background(), e.cfg, "demo")
+	require.NoError(t, err)
+	_, err = e.srv.state.CSWEntries(context.Background(), v)
+	require.NoError(t, err)
+	require.NotNil(t, r.CSW)
 	assert.Empty(t, r.CSW.Raw, "raw bytes stay in the store")
 	raw, err := os.ReadFile(filepath.Join(demoDir(), r.Entry.ID+".xml"))
 	require.NoError(t, err)

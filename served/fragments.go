@@ -27,10 +27,11 @@ func MapOptions(cfg *config.Config, catalog string) dcat.Options {
 	return opt
 }
 
-// MapInput is what dcat.Map gets for a record.
-func MapInput(r *Record, producers map[string]string) dcat.Input {
+// MapInput is what dcat.Map gets for a record whose model is m (nil when
+// only the fragment key is wanted).
+func MapInput(r *Record, m *iso.Record, producers map[string]string) dcat.Input {
 	in := dcat.Input{
-		Record:         r.Model,
+		Record:         m,
 		FileIdentifier: r.Entry.ID,
 		Identifier:     r.Entry.Identifier,
 		Hash:           r.Entry.Hash,
@@ -72,7 +73,7 @@ func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog,
 		return f, nil
 	}
 	opt := MapOptions(cfg, r.CatalogID)
-	in := MapInput(r, data.Snap.Producers)
+	in := MapInput(r, nil, data.Snap.Producers)
 	if b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt)); err == nil && ok {
 		if f, err := dcat.UnmarshalFragment(b); err == nil {
 			f.Compact()
@@ -80,6 +81,11 @@ func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog,
 			return f, nil
 		}
 	}
+	m, err := s.Model(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("map record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
+	}
+	in.Record = m
 	f, err := dcat.Map(in, opt)
 	if err != nil {
 		return nil, fmt.Errorf("map record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
@@ -161,7 +167,7 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		var hashes []string
 		for _, e := range entries {
 			r := &Record{Entry: e, CatalogID: catalog}
-			key := FragmentKey(catalog, MapInput(r, snap.Producers), opt)
+			key := FragmentKey(catalog, MapInput(r, nil, snap.Producers), opt)
 			if _, ok, err := st.Get(ctx, key); err != nil {
 				return mapped, fmt.Errorf("warm %q: %w", catalog, err)
 			} else if !ok {
@@ -230,8 +236,7 @@ func warmOne(sr *cache.StoredRecord, r *Record, producers map[string]string, opt
 	if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
 		return nil, nil
 	}
-	r.Model = &rec
-	f, err := dcat.Map(MapInput(r, producers), opt)
+	f, err := dcat.Map(MapInput(r, &rec, producers), opt)
 	if err != nil {
 		return nil, nil
 	}

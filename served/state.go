@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle/passerelle/cache"
@@ -17,14 +18,16 @@ import (
 	"github.com/passerelle/passerelle/iso"
 )
 
-// Record is one served record: its snapshot entry, parsed model and what
-// the facade and the feeds derive from it, built once per snapshot
-// generation. The upstream bytes stay in the store.
+// Record is one served record: its snapshot entry and what the feeds and
+// the facade derive from it, per snapshot generation. Its model, fragment
+// and upstream bytes stay in the store until an answer needs them; the
+// facade loads every model of a catalog (State.CSWEntries).
 type Record struct {
 	Entry     cache.Entry
-	Model     *iso.Record
 	CatalogID string
-	CSW       *csw.Entry // the facade's entry
+	// CSW is the facade's entry, nil until the catalog's models are loaded.
+	CSW   *csw.Entry
+	model atomic.Pointer[iso.Record]
 
 	headOnce sync.Once
 	head     *dcat.Fragment // dcat.Fragment.Head of its fragment
@@ -39,6 +42,9 @@ type Catalog struct {
 	Snap    *cache.Snapshot
 	Records []*Record // sorted by fileIdentifier
 	ByID    map[string]*Record
+
+	modelsMu     sync.Mutex
+	modelsLoaded bool
 }
 
 // State loads and caches catalog snapshots, reloading a catalog when the
@@ -117,11 +123,10 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 	}
 	if slot.data != nil {
 		for _, r := range slot.data.Records {
-			s.owners.Delete(r.CSW)
+			if r.CSW != nil {
+				s.owners.Delete(r.CSW)
+			}
 		}
-	}
-	for _, r := range data.Records {
-		s.owners.Store(r.CSW, r)
 	}
 	slot.data = data
 	return data, nil
@@ -154,43 +159,126 @@ func load(ctx context.Context, st cache.Store, id string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot of %q: %w", id, err)
 	}
-	data := &Catalog{ID: id, Gen: snap.Generation, Snap: snap, ByID: make(map[string]*Record, len(snap.Entries))}
-	const chunk = 200
-	for start := 0; start < len(snap.Entries); start += chunk {
-		end := min(start+chunk, len(snap.Entries))
-		hashes := make([]string, 0, end-start)
-		for _, e := range snap.Entries[start:end] {
-			hashes = append(hashes, e.Hash)
-		}
-		recs, err := st.Records(ctx, id, hashes)
+	// Only the manifest is read: models, fragments and raw bytes stay in
+	// the store until an answer needs them.
+	data := &Catalog{ID: id, Gen: snap.Generation, Snap: snap, ByID: make(map[string]*Record, len(snap.Entries)),
+		Records: make([]*Record, 0, len(snap.Entries))}
+	for _, e := range snap.Entries {
+		r := &Record{Entry: e, CatalogID: id}
+		data.Records = append(data.Records, r)
+		data.ByID[e.ID] = r
+	}
+	return data, nil
+}
+
+// modelChunk is how many records one store read loads.
+const modelChunk = 200
+
+// loadModels decodes the model of every record of a catalog and builds its
+// facade entry, once per Catalog value (a failed load is retried next
+// time): the CSW facade filters every record, so it needs them all.
+func (s *State) loadModels(ctx context.Context, data *Catalog) error {
+	data.modelsMu.Lock()
+	defer data.modelsMu.Unlock()
+	if data.modelsLoaded {
+		return nil
+	}
+	recs := data.Records
+	for start := 0; start < len(recs); start += modelChunk {
+		chunk := recs[start:min(start+modelChunk, len(recs))]
+		models, err := s.readModels(ctx, data.ID, chunk)
 		if err != nil {
-			return nil, fmt.Errorf("read records of %q: %w", id, err)
+			return err
 		}
-		for i, sr := range recs {
-			e := snap.Entries[start+i]
-			var rec iso.Record
-			if len(sr.Parsed) == 0 {
-				continue // kept previous version failed? never served without a model
+		for i, r := range chunk {
+			m := models[i]
+			if m == nil {
+				continue // no model: never served by the facade
 			}
-			if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
-				return nil, fmt.Errorf("decode record %q of %q: %w", e.ID, id, err)
-			}
-			// The raw bytes stay in the store (the facade loads them for
-			// ISO full answers): memory holds the models, not the XML.
-			r := &Record{Entry: e, Model: &rec, CatalogID: id}
+			r.model.Store(m)
+			e := r.Entry
 			r.CSW = &csw.Entry{
 				ID:            e.ID,
 				Identifier:    e.Identifier,
-				Record:        r.Model,
-				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(snap, e.Producers)...),
-				Modified:      r.Model.Modified(),
+				Record:        m,
+				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(data.Snap, e.Producers)...),
+				Modified:      m.Modified(),
 				Type:          e.Type,
 			}
-			data.Records = append(data.Records, r)
-			data.ByID[e.ID] = r
+			s.owners.Store(r.CSW, r)
 		}
 	}
-	return data, nil
+	data.modelsLoaded = true
+	return nil
+}
+
+// readModels reads and decodes the models of these records of a catalog
+// (nil for a record stored without one).
+func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) ([]*iso.Record, error) {
+	hashes := make([]string, len(recs))
+	for i, r := range recs {
+		hashes[i] = r.Entry.Hash
+	}
+	stored, err := s.store.Records(ctx, catalog, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+	}
+	out := make([]*iso.Record, len(recs))
+	for i, sr := range stored {
+		if len(sr.Parsed) == 0 {
+			continue
+		}
+		var m iso.Record
+		if err := json.Unmarshal(sr.Parsed, &m); err != nil {
+			return nil, fmt.Errorf("decode record %q of %q: %w", recs[i].Entry.ID, catalog, err)
+		}
+		out[i] = &m
+	}
+	return out, nil
+}
+
+// Models returns the models of these records, in order: those the facade
+// already loaded, the others read from the store for this answer only (not
+// kept). A record stored without a model is an error.
+func (s *State) Models(ctx context.Context, recs []*Record) ([]*iso.Record, error) {
+	out := make([]*iso.Record, len(recs))
+	missing := map[string][]int{} // catalog → indexes to read
+	for i, r := range recs {
+		if m := r.model.Load(); m != nil {
+			out[i] = m
+			continue
+		}
+		missing[r.CatalogID] = append(missing[r.CatalogID], i)
+	}
+	for catalog, idx := range missing {
+		for start := 0; start < len(idx); start += modelChunk {
+			part := idx[start:min(start+modelChunk, len(idx))]
+			chunk := make([]*Record, len(part))
+			for j, i := range part {
+				chunk[j] = recs[i]
+			}
+			models, err := s.readModels(ctx, catalog, chunk)
+			if err != nil {
+				return nil, err
+			}
+			for j, i := range part {
+				if models[j] == nil {
+					return nil, fmt.Errorf("record %q of %q has no model", recs[i].Entry.ID, catalog)
+				}
+				out[i] = models[j]
+			}
+		}
+	}
+	return out, nil
+}
+
+// Model returns one record's model (see Models).
+func (s *State) Model(ctx context.Context, r *Record) (*iso.Record, error) {
+	ms, err := s.Models(ctx, []*Record{r})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
 }
 
 func displayOf(snap *cache.Snapshot, slugs []string) []string {
@@ -235,30 +323,36 @@ func (v *View) DataOf(catalog string) *Catalog {
 }
 
 // CSWEntries are the facade entries of a view, sorted by fileIdentifier,
-// built once per view. Across several catalogs a fileIdentifier is served
-// once (clients such as OWSLib key records by it), the first source catalog
-// keeping it.
-func (v *View) CSWEntries() []*csw.Entry {
+// built once per view after loading the models of its catalogs. Across
+// several catalogs a fileIdentifier is served once (clients such as OWSLib
+// key records by it), the first source catalog keeping it.
+func (s *State) CSWEntries(ctx context.Context, v *View) ([]*csw.Entry, error) {
+	for _, c := range v.Catalogs {
+		if err := s.loadModels(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	v.cswOnce.Do(func() {
 		out := make([]*csw.Entry, 0, len(v.Records))
-		if len(v.Catalogs) == 1 {
-			for _, r := range v.Records {
-				out = append(out, r.CSW)
-			}
-			v.csw = out
-			return
-		}
 		seen := make(map[string]bool, len(v.Records))
 		for _, r := range v.Records {
-			if !seen[r.Entry.ID] {
-				seen[r.Entry.ID] = true
-				out = append(out, r.CSW)
+			if r.CSW == nil {
+				continue // stored without a model
 			}
+			if len(v.Catalogs) > 1 {
+				if seen[r.Entry.ID] {
+					continue
+				}
+				seen[r.Entry.ID] = true
+			}
+			out = append(out, r.CSW)
 		}
-		sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		if len(v.Catalogs) > 1 {
+			sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		}
 		v.csw = out
 	})
-	return v.csw
+	return v.csw, nil
 }
 
 // CatalogView is every record of a catalog.
