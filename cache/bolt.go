@@ -497,6 +497,45 @@ func (s *BoltStore) Set(ctx context.Context, key string, val []byte, ttl time.Du
 	return s.SetMany(ctx, map[string][]byte{key: val}, ttl)
 }
 
+// GetMany returns the values of keys, in order, nil for a miss, from one
+// read transaction.
+func (s *BoltStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	for _, k := range keys {
+		if err := checkKey(k); err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+	}
+	out := make([][]byte, len(keys))
+	now := s.now()
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketKV)
+		if b == nil {
+			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
+		}
+		for i, k := range keys {
+			v := b.Get([]byte(k))
+			if v == nil {
+				continue
+			}
+			if len(v) < 8 {
+				return fmt.Errorf("%w: value of %d bytes", ErrCorrupt, len(v))
+			}
+			if exp := int64(binary.BigEndian.Uint64(v)); exp != 0 && now.UnixNano() >= exp {
+				continue
+			}
+			out[i] = append([]byte{}, v[8:]...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	return out, nil
+}
+
 // SetMany stores several keys in one transaction (one disk sync).
 func (s *BoltStore) SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {

@@ -546,6 +546,47 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, bool, error) 
 	return val, true, nil
 }
 
+// GetMany returns the values of keys, in order, nil for a miss: GETs
+// pipelined in batches (not MGET: on a cluster the keys sit in many slots).
+func (s *RedisStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	for _, k := range keys {
+		if err := checkKey(k); err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+	}
+	out := make([][]byte, len(keys))
+	for start := 0; start < len(keys); start += redisRecordBatch * 4 {
+		batch := keys[start:min(start+redisRecordBatch*4, len(keys))]
+		cmds := make([]*redis.StringCmd, len(batch))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, k := range batch {
+				cmds[i] = p.Get(ctx, s.key(kindValue, k))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("get %d keys: %w", len(keys), unavailable(err))
+		}
+		for i, cmd := range cmds {
+			v, err := cmd.Bytes()
+			switch {
+			case errors.Is(err, redis.Nil):
+			case err != nil:
+				return nil, fmt.Errorf("get %q: %w", truncate(batch[i]), unavailable(err))
+			default:
+				if v == nil {
+					v = []byte{}
+				}
+				out[start+i] = v
+			}
+		}
+	}
+	return out, nil
+}
+
 // Set stores val under key; ttl 0 means no expiry, below a millisecond
 // rounds up to one.
 func (s *RedisStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {

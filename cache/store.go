@@ -51,6 +51,10 @@ type Store interface {
 	// no expiry. Get returns ok=false for a miss.
 	Get(ctx context.Context, key string) (val []byte, ok bool, err error)
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// GetMany returns the values of these keys, in order, nil for a miss
+	// (an empty value is a hit: a non-nil empty slice), in one
+	// transaction or a few round trips.
+	GetMany(ctx context.Context, keys []string) ([][]byte, error)
 	// SetMany stores several keys at once (one transaction or round trip),
 	// all with the same ttl.
 	SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the current server")
@@ -70,16 +72,31 @@ func TestServedGolden(t *testing.T) {
 		"/organizations/reste/csw?" + csw + "&elementSetName=full&maxRecords=20",
 	}
 	dir := filepath.Join("testdata", "golden")
+	// Twice: mapping on demand, then from what Warm precomputed (fragments
+	// and heads read from the store) in a fresh server.
+	for _, warm := range []bool{false, true} {
+		if warm {
+			for _, id := range []string{"demo", "corpus"} {
+				_, err := served.Warm(context.Background(), e.store, e.cfg, id)
+				require.NoError(t, err)
+			}
+			e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, FragmentCacheBytes: 64 << 10})
+		}
+		checkGolden(t, e, dir, paths, warm)
+	}
+}
+
+func checkGolden(t *testing.T, e *env, dir string, paths []string, warm bool) {
 	for _, p := range paths {
 		name := strings.NewReplacer("/", "_", "?", "__", "&", "_", "=", "-", ":", "", "%", "", "'", "", "+", "").Replace(strings.TrimPrefix(p, "/"))
 		if len(name) > 120 {
 			name = name[:120]
 		}
-		t.Run(name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("warm=%v/%s", warm, name), func(t *testing.T) {
 			resp, body := e.get(p)
 			require.Equal(t, 200, resp.StatusCode, "%s: %s", p, body)
 			file := filepath.Join(dir, name+".golden")
-			if *update {
+			if *update && !warm {
 				require.NoError(t, os.MkdirAll(dir, 0o755))
 				require.NoError(t, os.WriteFile(file, body, 0o644))
 				return

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +112,7 @@ func (s *State) Head(ctx context.Context, cfg *config.Config, data *Catalog, r *
 		}
 		r.head = f.Head()
 	})
+	r.headDone.Store(true)
 	return r.head, r.headErr
 }
 
@@ -127,9 +129,45 @@ func (s *State) PageFragments(ctx context.Context, cfg *config.Config, v *View, 
 	return out, nil
 }
 
-// Fragments builds the head of every record of a view, on every core (the
-// full fragments go through the bounded cache).
+// Fragments builds the head of every record of a view: the heads Warm
+// stored are read in bulk (a few hundred bytes each, GetMany), the others
+// come from the fragment (store or mapping) on every core; the full
+// fragments go through the bounded cache.
 func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
+	var todo []*Record
+	for _, r := range v.Records {
+		if !r.headDone.Load() {
+			todo = append(todo, r)
+		}
+	}
+	const bulk = 1000
+	var rest []*Record
+	for start := 0; start < len(todo); start += bulk {
+		chunk := todo[start:min(start+bulk, len(todo))]
+		keys := make([]string, len(chunk))
+		for i, r := range chunk {
+			data := v.DataOf(r.CatalogID)
+			keys[i] = headKey(FragmentKey(r.CatalogID, MapInput(r, nil, data.Snap.Producers), MapOptions(cfg, r.CatalogID)))
+		}
+		vals, err := s.store.GetMany(ctx, keys)
+		if err != nil {
+			rest = append(rest, chunk...)
+			continue
+		}
+		for i, r := range chunk {
+			if vals[i] == nil {
+				rest = append(rest, r)
+				continue
+			}
+			h, err := dcat.UnmarshalFragment(vals[i])
+			if err != nil {
+				rest = append(rest, r)
+				continue
+			}
+			r.headOnce.Do(func() { r.head = h })
+			r.headDone.Store(true)
+		}
+	}
 	work := make(chan *Record)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -141,7 +179,7 @@ func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
 			}
 		}()
 	}
-	for _, r := range v.Records {
+	for _, r := range rest {
 		work <- r
 	}
 	close(work)
@@ -165,13 +203,21 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		entries := snap.Entries[start:min(start+chunk, len(snap.Entries))]
 		todo := make(map[string]*Record, len(entries))
 		var hashes []string
-		for _, e := range entries {
-			r := &Record{Entry: e, CatalogID: catalog}
-			key := FragmentKey(catalog, MapInput(r, nil, snap.Producers), opt)
-			if _, ok, err := st.Get(ctx, key); err != nil {
-				return mapped, fmt.Errorf("warm %q: %w", catalog, err)
-			} else if !ok {
-				todo[key] = r
+		keys := make([]string, len(entries))
+		heads := make([]string, len(entries))
+		for i, e := range entries {
+			keys[i] = FragmentKey(catalog, MapInput(&Record{Entry: e, CatalogID: catalog}, nil, snap.Producers), opt)
+			heads[i] = headKey(keys[i])
+		}
+		// A record is done when its head is stored (written with its
+		// fragment, in one SetMany).
+		have, err := st.GetMany(ctx, heads)
+		if err != nil {
+			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
+		}
+		for i, e := range entries {
+			if have[i] == nil {
+				todo[keys[i]] = &Record{Entry: e, CatalogID: catalog}
 				hashes = append(hashes, e.Hash)
 			}
 		}
@@ -197,13 +243,14 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 			go func() {
 				defer wg.Done()
 				for key := range work {
-					b, err := warmOne(byHash[todo[key].Entry.Hash], todo[key], snap.Producers, opt)
+					b, head, err := warmOne(byHash[todo[key].Entry.Hash], todo[key], snap.Producers, opt)
 					mu.Lock()
 					switch {
 					case err != nil && encErr == nil:
 						encErr = err
 					case b != nil:
 						pending[key] = b
+						pending[headKey(key)] = head
 					}
 					mu.Unlock()
 				}
@@ -220,31 +267,39 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		if err := st.SetMany(ctx, pending, fragmentTTL); err != nil {
 			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
 		}
-		mapped += len(pending)
+		mapped += len(pending) / 2
 	}
 	return mapped, nil
 }
 
-// warmOne maps one stored record to its encoded fragment; nil (no error)
-// when the record has no model or does not map: that is reported when it
-// is served.
-func warmOne(sr *cache.StoredRecord, r *Record, producers map[string]string, opt dcat.Options) ([]byte, error) {
+// warmOne maps one stored record to its encoded fragment and head; nil (no
+// error) when the record has no model or does not map: that is reported
+// when it is served.
+func warmOne(sr *cache.StoredRecord, r *Record, producers map[string]string, opt dcat.Options) (frag, head []byte, err error) {
 	if sr == nil || len(sr.Parsed) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var rec iso.Record
 	if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	f, err := dcat.Map(MapInput(r, &rec, producers), opt)
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	b, err := f.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("encode fragment: %w", err)
+	if frag, err = f.MarshalBinary(); err != nil {
+		return nil, nil, fmt.Errorf("encode fragment: %w", err)
 	}
-	return b, nil
+	if head, err = f.Head().MarshalBinary(); err != nil {
+		return nil, nil, fmt.Errorf("encode fragment head: %w", err)
+	}
+	return frag, head, nil
+}
+
+// headKey is the store key of a fragment's head (dcat.Fragment.Head),
+// stored beside the fragment by Warm.
+func headKey(fragmentKey string) string {
+	return "head/" + strings.TrimPrefix(fragmentKey, "frag/")
 }
 
 // WarmUp loads every catalog's snapshot and maps its records, so the first

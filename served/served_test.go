@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,4 +122,47 @@ func TestOrganizationItems(t *testing.T) {
 		assert.Nil(t, it.Source)
 		assert.Equal(t, "demo", it.Extras["passerelle:catalog"])
 	}
+}
+
+// countingStore counts the reads of full fragments.
+type countingStore struct {
+	cache.Store
+	fragGets atomic.Int64
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if strings.HasPrefix(key, "frag/") {
+		c.fragGets.Add(1)
+	}
+	return c.Store.Get(ctx, key)
+}
+
+// TestHeadsFromWarm: after Warm, a fresh server orders a feed from the
+// heads Warm stored (one bulk read), without reading or mapping a single
+// full fragment; the heads equal those of the fragments.
+func TestHeadsFromWarm(t *testing.T) {
+	e := newEnv(t)
+	e.harvest(t)
+	n, err := served.Warm(context.Background(), e.store, e.cfg, "demo")
+	require.NoError(t, err)
+	require.Equal(t, 20, n)
+	cs := &countingStore{Store: e.store}
+	s := served.New(cs, 0)
+	ctx := context.Background()
+	v, err := s.CatalogView(ctx, e.cfg, "demo")
+	require.NoError(t, err)
+	s.Fragments(ctx, e.cfg, v)
+	assert.Zero(t, cs.fragGets.Load(), "heads come from the store, not from fragments")
+	for _, r := range v.Records {
+		h, err := s.Head(ctx, e.cfg, v.Catalogs[0], r)
+		require.NoError(t, err)
+		f, err := s.Fragment(ctx, e.cfg, v.Catalogs[0], r)
+		require.NoError(t, err)
+		assert.Equal(t, f.FileIdentifier(), h.FileIdentifier())
+		assert.Equal(t, f.Identifier(), h.Identifier())
+		assert.Equal(t, f.Kind(), h.Kind())
+		assert.Equal(t, f.Links(), h.Links())
+		assert.Zero(t, h.Len(), "a head holds no triples")
+	}
+	assert.Equal(t, int64(len(v.Records)), cs.fragGets.Load(), "full fragments are read only when asked for")
 }

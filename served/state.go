@@ -32,6 +32,7 @@ type Record struct {
 	headOnce sync.Once
 	head     *dcat.Fragment // dcat.Fragment.Head of its fragment
 	headErr  error
+	headDone atomic.Bool // headOnce has run
 }
 
 // Catalog is a catalog's snapshot loaded in memory. A value never changes:

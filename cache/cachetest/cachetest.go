@@ -567,6 +567,18 @@ func testKeyValue(t *testing.T, open func(t *testing.T) cache.Store) {
 		assert.True(t, ok, k)
 		assert.Equal(t, string(want), string(v), k)
 	}
+	got, err := s.GetMany(ctx, []string{"m/2", "nope", "m/ünï", "m/1", "k"})
+	require.NoError(t, err)
+	require.Len(t, got, 5)
+	assert.Equal(t, []byte("two"), got[0])
+	assert.Nil(t, got[1], "a miss is nil")
+	assert.NotNil(t, got[2], "an empty value is a hit")
+	assert.Empty(t, got[2])
+	assert.Equal(t, []byte("one"), got[3])
+	assert.Equal(t, []byte("v2\x00\xff"), got[4])
+	got, err = s.GetMany(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
 	require.NoError(t, s.SetMany(ctx, map[string][]byte{}, 0), "an empty batch")
 	assert.Error(t, s.SetMany(ctx, map[string][]byte{"ok": nil, "": []byte("x")}, 0), "an invalid key fails the batch")
 
