@@ -122,12 +122,16 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 		}
 		return nil, err
 	}
-	if slot.data != nil {
-		for _, r := range slot.data.Records {
+	if old := slot.data; old != nil {
+		// Wait for a model load in flight on the old generation, then
+		// forget its facade entries.
+		old.modelsMu.Lock()
+		for _, r := range old.Records {
 			if r.CSW != nil {
 				s.owners.Delete(r.CSW)
 			}
 		}
+		old.modelsMu.Unlock()
 	}
 	slot.data = data
 	return data, nil
