@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -228,16 +229,31 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 	if err != nil {
 		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
 	}
+	// Decoding dominates: on every core.
 	out := make([]*iso.Record, len(recs))
-	for i, sr := range stored {
-		if len(sr.Parsed) == 0 {
-			continue
-		}
-		var m iso.Record
-		if err := json.Unmarshal(sr.Parsed, &m); err != nil {
-			return nil, fmt.Errorf("decode record %q of %q: %w", recs[i].Entry.ID, catalog, err)
-		}
-		out[i] = &m
+	errs := make([]error, len(recs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(stored)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(stored); i = int(next.Add(1) - 1) {
+				if len(stored[i].Parsed) == 0 {
+					continue
+				}
+				var m iso.Record
+				if err := json.Unmarshal(stored[i].Parsed, &m); err != nil {
+					errs[i] = fmt.Errorf("decode record %q of %q: %w", recs[i].Entry.ID, catalog, err)
+					continue
+				}
+				out[i] = &m
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
