@@ -201,6 +201,7 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 			if m == nil {
 				continue // no model: never served by the facade
 			}
+			internModel(m) // held for every record: share repeated strings
 			r.model.Store(m)
 			e := r.Entry
 			r.CSW = &csw.Entry{
