@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,6 +165,7 @@ func TestRedisCluster(t *testing.T) {
 		cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
 		defer cc.Close()
 		slots := map[string]map[int64]bool{} // catalog tag → slots of its keys
+		var mu sync.Mutex
 		err := cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
 			iter := node.Scan(ctx, 0, "suite*", 1000).Iterator()
 			for iter.Next(ctx) {
@@ -177,10 +179,12 @@ func TestRedisCluster(t *testing.T) {
 					return err
 				}
 				tag := k[i : j+1]
+				mu.Lock() // ForEachMaster visits the nodes concurrently
 				if slots[tag] == nil {
 					slots[tag] = map[int64]bool{}
 				}
 				slots[tag][slot] = true
+				mu.Unlock()
 			}
 			return iter.Err()
 		})
