@@ -110,8 +110,11 @@ func TestGDALOGRCSW(t *testing.T) {
 			got = append(got, m[1])
 		}
 		assert.Contains(t, got, "fr-120066022-jdd-763296bf-fc8d-46a2-ab4f-e2d607adf4fa")
-		for _, r := range mustCatalog(t, e, "corpus").Records {
-			if r.Model.Language == "fre" {
+		recs := mustCatalog(t, e, "corpus").Records
+		models, err := e.srv.state.Models(t.Context(), recs)
+		require.NoError(t, err)
+		for i, r := range recs {
+			if models[i].Language == "fre" {
 				assert.Contains(t, got, r.Entry.ID)
 			}
 		}

@@ -34,12 +34,33 @@ func feedFormat(c *fiber.Ctx, ext string) (dcat.Format, error) {
 // conflicts left out, modified_since applied, in page order, with the
 // heads of their fragments (what the order is computed from; a page loads
 // its full fragments with PageFragments).
+//
+// Without modified_since the order is computed once per view (a view is
+// rebuilt for a new generation or configuration): a page of a big catalog
+// then costs its own fragments, not a pass over every record.
 func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment, error) {
 	return s.feedSelect(c.UserContext(), cfg, v, p)
 }
 
 // feedSelect is feedRecords on a context.
 func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment, error) {
+	if p.since.IsZero() {
+		o := v.Memo("feed-order", func() any {
+			recs, frags := s.orderFeed(ctx, cfg, v, p)
+			return feedOrder{recs, frags}
+		}).(feedOrder)
+		return o.recs, o.frags, nil
+	}
+	recs, frags := s.orderFeed(ctx, cfg, v, p)
+	return recs, frags, nil
+}
+
+type feedOrder struct {
+	recs  []*served.Record
+	frags []*dcat.Fragment
+}
+
+func (s *Server) orderFeed(ctx context.Context, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment) {
 	s.state.Fragments(ctx, cfg, v)
 	var recs []*served.Record
 	var frags []*dcat.Fragment
@@ -74,7 +95,7 @@ func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *served.V
 	for i, f := range frags {
 		recs[i] = byFrag[f]
 	}
-	return recs, frags, nil
+	return recs, frags
 }
 
 // handleFeed serves a catalog, producer or organization feed page.

@@ -105,7 +105,9 @@ func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog,
 // keeps its error.
 func (s *State) Head(ctx context.Context, cfg *config.Config, data *Catalog, r *Record) (*dcat.Fragment, error) {
 	r.headOnce.Do(func() {
-		f, err := s.Fragment(ctx, cfg, data, r)
+		// Shared, kept work: a request leaving early does not leave the
+		// record without a head for the whole generation.
+		f, err := s.Fragment(context.WithoutCancel(ctx), cfg, data, r)
 		if err != nil {
 			r.headErr = err
 			return
@@ -134,6 +136,7 @@ func (s *State) PageFragments(ctx context.Context, cfg *config.Config, v *View, 
 // come from the fragment (store or mapping) on every core; the full
 // fragments go through the bounded cache.
 func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
+	ctx = context.WithoutCancel(ctx) // shared, kept work (see Head)
 	var todo []*Record
 	for _, r := range v.Records {
 		if !r.headDone.Load() {

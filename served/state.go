@@ -327,6 +327,32 @@ type View struct {
 
 	cswOnce sync.Once
 	csw     []*csw.Entry // facade entries, built on first use
+
+	memoMu sync.Mutex
+	memo   map[string]*memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	val  any
+}
+
+// Memo returns the value build makes for key, building it once per view:
+// what the HTTP layer derives from a whole view (a feed's order) is
+// computed once per generation and configuration, not per request.
+func (v *View) Memo(key string, build func() any) any {
+	v.memoMu.Lock()
+	if v.memo == nil {
+		v.memo = map[string]*memoEntry{}
+	}
+	m := v.memo[key]
+	if m == nil {
+		m = &memoEntry{}
+		v.memo[key] = m
+	}
+	v.memoMu.Unlock()
+	m.once.Do(func() { m.val = build() })
+	return m.val
 }
 
 // GenerationKey identifies the snapshot generations a view was built from.
