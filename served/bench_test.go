@@ -3,6 +3,7 @@ package served_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/scalegen"
 	"github.com/passerelle/passerelle/internal/testenv"
@@ -49,7 +51,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 			require.Equal(b, n, rep.Records)
 			_, err = served.Warm(context.Background(), st, cfg, "scale")
 			require.NoError(b, err)
-			var feed, withCSW float64
+			var feed, withCSW, withIndex float64
 			b.ResetTimer()
 			for range b.N {
 				before := liveHeap()
@@ -59,13 +61,22 @@ func BenchmarkLoadMemory(b *testing.B) {
 				require.NoError(b, err)
 				s.Fragments(context.Background(), cfg, v)
 				feed = float64(liveHeap()-before) / float64(n)
-				_, err = s.CSWEntries(context.Background(), v)
+				entries, err := s.CSWEntries(context.Background(), v)
 				require.NoError(b, err)
 				withCSW = float64(liveHeap()-before) / float64(n)
+				// An AnyText query makes the facade index every entry.
+				req, err := csw.ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecords"},
+					"typeNames": {"csw:Record"}, "resultType": {"hits"}, "constraintLanguage": {"CQL_TEXT"},
+					"constraint_language_version": {"1.1.0"}, "constraint": {"AnyText LIKE '%lot 1%'"}})
+				require.NoError(b, err)
+				status, _, body := (&csw.Facade{}).Serve(csw.Endpoint{URL: "http://127.0.0.1/csw"}, req, entries)
+				require.Equal(b, 200, status, string(body))
+				withIndex = float64(liveHeap()-before) / float64(n)
 				runtime.KeepAlive(s)
 			}
 			b.ReportMetric(feed, "feed-live-B/record")
 			b.ReportMetric(withCSW, "with-csw-live-B/record")
+			b.ReportMetric(withIndex, "with-facade-index-live-B/record")
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "load-µs/record")
 		})
 	}
