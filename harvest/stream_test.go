@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/scalegen"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
@@ -149,4 +152,38 @@ func BenchmarkHarvestFolder(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestCSWWalkFetchesNextPageWhileParsing: while the first record of page 1
+// is still being applied (its Progress call blocks), the walker has
+// already requested page 2 — the next page is fetched while the current
+// one is processed. A sequential walk would request page 2 only after page
+// 1 is applied, and the wait below would end without it.
+func TestCSWWalkFetchesNextPageWhileParsing(t *testing.T) {
+	f := newCSWFixture(t, 5, 0)
+	srv := cswtest.NewHandler(cswtest.Generate(15), cswtest.Options{})
+	f.up.set(srv)
+	page2 := func() bool {
+		for _, line := range srv.Log() {
+			if strings.Contains(line, "GetRecords results start=6") {
+				return true
+			}
+		}
+		return false
+	}
+	sawPage2 := false
+	var once sync.Once
+	rep, err := f.h.Run(context.Background(), f.cfg, &f.cfg.Catalogs[0], Options{Progress: func(fetched, _ int) {
+		once.Do(func() {
+			deadline := time.Now().Add(10 * time.Second) // an event awaited, not a speed asserted
+			for !page2() && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			sawPage2 = page2()
+		})
+	}})
+	require.NoError(t, err)
+	require.Equal(t, StatusOK, rep.Status)
+	assert.True(t, sawPage2, "page 2 requested while page 1's first record was being applied: %v", srv.Log())
+	assert.Equal(t, 15, rep.Records)
 }
