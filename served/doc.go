@@ -6,4 +6,11 @@
 // push. Errors are domain errors (ErrNotFound, ErrNotReady, wrapped in
 // *Error with a client-safe message); proxy maps them to HTTP statuses, and
 // the harvest and push commands use this package without importing proxy.
+//
+// Memory holds, per catalog, its manifest and one fragment head per record
+// (what feeds are ordered by); full fragments sit in a byte-bounded LRU and
+// are otherwise read from the store (Warm precomputes them with their heads),
+// models are read from the store for the page being answered. The CSW
+// facade is the exception: it filters every record, so State.CSWEntries
+// loads a catalog's models once (their repeated strings shared).
 package served
