@@ -89,3 +89,44 @@ func liveHeap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// BenchmarkPageFromStore: a feed page of 50 assembled from the store after
+// Warm — the page's full fragments read and decoded (the fragment cache
+// holds 1 MiB, so pages mostly miss it), on a catalog of real-size records.
+// Reports the time per page; the order comes from the stored heads.
+func BenchmarkPageFromStore(b *testing.B) {
+	g, err := scalegen.New(testenv.Corpus(b))
+	require.NoError(b, err)
+	const n = 2000
+	root := b.TempDir()
+	dir := filepath.Join(root, "records")
+	require.NoError(b, os.Mkdir(dir, 0o755))
+	for i := range n {
+		require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%07d.xml", i)), g.Record(i), 0o644))
+	}
+	path := filepath.Join(root, "catalogs.toml")
+	require.NoError(b, os.WriteFile(path, []byte(fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"scale\"\ntitle = \"Scale\"\ndir = %q\n", dir)), 0o644))
+	cfg, err := config.Load(path)
+	require.NoError(b, err)
+	st, err := cache.OpenBolt(filepath.Join(root, "data"))
+	require.NoError(b, err)
+	defer st.Close()
+	ctx := context.Background()
+	_, err = (&harvest.Harvester{Store: st}).Run(ctx, cfg, cfg.Catalog("scale"), harvest.Options{})
+	require.NoError(b, err)
+	_, err = served.Warm(ctx, st, cfg, "scale")
+	require.NoError(b, err)
+	s := served.New(st, 0)
+	s.SetFragmentCacheBytes(1 << 20)
+	v, err := s.CatalogView(ctx, cfg, "scale")
+	require.NoError(b, err)
+	s.Fragments(ctx, cfg, v)
+	b.ResetTimer()
+	for i := range b.N {
+		from := (i * 50 * 7) % (n - 50) // pages spread over the catalog
+		frags, err := s.PageFragments(ctx, cfg, v, v.Records[from:from+50])
+		require.NoError(b, err)
+		require.Len(b, frags, 50)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/page")
+}
