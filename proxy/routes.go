@@ -1,10 +1,6 @@
 package proxy
 
-import (
-	"sort"
-
-	"github.com/passerelle/passerelle/csw"
-)
+import ()
 
 // routes registers every route (GET also answers HEAD).
 func (s *Server) routes() {
@@ -43,8 +39,4 @@ func (s *Server) routes() {
 	s.adminRoutes()
 
 	a.Use(s.noRoute)
-}
-
-func sortEntries(es []*csw.Entry) {
-	sort.SliceStable(es, func(i, j int) bool { return es[i].ID < es[j].ID })
 }
