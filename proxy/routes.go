@@ -1,7 +1,5 @@
 package proxy
 
-import ()
-
 // routes registers every route (GET also answers HEAD).
 func (s *Server) routes() {
 	a := s.app
