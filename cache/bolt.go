@@ -224,6 +224,38 @@ func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string
 	return out, nil
 }
 
+// ParsedRecords returns the parsed models of these records, in order,
+// reading past the raw bytes without touching them.
+func (s *BoltStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(hashes))
+	err := s.view(func(tx *bolt.Tx) error {
+		b, err := subBucket(tx, catalog, bucketRecords)
+		if err != nil {
+			return err
+		}
+		for i, h := range hashes {
+			var v []byte
+			if b != nil {
+				v = b.Get([]byte(h))
+			}
+			if v == nil {
+				return fmt.Errorf("record %q: %w", truncate(h), ErrNotFound)
+			}
+			if out[i], err = recordParsed(v); err != nil {
+				return fmt.Errorf("record %q: %w", truncate(h), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+	}
+	return out, nil
+}
+
 // HasRecords reports which hashes are stored.
 func (s *BoltStore) HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error) {
 	if err := precheck(ctx, "look up records", catalog, func() error { return checkHashes(hashes) }); err != nil {

@@ -416,6 +416,22 @@ func decodeRecord(hash string, b []byte) (StoredRecord, error) {
 }
 
 // recordFirstStored reads only the FirstStored of a stored record.
+// recordParsed returns a copy of an encoded record's parsed model (nil when
+// empty) without reading its raw bytes.
+func recordParsed(b []byte) ([]byte, error) {
+	d := decoder{b: b}
+	if d.byte("format") != formatRecord {
+		d.fail("record format")
+		return nil, d.err
+	}
+	d.raw("raw")
+	p := d.bytes("parsed")
+	if d.err != nil {
+		return nil, d.err
+	}
+	return p, nil
+}
+
 func recordFirstStored(b []byte) (time.Time, error) {
 	d := decoder{b: b}
 	if d.byte("format") != formatRecord {

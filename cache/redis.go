@@ -259,6 +259,39 @@ func (s *RedisStore) Records(ctx context.Context, catalog string, hashes []strin
 	return out, nil
 }
 
+// ParsedRecords returns the parsed models of these records, in order:
+// pipelined HMGET of the parsed field only (the raw bytes stay on the
+// server).
+func (s *RedisStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(hashes))
+	for start := 0; start < len(hashes); start += redisRecordBatch {
+		batch := hashes[start:min(start+redisRecordBatch, len(hashes))]
+		cmds := make([]*redis.SliceCmd, len(batch))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, h := range batch {
+				cmds[i] = p.HMGet(ctx, s.key(kindRecord, catalog, h), fieldParsed, fieldFirst)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read records of %q: %w", catalog, unavailable(err))
+		}
+		for i, cmd := range cmds {
+			vals := cmd.Val()
+			if len(vals) != 2 || vals[1] == nil {
+				return nil, fmt.Errorf("read records of %q: record %q: %w", catalog, truncate(batch[i]), ErrNotFound)
+			}
+			if p, ok := vals[0].(string); ok && p != "" {
+				out[start+i] = []byte(p)
+			}
+		}
+	}
+	return out, nil
+}
+
 // recordFromFields builds a record from HMGET raw parsed parse_error
 // first_stored; all nil means the record does not exist.
 func recordFromFields(hash string, vals []any) (StoredRecord, error) {

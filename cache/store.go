@@ -27,6 +27,12 @@ type Store interface {
 	// Records returns the records with these hashes, in the same order;
 	// a missing hash is an error wrapping ErrNotFound.
 	Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error)
+	// ParsedRecords returns only the parsed models (StoredRecord.Parsed)
+	// of the records with these hashes, in order, nil for a record stored
+	// without one: what serving and fragment precompute read, without
+	// reading or copying the raw bytes. A missing hash is an error wrapping
+	// ErrNotFound.
+	ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error)
 	// HasRecords reports which of these hashes are stored (same order).
 	HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error)
 	// Prune deletes every record of the catalog whose hash is not in keep.

@@ -227,13 +227,13 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		if len(todo) == 0 {
 			continue
 		}
-		stored, err := st.Records(ctx, catalog, hashes)
+		stored, err := st.ParsedRecords(ctx, catalog, hashes) // models only, not the raw bytes
 		if err != nil {
 			return mapped, fmt.Errorf("warm %q: %w", catalog, err)
 		}
-		byHash := make(map[string]*cache.StoredRecord, len(stored))
+		byHash := make(map[string][]byte, len(stored))
 		for i := range stored {
-			byHash[stored[i].Hash] = &stored[i]
+			byHash[hashes[i]] = stored[i]
 		}
 		// Decode and map on every core; store the chunk in one write.
 		pending := make(map[string][]byte, len(todo))
@@ -275,15 +275,15 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 	return mapped, nil
 }
 
-// warmOne maps one stored record to its encoded fragment and head; nil (no
+// warmOne maps one record's parsed model to its encoded fragment and head; nil (no
 // error) when the record has no model or does not map: that is reported
 // when it is served.
-func warmOne(sr *cache.StoredRecord, r *Record, producers map[string]string, opt dcat.Options) (frag, head []byte, err error) {
-	if sr == nil || len(sr.Parsed) == 0 {
+func warmOne(parsed []byte, r *Record, producers map[string]string, opt dcat.Options) (frag, head []byte, err error) {
+	if len(parsed) == 0 {
 		return nil, nil, nil
 	}
 	var rec iso.Record
-	if err := json.Unmarshal(sr.Parsed, &rec); err != nil {
+	if err := json.Unmarshal(parsed, &rec); err != nil {
 		return nil, nil, nil
 	}
 	f, err := dcat.Map(MapInput(r, &rec, producers), opt)

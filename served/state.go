@@ -226,7 +226,7 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 	for i, r := range recs {
 		hashes[i] = r.Entry.Hash
 	}
-	stored, err := s.store.Records(ctx, catalog, hashes)
+	stored, err := s.store.ParsedRecords(ctx, catalog, hashes) // the raw bytes stay in the store
 	if err != nil {
 		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
 	}
@@ -240,11 +240,11 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(stored); i = int(next.Add(1) - 1) {
-				if len(stored[i].Parsed) == 0 {
+				if len(stored[i]) == 0 {
 					continue
 				}
 				var m iso.Record
-				if err := json.Unmarshal(stored[i].Parsed, &m); err != nil {
+				if err := json.Unmarshal(stored[i], &m); err != nil {
 					errs[i] = fmt.Errorf("decode record %q of %q: %w", recs[i].Entry.ID, catalog, err)
 					continue
 				}

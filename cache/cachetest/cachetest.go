@@ -117,6 +117,7 @@ func testRecords(t *testing.T, open func(t *testing.T) cache.Store) {
 	got, err := s.Records(ctx, "cat", order)
 	require.NoError(t, err)
 	require.Len(t, got, len(order))
+	got0 := got
 	for i, h := range order {
 		var want cache.StoredRecord
 		for _, r := range recs {
@@ -142,6 +143,20 @@ func testRecords(t *testing.T, open func(t *testing.T) cache.Store) {
 	_, err = s.Records(ctx, "cat", []string{recs[0].Hash, missing})
 	require.ErrorIs(t, err, cache.ErrNotFound)
 	assert.Contains(t, err.Error(), missing[:16])
+
+	// ParsedRecords: the models only, in order, nil without one.
+	parsed, err := s.ParsedRecords(ctx, "cat", order)
+	require.NoError(t, err)
+	require.Len(t, parsed, len(order))
+	for i := range order {
+		assert.Equal(t, got0[i].Parsed, parsed[i], "parsed %d", i)
+	}
+	assert.Nil(t, parsed[0], "a record stored without a model")
+	_, err = s.ParsedRecords(ctx, "cat", []string{recs[0].Hash, missing})
+	require.ErrorIs(t, err, cache.ErrNotFound)
+	assert.Contains(t, err.Error(), missing[:16])
+	_, err = s.ParsedRecords(ctx, "nocat", []string{recs[0].Hash})
+	require.ErrorIs(t, err, cache.ErrNotFound)
 
 	has, err = s.HasRecords(ctx, "cat", []string{missing, recs[1].Hash, recs[0].Hash})
 	require.NoError(t, err)
