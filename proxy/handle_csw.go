@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/dcat"
@@ -139,10 +140,14 @@ func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)
 	}
+	if s.state.StoreDown() {
+		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, cache.ErrUnavailable)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	recs, err := s.state.Store().Records(ctx, r.CatalogID, []string{r.Entry.Hash})
 	if err != nil {
+		s.state.NoteStoreErr(err)
 		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
 	}
 	return recs[0].Raw, nil

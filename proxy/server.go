@@ -103,6 +103,9 @@ func New(o Options) *Server {
 	}
 	s.state.SetFragmentCacheBytes(o.FragmentCacheBytes)
 	s.state.SetBackgroundReload(o.BackgroundReload)
+	s.state.SetPrepare(func(ctx context.Context, data *served.Catalog) {
+		s.state.PrepareHeads(ctx, s.config(), data)
+	})
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})

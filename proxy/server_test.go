@@ -423,16 +423,16 @@ func listen(t *testing.T, dirs map[string]string, extra string) *env {
 func TestWarmPrecomputesFragments(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
 	e.harvest("demo")
-	n, err := Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err := served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Equal(t, 20, n)
-	n, err = Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err = served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing changed: nothing mapped")
 	// A configuration change that reaches the mapping (the catalog title)
 	// changes every key.
 	e.cfg.Catalogs[0].Title = "Renamed"
-	n, err = Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err = served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Equal(t, 20, n)
 }

@@ -75,11 +75,15 @@ func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog,
 	}
 	opt := MapOptions(cfg, r.CatalogID)
 	in := MapInput(r, nil, data.Snap.Producers)
-	if b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt)); err == nil && ok {
-		if f, err := dcat.UnmarshalFragment(b); err == nil {
-			f.Compact()
-			s.frags.put(r, f, int64(len(b)))
-			return f, nil
+	if !s.StoreDown() {
+		b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt))
+		s.NoteStoreErr(err)
+		if err == nil && ok {
+			if f, err := dcat.UnmarshalFragment(b); err == nil {
+				f.Compact()
+				s.frags.put(r, f, int64(len(b)))
+				return f, nil
+			}
 		}
 	}
 	m, err := s.Model(ctx, r)
@@ -118,6 +122,13 @@ func (s *State) Head(ctx context.Context, cfg *config.Config, data *Catalog, r *
 	return r.head, r.headErr
 }
 
+// PrepareHeads builds the fragment head of every record of a newly loaded
+// catalog (stored heads in bulk, else from the fragments), so that it can
+// replace the served generation without requests waiting for it.
+func (s *State) PrepareHeads(ctx context.Context, cfg *config.Config, data *Catalog) {
+	s.Fragments(ctx, cfg, &View{Kind: "catalog", ID: data.ID, Catalogs: []*Catalog{data}, Records: data.Records})
+}
+
 // PageFragments returns the full fragments of these records, in order.
 func (s *State) PageFragments(ctx context.Context, cfg *config.Config, v *View, recs []*Record) ([]*dcat.Fragment, error) {
 	out := make([]*dcat.Fragment, len(recs))
@@ -152,8 +163,13 @@ func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
 			data := v.DataOf(r.CatalogID)
 			keys[i] = headKey(FragmentKey(r.CatalogID, MapInput(r, nil, data.Snap.Producers), MapOptions(cfg, r.CatalogID)))
 		}
-		vals, err := s.store.GetMany(ctx, keys)
-		if err != nil {
+		var vals [][]byte
+		var err error
+		if !s.StoreDown() {
+			vals, err = s.store.GetMany(ctx, keys)
+			s.NoteStoreErr(err)
+		}
+		if vals == nil || err != nil {
 			rest = append(rest, chunk...)
 			continue
 		}

@@ -36,6 +36,10 @@ type Record struct {
 	headDone atomic.Bool // headOnce has run
 }
 
+// HeadReady reports whether the record's fragment head was built (it is
+// ordered in feeds without waiting).
+func (r *Record) HeadReady() bool { return r.headDone.Load() }
+
 // Catalog is a catalog's snapshot loaded in memory. A value never changes:
 // a new generation is a new Catalog.
 type Catalog struct {
@@ -60,12 +64,23 @@ type State struct {
 	mu       sync.Mutex
 	catalogs map[string]*catalogSlot
 	frags    *fragmentCache
+	// prepare, when set, readies a newly loaded generation before it
+	// replaces the served one (SetPrepare).
+	prepare func(ctx context.Context, data *Catalog)
+	// downUntil (unix ns): the store answered ErrUnavailable (StoreDown).
+	downUntil atomic.Int64
+	// background: new generations load in the background (SetBackgroundReload).
+	background bool
 }
 
 type catalogSlot struct {
 	mu      sync.Mutex
 	data    *Catalog
 	checked time.Time
+	// loaded mirrors data for the requests that find mu taken.
+	loaded atomic.Pointer[Catalog]
+	// reloading: a background reload of this catalog is under way (mu).
+	reloading bool
 }
 
 // New returns a State reading st; a catalog's generation is read again
@@ -97,14 +112,24 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 	}
 	s.mu.Unlock()
 
-	slot.mu.Lock()
+	if !slot.mu.TryLock() {
+		// Another request reads the generation or loads a snapshot (slow
+		// when the store is down or the catalog large): serve what is
+		// loaded instead of queueing behind it.
+		if d := slot.loaded.Load(); d != nil {
+			return d, nil
+		}
+		slot.mu.Lock()
+	}
 	defer slot.mu.Unlock()
 	if slot.data != nil && time.Since(slot.checked) < s.recheck {
 		return slot.data, nil
 	}
 	gen, err := s.store.Generation(ctx, id)
 	if err != nil {
-		if slot.data != nil { // keep serving what we have
+		s.NoteStoreErr(err)
+		if slot.data != nil { // keep serving what we have; look again after recheck
+			slot.checked = time.Now()
 			return slot.data, nil
 		}
 		return nil, fmt.Errorf("read generation of %q: %w", id, err)
@@ -116,6 +141,13 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 	if slot.data != nil && slot.data.Gen == gen {
 		return slot.data, nil
 	}
+	if slot.data != nil && s.background {
+		if !slot.reloading {
+			slot.reloading = true
+			go s.reload(slot, id)
+		}
+		return slot.data, nil
+	}
 	data, err := load(ctx, s.store, id)
 	if err != nil {
 		if slot.data != nil {
@@ -123,6 +155,34 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 		}
 		return nil, err
 	}
+	if slot.data != nil && s.prepare != nil {
+		s.prepare(ctx, data)
+	}
+	s.publish(slot, data)
+	return data, nil
+}
+
+// reload loads a catalog's new generation and prepares it in the
+// background, then publishes it; until then (and if it fails: the next
+// recheck tries again) requests are served the current one.
+func (s *State) reload(slot *catalogSlot, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	data, err := load(ctx, s.store, id)
+	if err == nil && s.prepare != nil {
+		s.prepare(ctx, data)
+	}
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	slot.reloading = false
+	if err != nil || (slot.data != nil && data.Gen <= slot.data.Gen) {
+		return
+	}
+	s.publish(slot, data)
+}
+
+// publish makes data the slot's served generation (slot.mu held).
+func (s *State) publish(slot *catalogSlot, data *Catalog) {
 	if old := slot.data; old != nil {
 		// Wait for a model load in flight on the old generation, then
 		// forget its facade entries.
@@ -135,7 +195,34 @@ func (s *State) Catalog(ctx context.Context, id string) (*Catalog, error) {
 		old.modelsMu.Unlock()
 	}
 	slot.data = data
-	return data, nil
+	slot.loaded.Store(data)
+}
+
+// SetBackgroundReload makes a new generation found while another is served
+// load (and be prepared) in the background, requests keeping the served
+// one until it is ready; otherwise the request that finds it waits for it,
+// the others serving the current one meanwhile. Call before use.
+func (s *State) SetBackgroundReload(on bool) { s.background = on }
+
+// SetPrepare sets what readies a newly loaded generation before it replaces
+// the served one (the server builds its fragment heads). Call before use.
+func (s *State) SetPrepare(fn func(ctx context.Context, data *Catalog)) { s.prepare = fn }
+
+// storePause is how long per-record store reads are skipped after the
+// store was found unavailable.
+const storePause = time.Second
+
+// StoreDown reports whether the store was found unavailable less than
+// storePause ago: per-record reads (fragments, models, raw records) are not
+// tried meanwhile, so a page does not pay one failed round trip per record
+// while Redis is down.
+func (s *State) StoreDown() bool { return time.Now().UnixNano() < s.downUntil.Load() }
+
+// NoteStoreErr remembers an unavailable store (see StoreDown).
+func (s *State) NoteStoreErr(err error) {
+	if errors.Is(err, cache.ErrUnavailable) {
+		s.downUntil.Store(time.Now().Add(storePause).UnixNano())
+	}
 }
 
 // Reset forgets every loaded catalog: after a configuration change, the
@@ -226,8 +313,12 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 	for i, r := range recs {
 		hashes[i] = r.Entry.Hash
 	}
+	if s.StoreDown() {
+		return nil, fmt.Errorf("read records of %q: %w", catalog, cache.ErrUnavailable)
+	}
 	stored, err := s.store.ParsedRecords(ctx, catalog, hashes) // the raw bytes stay in the store
 	if err != nil {
+		s.NoteStoreErr(err)
 		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
 	}
 	// Decoding dominates: on every core.
