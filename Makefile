@@ -7,7 +7,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PASSERELLE_SHARED ?= $(abspath $(CURDIR)/../shared)
 export PASSERELLE_SHARED
 
-.PHONY: help build run test test-short test-integration bench load fuzz lint fmt tidy-check generate deps clean
+.PHONY: help build run test test-short test-integration bench bench-scale load fuzz lint fmt tidy-check generate deps clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ bench: build ## Go benchmarks (parse, map, harvest, stores, serve heap), the one
 
 load: build ## faults survived under load, ~3 min on loopback: wrk during harvests, Redis killed mid-harvest, SIGKILL mid-harvest, push faults (LOAD_DURATION=60)
 	scripts/load.sh
+
+bench-scale: build ## scale benchmark: N real-size records (N=5000 by default) harvested and served on bbolt and Redis (scripts/bench-scale.sh)
+	scripts/bench-scale.sh $${N:-5000}
 
 fuzz: ## run every fuzz target briefly (FUZZTIME=10s)
 	@scripts/fuzz.sh $${FUZZTIME:-10s}

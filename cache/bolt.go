@@ -31,7 +31,8 @@ var ErrLocked = errors.New("store is locked by another process")
 // Bucket layout (bolt keys are arbitrary bytes, so catalog names, hashes
 // and keys are used as they are):
 //
-//	catalogs/<catalog>/records/<hash>  encodeRecord
+//	catalogs/<catalog>/records/<hash>  encodeRecordRef (or, written before it, encodeRecord)
+//	catalogs/<catalog>/blobs/<seq>     encodeRecord (seq: 8-byte big endian, append-only)
 //	catalogs/<catalog>/reports/<seq>   report JSON (seq: 8-byte big endian)
 //	catalogs/<catalog>: snapshot       encodeSnapshot
 //	catalogs/<catalog>: generation     8-byte big endian
@@ -40,6 +41,7 @@ var (
 	bucketCatalogs = []byte("catalogs")
 	bucketKV       = []byte("kv")
 	bucketRecords  = []byte("records")
+	bucketBlobs    = []byte("blobs")
 	bucketReports  = []byte("reports")
 	keySnapshot    = []byte("snapshot")
 	keyGeneration  = []byte("generation")
@@ -159,6 +161,16 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 		if err != nil {
 			return err
 		}
+		// The records' bytes are appended to a bucket keyed by sequence;
+		// the hash bucket keeps a small reference. Keyed by hash, large
+		// values land in random leaves, and bbolt rewrites a leaf with its
+		// neighbours' values on each insert: a harvest touched (and
+		// rewrote) nearly the whole file.
+		blobs, err := subBucket(tx, catalog, bucketBlobs)
+		if err != nil {
+			return err
+		}
+		blobs.FillPercent = 1 // appends only
 		// Put in key order: bbolt inserts into a node's sorted slice and
 		// splits nodes only at commit, so random order is quadratic for
 		// large batches (20 s for 100 000 records, measured).
@@ -176,12 +188,25 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 			rec := recs[i]
 			key := []byte(rec.Hash)
 			// An unreadable old value is replaced, not kept forever.
-			if first, err := recordFirstStored(b.Get(key)); err == nil {
+			old := b.Get(key)
+			if seq, first, ok, err := decodeRecordRef(old); ok && err == nil {
+				rec.FirstStored = first
+				if err := blobs.Delete(blobKey(seq)); err != nil {
+					return fmt.Errorf("record %q: %w", truncate(rec.Hash), err)
+				}
+			} else if first, err := recordFirstStored(old); err == nil {
 				rec.FirstStored = first
 			} else if rec.FirstStored.IsZero() {
 				rec.FirstStored = now
 			}
-			if err := b.Put(key, encodeRecord(&rec)); err != nil {
+			seq, err := blobs.NextSequence()
+			if err != nil {
+				return fmt.Errorf("record %q: %w", truncate(rec.Hash), err)
+			}
+			if err := blobs.Put(blobKey(seq), encodeRecord(&rec)); err != nil {
+				return fmt.Errorf("record %q: %w", truncate(rec.Hash), err)
+			}
+			if err := b.Put(key, encodeRecordRef(seq, rec.FirstStored)); err != nil {
 				return fmt.Errorf("record %q: %w", truncate(rec.Hash), err)
 			}
 		}
@@ -204,15 +229,79 @@ func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string
 		if err != nil {
 			return err
 		}
+		blobs, err := subBucket(tx, catalog, bucketBlobs)
+		if err != nil {
+			return err
+		}
 		for i, h := range hashes {
-			var v []byte
-			if b != nil {
-				v = b.Get([]byte(h))
-			}
-			if v == nil {
-				return fmt.Errorf("record %q: %w", truncate(h), ErrNotFound)
+			v, err := recordBytes(b, blobs, h)
+			if err != nil {
+				return err
 			}
 			if out[i], err = decodeRecord(h, v); err != nil {
+				return fmt.Errorf("record %q: %w", truncate(h), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
+	}
+	return out, nil
+}
+
+// blobKey is a blob bucket key.
+func blobKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// recordBytes returns the encoded record of hash: through its reference
+// into the blob bucket, or inline (written before references).
+func recordBytes(b, blobs *bolt.Bucket, hash string) ([]byte, error) {
+	var v []byte
+	if b != nil {
+		v = b.Get([]byte(hash))
+	}
+	if v == nil {
+		return nil, fmt.Errorf("record %q: %w", truncate(hash), ErrNotFound)
+	}
+	seq, _, ok, err := decodeRecordRef(v)
+	if err != nil {
+		return nil, fmt.Errorf("record %q: %w", truncate(hash), err)
+	}
+	if !ok {
+		return v, nil
+	}
+	var blob []byte
+	if blobs != nil {
+		blob = blobs.Get(blobKey(seq))
+	}
+	if blob == nil {
+		return nil, fmt.Errorf("record %q: %w: its bytes are missing", truncate(hash), ErrCorrupt)
+	}
+	return blob, nil
+}
+
+// ParsedRecords returns the parsed models of these records, in order,
+// reading past the raw bytes without touching them.
+func (s *BoltStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(hashes))
+	err := s.view(func(tx *bolt.Tx) error {
+		b, err := subBucket(tx, catalog, bucketRecords)
+		if err != nil {
+			return err
+		}
+		blobs, err := subBucket(tx, catalog, bucketBlobs)
+		if err != nil {
+			return err
+		}
+		for i, h := range hashes {
+			v, err := recordBytes(b, blobs, h)
+			if err != nil {
+				return err
+			}
+			if out[i], err = recordParsed(v); err != nil {
 				return fmt.Errorf("record %q: %w", truncate(h), err)
 			}
 		}
@@ -273,7 +362,13 @@ func (s *BoltStore) Prune(ctx context.Context, catalog string, keep map[string]b
 		if err != nil {
 			return err
 		}
+		blobs := root.Bucket([]byte(catalog)).Bucket(bucketBlobs)
 		for _, k := range drop {
+			if seq, _, ok, _ := decodeRecordRef(b.Get(k)); ok && blobs != nil {
+				if err := blobs.Delete(blobKey(seq)); err != nil {
+					return err
+				}
+			}
 			if err := b.Delete(k); err != nil {
 				return err
 			}
@@ -495,6 +590,45 @@ func (s *BoltStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
 // Set stores val under key; ttl 0 means no expiry.
 func (s *BoltStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
 	return s.SetMany(ctx, map[string][]byte{key: val}, ttl)
+}
+
+// GetMany returns the values of keys, in order, nil for a miss, from one
+// read transaction.
+func (s *BoltStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	for _, k := range keys {
+		if err := checkKey(k); err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+	}
+	out := make([][]byte, len(keys))
+	now := s.now()
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketKV)
+		if b == nil {
+			return fmt.Errorf("%w: bucket %q missing", ErrCorrupt, bucketKV)
+		}
+		for i, k := range keys {
+			v := b.Get([]byte(k))
+			if v == nil {
+				continue
+			}
+			if len(v) < 8 {
+				return fmt.Errorf("%w: value of %d bytes", ErrCorrupt, len(v))
+			}
+			if exp := int64(binary.BigEndian.Uint64(v)); exp != 0 && now.UnixNano() >= exp {
+				continue
+			}
+			out[i] = append([]byte{}, v[8:]...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	return out, nil
 }
 
 // SetMany stores several keys in one transaction (one disk sync).

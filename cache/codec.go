@@ -19,6 +19,9 @@ import (
 const (
 	formatSnapshot byte = 2
 	formatRecord   byte = 2
+	// formatRecordRef is the embedded store's reference to a record kept in
+	// its catalog's append-only blob bucket (see BoltStore.PutRecords).
+	formatRecordRef byte = 3
 )
 
 // ErrCorrupt is returned (wrapped) when a stored value cannot be decoded:
@@ -416,6 +419,43 @@ func decodeRecord(hash string, b []byte) (StoredRecord, error) {
 }
 
 // recordFirstStored reads only the FirstStored of a stored record.
+// encodeRecordRef is the embedded store's small value for a record whose
+// bytes live in the blob bucket under seq.
+func encodeRecordRef(seq uint64, first time.Time) []byte {
+	e := encoder{b: make([]byte, 0, 24)}
+	e.b = append(e.b, formatRecordRef)
+	e.uvarint(seq)
+	e.time(first)
+	return e.b
+}
+
+// decodeRecordRef reads a reference; ok=false when b is not one.
+func decodeRecordRef(b []byte) (seq uint64, first time.Time, ok bool, err error) {
+	if len(b) == 0 || b[0] != formatRecordRef {
+		return 0, time.Time{}, false, nil
+	}
+	d := decoder{b: b[1:]}
+	seq = d.uvarint("blob sequence")
+	first = d.time("first_stored")
+	return seq, first, true, d.end("record reference")
+}
+
+// recordParsed returns a copy of an encoded record's parsed model (nil when
+// empty) without reading its raw bytes.
+func recordParsed(b []byte) ([]byte, error) {
+	d := decoder{b: b}
+	if d.byte("format") != formatRecord {
+		d.fail("record format")
+		return nil, d.err
+	}
+	d.raw("raw")
+	p := d.bytes("parsed")
+	if d.err != nil {
+		return nil, d.err
+	}
+	return p, nil
+}
+
 func recordFirstStored(b []byte) (time.Time, error) {
 	d := decoder{b: b}
 	if d.byte("format") != formatRecord {

@@ -34,10 +34,11 @@ const (
 	fieldFirst  = "first_stored"
 )
 
-// RedisStore is the Store for shared deployments (go-redis v9). Every key
-// lives under its prefix; see (*RedisStore).key for the layout.
+// RedisStore is the Store for shared deployments (go-redis v9): one server,
+// a Redis Cluster or a Sentinel-managed primary (redis.UniversalClient).
+// Every key lives under its prefix; see (*RedisStore).key for the layout.
 type RedisStore struct {
-	rdb       *redis.Client
+	rdb       redis.UniversalClient
 	prefix    string
 	now       func() time.Time
 	closeOnce sync.Once
@@ -61,28 +62,39 @@ const (
 
 // key is the one place defining the key layout:
 //
-//	<prefix>r:<catalog>:<hash>        a record
-//	<prefix>h:<catalog>               the catalog's record hashes
-//	<prefix>g:<catalog>               current generation
-//	<prefix>p:<catalog>               previous generation
-//	<prefix>m:<catalog>:<generation>  a manifest
-//	<prefix>l:<catalog>               reports
-//	<prefix>k:<key>                   a plain value
+//	<prefix>r:{<catalog>}:<hash>        a record
+//	<prefix>h:{<catalog>}               the catalog's record hashes
+//	<prefix>g:{<catalog>}               current generation
+//	<prefix>p:{<catalog>}               previous generation
+//	<prefix>m:{<catalog>}:<generation>  a manifest
+//	<prefix>l:{<catalog>}               reports
+//	<prefix>k:<key>                     a plain value
+//	<prefix>x:<name>                    a lease
 //
 // Each part is query-escaped, so it holds no ':' (nor '{', '}', spaces or
-// control bytes) and distinct parts give distinct keys. The commit script
-// appends a generation to key(kindManifest, catalog, "").
+// control bytes) and distinct parts give distinct keys. The catalog part of
+// per-catalog keys is a hash tag: on a Redis Cluster every key of a catalog
+// sits in one slot, so a record batch is one MULTI and the snapshot switch
+// stays one script. The commit script appends a generation to
+// key(kindManifest, catalog, "").
 func (s *RedisStore) key(kind keyKind, parts ...string) string {
 	n := len(s.prefix) + len(kind)
 	for _, p := range parts {
-		n += 1 + len(p)
+		n += 3 + len(p)
 	}
 	b := make([]byte, 0, n+8)
 	b = append(b, s.prefix...)
 	b = append(b, kind...)
-	for _, p := range parts {
+	for i, p := range parts {
 		b = append(b, ':')
+		tag := i == 0 && kind != kindValue && kind != kindLease
+		if tag {
+			b = append(b, '{')
+		}
 		b = append(b, url.QueryEscape(p)...)
+		if tag {
+			b = append(b, '}')
+		}
 	}
 	return string(b)
 }
@@ -101,6 +113,13 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
+// dialerRetries replaces go-redis's default of 5 dials, 100 ms apart, for
+// each of a command's 4 attempts: with the server down every call would
+// take ~2 s. One dial per attempt fails a call in well under a second, so
+// requests answer 503 (or the snapshot already loaded) promptly, and the
+// command retries (MaxRetries, with backoff) still ride out a blip.
+const dialerRetries = 1
+
 // OpenRedis connects to the Redis server at rawURL (redis:// or rediss://,
 // see redis.ParseURL) and pings it. Keys go under prefix, DefaultRedisPrefix
 // if empty.
@@ -110,21 +129,52 @@ func OpenRedis(ctx context.Context, rawURL, prefix string) (*RedisStore, error) 
 		// The URL may hold a password: do not repeat it.
 		return nil, fmt.Errorf("open redis store: parse URL: %w", ErrInvalid)
 	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = dialerRetries
+	}
+	return openUniversal(ctx, redis.NewClient(opts), fmt.Sprintf("%s db %d", opts.Addr, opts.DB), prefix)
+}
+
+// OpenRedisCluster connects to a Redis Cluster through its seed nodes:
+// rawURL is redis:// or rediss://HOST:PORT with more seeds as addr=HOST:PORT
+// query parameters (see redis.ParseClusterURL), and pings it.
+func OpenRedisCluster(ctx context.Context, rawURL, prefix string) (*RedisStore, error) {
+	opts, err := redis.ParseClusterURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open redis cluster store: parse URL: %w", ErrInvalid)
+	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = dialerRetries
+	}
+	return openUniversal(ctx, redis.NewClusterClient(opts), fmt.Sprintf("cluster %v", opts.Addrs), prefix)
+}
+
+// OpenRedisSentinel connects to the primary that Sentinels name: rawURL is
+// redis:// or rediss://SENTINEL:PORT[/DB] with more Sentinels as addr= and
+// the primary's name as master_name= (see redis.ParseFailoverURL); the
+// primary's credentials are username= and password=, the URL's user info is
+// the Sentinels'.
+func OpenRedisSentinel(ctx context.Context, rawURL, prefix string) (*RedisStore, error) {
+	opts, err := redis.ParseFailoverURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open redis sentinel store: parse URL: %w", ErrInvalid)
+	}
+	if opts.MasterName == "" {
+		return nil, fmt.Errorf("open redis sentinel store: the URL names no primary (master=NAME): %w", ErrInvalid)
+	}
+	if opts.DialerRetries == 0 {
+		opts.DialerRetries = dialerRetries
+	}
+	return openUniversal(ctx, redis.NewFailoverClient(opts), fmt.Sprintf("sentinel %v primary %q db %d", opts.SentinelAddrs, opts.MasterName, opts.DB), prefix)
+}
+
+func openUniversal(ctx context.Context, rdb redis.UniversalClient, where, prefix string) (*RedisStore, error) {
 	if prefix == "" {
 		prefix = DefaultRedisPrefix
 	}
-	if opts.DialerRetries == 0 {
-		// go-redis dials 5 times, 100 ms apart, for each of a command's 4
-		// attempts: with the server down every call would take ~2 s. One
-		// dial per attempt fails a call in well under a second, so requests
-		// answer 503 (or the snapshot already loaded) promptly, and the
-		// command retries (MaxRetries, with backoff) still ride out a blip.
-		opts.DialerRetries = 1
-	}
-	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("open redis store at %s db %d: ping: %w", opts.Addr, opts.DB, unavailable(err))
+		return nil, fmt.Errorf("open redis store at %s: ping: %w", where, unavailable(err))
 	}
 	return &RedisStore{rdb: rdb, prefix: prefix, now: time.Now}, nil
 }
@@ -204,6 +254,39 @@ func (s *RedisStore) Records(ctx context.Context, catalog string, hashes []strin
 				return nil, fmt.Errorf("read records of %q: record %q: %w", catalog, truncate(batch[i]), err)
 			}
 			out[start+i] = rec
+		}
+	}
+	return out, nil
+}
+
+// ParsedRecords returns the parsed models of these records, in order:
+// pipelined HMGET of the parsed field only (the raw bytes stay on the
+// server).
+func (s *RedisStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(hashes))
+	for start := 0; start < len(hashes); start += redisRecordBatch {
+		batch := hashes[start:min(start+redisRecordBatch, len(hashes))]
+		cmds := make([]*redis.SliceCmd, len(batch))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, h := range batch {
+				cmds[i] = p.HMGet(ctx, s.key(kindRecord, catalog, h), fieldParsed, fieldFirst)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read records of %q: %w", catalog, unavailable(err))
+		}
+		for i, cmd := range cmds {
+			vals := cmd.Val()
+			if len(vals) != 2 || vals[1] == nil {
+				return nil, fmt.Errorf("read records of %q: record %q: %w", catalog, truncate(batch[i]), ErrNotFound)
+			}
+			if p, ok := vals[0].(string); ok && p != "" {
+				out[start+i] = []byte(p)
+			}
 		}
 	}
 	return out, nil
@@ -494,6 +577,47 @@ func (s *RedisStore) Get(ctx context.Context, key string) ([]byte, bool, error) 
 		val = []byte{}
 	}
 	return val, true, nil
+}
+
+// GetMany returns the values of keys, in order, nil for a miss: GETs
+// pipelined in batches (not MGET: on a cluster the keys sit in many slots).
+func (s *RedisStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get %d keys: %w", len(keys), err)
+	}
+	for _, k := range keys {
+		if err := checkKey(k); err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+	}
+	out := make([][]byte, len(keys))
+	for start := 0; start < len(keys); start += redisRecordBatch * 4 {
+		batch := keys[start:min(start+redisRecordBatch*4, len(keys))]
+		cmds := make([]*redis.StringCmd, len(batch))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, k := range batch {
+				cmds[i] = p.Get(ctx, s.key(kindValue, k))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, fmt.Errorf("get %d keys: %w", len(keys), unavailable(err))
+		}
+		for i, cmd := range cmds {
+			v, err := cmd.Bytes()
+			switch {
+			case errors.Is(err, redis.Nil):
+			case err != nil:
+				return nil, fmt.Errorf("get %q: %w", truncate(batch[i]), unavailable(err))
+			default:
+				if v == nil {
+					v = []byte{}
+				}
+				out[start+i] = v
+			}
+		}
+	}
+	return out, nil
 }
 
 // Set stores val under key; ttl 0 means no expiry, below a millisecond

@@ -108,21 +108,21 @@ func TestRedisKeyLayout(t *testing.T) {
 	require.NoError(t, s.Set(ctx, "k{1}", []byte("v"), 0))
 	// Only the current and the previous manifests are kept.
 	assert.ElementsMatch(t, []string{
-		"r:a%3Ab:" + recs[0].Hash,
-		"h:a%3Ab",
-		"g:a%3Ab",
-		"p:a%3Ab",
-		"m:a%3Ab:40",
-		"m:a%3Ab:30",
-		"l:a%3Ab",
+		"r:{a%3Ab}:" + recs[0].Hash,
+		"h:{a%3Ab}",
+		"g:{a%3Ab}",
+		"p:{a%3Ab}",
+		"m:{a%3Ab}:40",
+		"m:{a%3Ab}:30",
+		"l:{a%3Ab}",
 		"k:k%7B1%7D",
 	}, keys(t, s))
 
 	n, err := s.Prune(ctx, "a:b", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	assert.NotContains(t, keys(t, s), "r:a%3Ab:"+recs[0].Hash)
-	assert.NotContains(t, keys(t, s), "h:a%3Ab", "an empty set disappears")
+	assert.NotContains(t, keys(t, s), "r:{a%3Ab}:"+recs[0].Hash)
+	assert.NotContains(t, keys(t, s), "h:{a%3Ab}", "an empty set disappears")
 }
 
 func TestRedisTTLIsReal(t *testing.T) {
@@ -223,8 +223,8 @@ func TestRedisCorruptManifest(t *testing.T) {
 	require.NoError(t, err)
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	require.NoError(t, rdb.Set(ctx, s.Prefix()+"m:cat:1", "\x09garbage", 0).Err())
-	require.NoError(t, rdb.HSet(ctx, s.Prefix()+"r:cat:"+recs[0].Hash, "first_stored", "yesterday").Err())
+	require.NoError(t, rdb.Set(ctx, s.Prefix()+"m:{cat}:1", "\x09garbage", 0).Err())
+	require.NoError(t, rdb.HSet(ctx, s.Prefix()+"r:{cat}:"+recs[0].Hash, "first_stored", "yesterday").Err())
 
 	_, err = s.Snapshot(ctx, "cat")
 	require.ErrorIs(t, err, cache.ErrCorrupt)
@@ -252,7 +252,7 @@ func TestRedisMissingManifest(t *testing.T) {
 	require.NoError(t, err)
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	require.NoError(t, rdb.Del(ctx, s.Prefix()+"m:cat:1").Err())
+	require.NoError(t, rdb.Del(ctx, s.Prefix()+"m:{cat}:1").Err())
 
 	_, err = s.Snapshot(ctx, "cat")
 	require.ErrorIs(t, err, cache.ErrCorrupt)

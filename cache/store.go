@@ -27,6 +27,12 @@ type Store interface {
 	// Records returns the records with these hashes, in the same order;
 	// a missing hash is an error wrapping ErrNotFound.
 	Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error)
+	// ParsedRecords returns only the parsed models (StoredRecord.Parsed)
+	// of the records with these hashes, in order, nil for a record stored
+	// without one: what serving and fragment precompute read, without
+	// reading or copying the raw bytes. A missing hash is an error wrapping
+	// ErrNotFound.
+	ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error)
 	// HasRecords reports which of these hashes are stored (same order).
 	HasRecords(ctx context.Context, catalog string, hashes []string) ([]bool, error)
 	// Prune deletes every record of the catalog whose hash is not in keep.
@@ -51,6 +57,10 @@ type Store interface {
 	// no expiry. Get returns ok=false for a miss.
 	Get(ctx context.Context, key string) (val []byte, ok bool, err error)
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// GetMany returns the values of these keys, in order, nil for a miss
+	// (an empty value is a hit: a non-nil empty slice), in one
+	// transaction or a few round trips.
+	GetMany(ctx context.Context, keys []string) ([][]byte, error)
 	// SetMany stores several keys at once (one transaction or round trip),
 	// all with the same ttl.
 	SetMany(ctx context.Context, kv map[string][]byte, ttl time.Duration) error

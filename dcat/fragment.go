@@ -64,6 +64,23 @@ func (f *Fragment) Compact() {
 	}
 }
 
+// Head returns a copy of the fragment without its triples: what
+// OrderForPage reads (identifiers, kind, title, links), a few hundred bytes.
+// A server keeps one head per record to order its feeds and loads the full
+// fragments of the page it writes; a head itself writes no triples.
+func (f *Fragment) Head() *Fragment {
+	h := &Fragment{}
+	d := &f.d
+	h.d = fragmentData{
+		Version: d.Version, IRI: strings.Clone(d.IRI), RecordIRI: strings.Clone(d.RecordIRI), Kind: strings.Clone(d.Kind),
+		FileID: strings.Clone(d.FileID), Identifier: strings.Clone(d.Identifier), Title: strings.Clone(d.Title),
+	}
+	for _, l := range d.Links {
+		h.d.Links = append(h.d.Links, Link{Predicate: strings.Clone(l.Predicate), TargetFileID: strings.Clone(l.TargetFileID)})
+	}
+	return h
+}
+
 // triples returns the fragment's triples and stub, decoding them when the
 // fragment is compacted. The decoded form is not kept.
 func (f *Fragment) triples() (triples, stub []Triple) {

@@ -5,6 +5,12 @@
 // partial harvest keeps what it could not confirm, a failed one (or one whose
 // record count collapses) keeps the previous snapshot whole.
 //
+// A run streams in bounded memory: records flow from the source (a CSW walk
+// page by page, a folder file by file) through a window of records in
+// flight, are hashed, parsed and encoded on every core, and are applied in
+// upstream order by one goroutine that writes them to the store in batches;
+// the walker fetches the next page while the current one is parsed.
+//
 // A report per run says what happened and why; the last cache.MaxReports are
 // kept per catalog. Scheduler keeps catalogs fresh on their interval.
 package harvest

@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/passerelle/passerelle/cache"
@@ -187,7 +190,6 @@ type run struct {
 	// already in the store (they keep it).
 	firstStored map[string]time.Time
 	fetched     int
-	matched     int
 }
 
 func (r *run) storeErr(action string, err error) error {
@@ -224,26 +226,7 @@ func (r *run) execute(ctx context.Context) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, deadline, &limitError{
 		fmt.Sprintf("harvest stopped after max_duration %s: what was fetched is kept (partial); raise max_duration to harvest more", deadline)})
 	defer cancel()
-	limit := r.cat.RecordLimit()
-	src := r.source()
-	res, werr := src(wctx, func(pos int, raw []byte) error {
-		if r.stopping(pos - 1) {
-			return ErrStopped // this page was fetched but is not used
-		}
-		if r.fetched >= limit {
-			return &limitError{fmt.Sprintf("harvest stopped at max_records %d: what was fetched is kept (partial); raise max_records to harvest more", limit)}
-		}
-		if err := r.record(ctx, pos, raw); err != nil {
-			return err
-		}
-		if r.opt.Progress != nil {
-			r.opt.Progress(r.fetched, r.matched)
-		}
-		if r.stopping(pos) {
-			return ErrStopped // the next page is not requested
-		}
-		return nil
-	}, func(matched int) { r.matched = matched })
+	res, werr := r.walk(ctx, wctx)
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
@@ -314,43 +297,49 @@ func (r *run) keepPrevious() error {
 	return nil
 }
 
-// record handles one upstream record: hash, skip when unchanged, otherwise
-// parse and queue for storage.
-func (r *run) record(ctx context.Context, pos int, raw []byte) error {
-	r.fetched++
-	sum := sha256.Sum256(raw)
-	hash := hex.EncodeToString(sum[:])
-	if old, ok := r.prevByHash[hash]; ok {
-		e := *old
-		e.Producers = r.resolveProducers(e.ProducerNames)
-		r.add(e, pos, false)
-		return nil
+// prepared is what the parallel stage makes of one upstream record; record
+// then applies it in upstream order.
+type prepared struct {
+	pos      int
+	raw      []byte
+	hash     string
+	old      *cache.Entry // previous entry with the same bytes: nothing to parse
+	entry    cache.Entry  // for a parsed record
+	parsed   []byte
+	err      error // parse failure (counted, reported)
+	fatalErr error // encoding failure (stops the run)
+	done     chan struct{}
+}
+
+// prepare hashes a record and, unless its bytes are already known, parses
+// and encodes it. It only reads the run's previous snapshot and
+// configuration, so several run at once.
+func (r *run) prepare(p *prepared) {
+	defer close(p.done)
+	sum := sha256.Sum256(p.raw)
+	p.hash = hex.EncodeToString(sum[:])
+	if old, ok := r.prevByHash[p.hash]; ok {
+		p.old = old
+		return
 	}
-	rec, err := iso.Parse(raw)
+	rec, err := iso.Parse(p.raw)
 	if err == nil && rec.FileIdentifier == "" {
 		err = errors.New("record has no fileIdentifier")
 	}
 	if err != nil {
-		r.rep.Failed++
-		id := iso.FileIdentifierOf(raw)
-		p := Problem{RecordID: id, Reason: fmt.Sprintf("record at position %d: %v", pos, err)}
-		if old, ok := r.prevByID[id]; ok && id != "" {
-			p.Reason += " (previous version kept)"
-			r.add(*old, pos, true)
-		}
-		r.rep.problem(p)
-		return nil
+		p.err = err
+		return
 	}
-	r.rep.Parsed++
 	parsed, err := json.Marshal(rec)
 	if err != nil {
-		return fmt.Errorf("encode record %q: %w", rec.FileIdentifier, err)
+		p.fatalErr = fmt.Errorf("encode record %q: %w", rec.FileIdentifier, err)
+		return
 	}
+	p.parsed = parsed
 	names := rec.ProducerNames()
-	e := cache.Entry{
+	p.entry = cache.Entry{
 		ID:            rec.FileIdentifier,
-		Hash:          hash,
-		FirstStored:   r.now().UTC(),
+		Hash:          p.hash,
 		DateStamp:     rec.DateStamp,
 		Type:          rec.Type(),
 		ProducerNames: names,
@@ -359,6 +348,137 @@ func (r *run) record(ctx context.Context, pos int, raw []byte) error {
 		ParentID:      rec.ParentIdentifier,
 		Title:         rec.Title.Value,
 	}
+}
+
+// window bounds the records in flight between the source and the store:
+// memory stays about window × record size. A CSW walk keeps about one
+// page in flight (max(page size, 2 × workers), at most window): the next
+// page is fetched while the current one is parsed, and a stop at a page
+// boundary leaves at most that prefetched page unused.
+const window = 256
+
+func (r *run) inFlight() int {
+	if r.cat.Dir != "" {
+		return window
+	}
+	return min(window, max(r.cat.PageSize, 2*runtime.GOMAXPROCS(0)))
+}
+
+// walk runs the source with a bounded pipeline: the source delivers records
+// in order, a pool of GOMAXPROCS workers hashes, parses and encodes them,
+// and one goroutine applies the results in upstream order (dedupe, batches
+// to the store), so the outcome is that of a sequential run.
+//
+// The source runs on wctx (it carries max_duration), the store writes on
+// ctx: what was fetched before the deadline is still applied.
+func (r *run) walk(ctx, wctx context.Context) (*walkResult, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sctx, scancel := context.WithCancelCause(wctx)
+	defer scancel(nil)
+	limit := r.cat.RecordLimit()
+	delivered := 0
+	w := r.inFlight()
+	work := make(chan *prepared, w)
+	inOrder := make(chan *prepared, w)
+	var matched atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				r.prepare(p)
+			}
+		}()
+	}
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for p := range inOrder {
+			<-p.done
+			if err != nil {
+				continue // drain
+			}
+			if r.stopping(p.pos - 1) {
+				err = ErrStopped // a page fetched ahead is not used
+				scancel(err)
+				continue
+			}
+			if err = r.record(ctx, p); err != nil {
+				scancel(err)
+				continue
+			}
+			if r.opt.Progress != nil {
+				r.opt.Progress(r.fetched, int(matched.Load()))
+			}
+		}
+		applied <- err
+	}()
+	res, werr := r.source()(sctx, func(pos int, raw []byte) error {
+		if r.stopping(pos - 1) {
+			return ErrStopped // this page was fetched but is not used
+		}
+		if delivered >= limit {
+			return &limitError{fmt.Sprintf("harvest stopped at max_records %d: what was fetched is kept (partial); raise max_records to harvest more", limit)}
+		}
+		delivered++
+		p := &prepared{pos: pos, raw: raw, done: make(chan struct{})}
+		select {
+		case inOrder <- p:
+		case <-sctx.Done():
+			return context.Cause(sctx)
+		}
+		select {
+		case work <- p:
+		case <-sctx.Done():
+			p.fatalErr = context.Cause(sctx) // never prepared: the applier stops on it
+			close(p.done)
+			return p.fatalErr
+		}
+		if r.stopping(pos) {
+			return ErrStopped // the next page is not requested
+		}
+		return nil
+	}, func(n int) { matched.Store(int64(n)) })
+	close(work)
+	close(inOrder)
+	wg.Wait()
+	if err := <-applied; err != nil {
+		return res, err
+	}
+	return res, werr
+}
+
+// record applies one prepared record, in upstream order: skip when
+// unchanged, otherwise queue for storage.
+func (r *run) record(ctx context.Context, p *prepared) error {
+	r.fetched++
+	pos := p.pos
+	if p.fatalErr != nil {
+		return p.fatalErr
+	}
+	if p.old != nil {
+		e := *p.old
+		e.Producers = r.resolveProducers(e.ProducerNames)
+		r.add(e, pos, false)
+		return nil
+	}
+	if err := p.err; err != nil {
+		r.rep.Failed++
+		id := iso.FileIdentifierOf(p.raw)
+		pr := Problem{RecordID: id, Reason: fmt.Sprintf("record at position %d: %v", pos, err)}
+		if old, ok := r.prevByID[id]; ok && id != "" {
+			pr.Reason += " (previous version kept)"
+			r.add(*old, pos, true)
+		}
+		r.rep.problem(pr)
+		return nil
+	}
+	r.rep.Parsed++
+	e := p.entry
+	hash, raw, parsed := p.hash, p.raw, p.parsed
+	e.FirstStored = r.now().UTC()
 	if old, ok := r.prevByID[e.ID]; ok && old.Identifier != "" {
 		e.Identifier = old.Identifier // the first value served is kept
 	}

@@ -139,8 +139,9 @@ func TestRunSkipsFreshUnderLease(t *testing.T) {
 }
 
 // TestRunStopsAtPageBoundary closes Options.Stop in the middle of the
-// first page: the run finishes that page, requests no other, commits
-// nothing, stores no report and releases the lease.
+// first page: the run finishes that page, requests no other than the one
+// it was already fetching ahead, commits nothing, stores no report and
+// releases the lease.
 func TestRunStopsAtPageBoundary(t *testing.T) {
 	f := newCSWFixture(t, 5, 0)
 	srv := cswtest.NewHandler(cswtest.Generate(30), cswtest.Options{})
@@ -163,7 +164,10 @@ func TestRunStopsAtPageBoundary(t *testing.T) {
 			results++
 		}
 	}
-	assert.Equal(t, 1, results, "no page after the stop is requested: %v", srv.Log())
+	// The walker fetches the next page while the current one is parsed:
+	// that one page may have been requested; it is not used, and no page
+	// after it is requested.
+	assert.LessOrEqual(t, results, 2, "no page after the stop is requested but the one fetched ahead: %v", srv.Log())
 	_, err = f.store.Snapshot(ctx, f.catalog)
 	require.ErrorIs(t, err, cache.ErrNotFound, "nothing committed")
 	reports, err := f.store.Reports(ctx, f.catalog)

@@ -90,6 +90,8 @@ func (r *run) limits() csw.Limits {
 // dirSource reads every *.xml file of a folder, in name order. A file is
 // one record, or a CSW GetRecords / GetRecordById response whose records
 // are taken one by one. A record past lim is skipped with a problem.
+// Records are delivered as each file is read: memory holds one file, not
+// the catalog; the count is known at the end.
 func dirSource(dir string, lim csw.Limits) source {
 	return func(ctx context.Context, fn func(int, []byte) error, matched func(int)) (*walkResult, error) {
 		files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
@@ -103,7 +105,12 @@ func dirSource(dir string, lim csw.Limits) source {
 		}
 		sort.Strings(files)
 		res := &walkResult{complete: true}
-		var recs [][]byte
+		pos := 0
+		deliver := func(raw []byte) error {
+			pos++
+			return fn(pos, raw)
+		}
+		var stop error // fn's error: stops the walk
 		for _, f := range files {
 			if err := ctx.Err(); err != nil {
 				return res, err
@@ -120,13 +127,17 @@ func dirSource(dir string, lim csw.Limits) source {
 					res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: %s", filepath.Base(f), why)})
 					continue
 				}
-				recs = append(recs, data)
+				if err := deliver(data); err != nil {
+					return res, err
+				}
 				continue
 			}
 			n := 0
 			_, err = csw.SplitRecordsLimited(bytes.NewReader(data), lim, func(raw []byte) error {
 				n++
-				recs = append(recs, raw)
+				if stop = deliver(raw); stop != nil {
+					return stop
+				}
 				return nil
 			}, func(reason string) error {
 				n++
@@ -134,18 +145,16 @@ func dirSource(dir string, lim csw.Limits) source {
 				res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: record %d: %s", filepath.Base(f), n, reason)})
 				return nil
 			})
+			if stop != nil {
+				return res, stop
+			}
 			if err != nil {
 				res.complete = false
 				res.problems = append(res.problems, Problem{Reason: fmt.Sprintf("%s: %v", filepath.Base(f), err)})
 			}
 		}
-		res.matched = len(recs)
-		matched(len(recs))
-		for i, raw := range recs {
-			if err := fn(i+1, raw); err != nil {
-				return res, err
-			}
-		}
+		res.matched = pos
+		matched(pos)
 		return res, nil
 	}
 }

@@ -161,7 +161,7 @@ func (a *admin) key(ctx context.Context) ([]byte, error) {
 		return a.o.SessionKey, nil
 	}
 	const name = "admin:signing-key"
-	v, ok, err := a.s.state.store.Get(ctx, name)
+	v, ok, err := a.s.state.Store().Get(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("read the session signing key: %w", err)
 	}
@@ -170,7 +170,7 @@ func (a *admin) key(ctx context.Context) ([]byte, error) {
 	}
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
-	if err := a.s.state.store.Set(ctx, name, k, 0); err != nil {
+	if err := a.s.state.Store().Set(ctx, name, k, 0); err != nil {
 		return nil, fmt.Errorf("store the session signing key: %w", err)
 	}
 	return k, nil
@@ -223,7 +223,7 @@ func (a *admin) saveSession(ctx context.Context, s *session) error {
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	if err := a.s.state.store.Set(ctx, sessionKey(s.ID), data, sessionTTL); err != nil {
+	if err := a.s.state.Store().Set(ctx, sessionKey(s.ID), data, sessionTTL); err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}
 	return nil
@@ -250,7 +250,7 @@ func (a *admin) who(c *fiber.Ctx) (*principal, error) {
 	if id == "" {
 		return nil, nil
 	}
-	data, ok, err := a.s.state.store.Get(c.UserContext(), sessionKey(id))
+	data, ok, err := a.s.state.Store().Get(c.UserContext(), sessionKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("read session: %w", err)
 	}

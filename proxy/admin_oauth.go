@@ -47,7 +47,7 @@ func (a *admin) handleLogin(c *fiber.Ctx) error {
 	}
 	state, verifier := randomID(), randomID()+randomID()
 	data, _ := json.Marshal(pendingLogin{Verifier: verifier, Next: safeNext(c.Query("next"))})
-	if err := a.s.state.store.Set(c.UserContext(), "admin:oauth:"+hashID(state), data, stateTTL); err != nil {
+	if err := a.s.state.Store().Set(c.UserContext(), "admin:oauth:"+hashID(state), data, stateTTL); err != nil {
 		return internal(fmt.Errorf("keep the sign-in state: %w", err))
 	}
 	a.setCookie(c, stateCookie, state, stateTTL)
@@ -83,14 +83,14 @@ func (a *admin) handleCallback(c *fiber.Ctx) error {
 		return badRequest("sign-in state does not match this browser's: start again at /admin/login")
 	}
 	key := "admin:oauth:" + hashID(state)
-	raw, ok, err := a.s.state.store.Get(c.UserContext(), key)
+	raw, ok, err := a.s.state.Store().Get(c.UserContext(), key)
 	if err != nil {
 		return internal(err)
 	}
 	if !ok {
 		return badRequest("sign-in expired or already used: start again at /admin/login")
 	}
-	_ = a.s.state.store.Delete(c.UserContext(), key)
+	_ = a.s.state.Store().Delete(c.UserContext(), key)
 	var pl pendingLogin
 	if err := json.Unmarshal(raw, &pl); err != nil {
 		return internal(fmt.Errorf("decode sign-in state: %w", err))
@@ -120,7 +120,7 @@ func (a *admin) handleCallback(c *fiber.Ctx) error {
 
 func (a *admin) handleLogout(c *fiber.Ctx, p *principal) error {
 	if p.sess.ID != "" {
-		_ = a.s.state.store.Delete(c.UserContext(), sessionKey(p.sess.ID))
+		_ = a.s.state.Store().Delete(c.UserContext(), sessionKey(p.sess.ID))
 	}
 	a.setCookie(c, sessionCookie, "", 0)
 	return c.Redirect("/", fiber.StatusSeeOther)

@@ -74,7 +74,7 @@ func (a *admin) buildBlock(ctx context.Context, cfg *config.Config, q onboardReq
 	if len(q.Producers) == 0 {
 		return nil, badRequest("producer: choose at least one producer (or * for every unclaimed one)")
 	}
-	data, err := a.s.state.catalog(ctx, q.Catalog)
+	data, err := a.s.state.Catalog(ctx, q.Catalog)
 	if err != nil {
 		return nil, unavailable(q.Catalog, err)
 	}
@@ -90,7 +90,7 @@ func (a *admin) buildBlock(ctx context.Context, cfg *config.Config, q onboardReq
 			if slug == config.Wildcard {
 				return nil, badRequest("producer: * must be alone")
 			}
-			name, ok := data.snap.Producers[slug]
+			name, ok := data.Snap.Producers[slug]
 			if !ok {
 				return nil, badRequest("producer: catalog %q has no producer %q", q.Catalog, slug)
 			}

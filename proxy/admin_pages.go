@@ -17,6 +17,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/served"
 )
 
 //go:embed templates/*.html
@@ -89,8 +90,8 @@ func (a *admin) orgLines(c *fiber.Ctx, cfg *config.Config, datagouvID string) []
 		}
 		l := orgLine{ID: o.ID, Title: o.Title, Mode: o.Mode, AutoPush: o.AutoPush, Sources: o.Sources,
 			FeedURL: cfg.Server.PublicURL + "/organizations/" + o.ID + "/catalog.ttl", LastPush: "aucun"}
-		if v, err := a.s.state.organizationView(c.UserContext(), cfg, o.ID); err == nil {
-			n := len(v.records)
+		if v, err := a.s.state.OrganizationView(c.UserContext(), cfg, o.ID); err == nil {
+			n := len(v.Records)
 			l.Records = &n
 		}
 		if o.Mode == config.ModePush {
@@ -144,8 +145,8 @@ func (a *admin) handleDashboard(c *fiber.Ctx, p *principal) error {
 	var cats []catRow
 	for _, cat := range cfg.Catalogs {
 		r := catRow{ID: cat.ID, Title: cat.Title, Last: "aucune"}
-		if d, err := a.s.state.catalog(c.UserContext(), cat.ID); err == nil {
-			r.Records = len(d.records)
+		if d, err := a.s.state.Catalog(c.UserContext(), cat.ID); err == nil {
+			r.Records = len(d.Records)
 		}
 		if rep := a.s.lastReportOf(c.UserContext(), cat.ID); rep != nil {
 			r.Last = rep.Status + " — " + rep.Started.Format("2006-01-02 15:04 MST")
@@ -224,8 +225,8 @@ func (a *admin) handleOnboarding(c *fiber.Ctx, p *principal) error {
 		var cats []catRow
 		for _, cat := range cfg.Catalogs {
 			r := catRow{ID: cat.ID, Title: cat.Title}
-			if d, err := a.s.state.catalog(c.UserContext(), cat.ID); err == nil {
-				r.Records, r.Producers = len(d.records), len(d.snap.Producers)
+			if d, err := a.s.state.Catalog(c.UserContext(), cat.ID); err == nil {
+				r.Records, r.Producers = len(d.Records), len(d.Snap.Producers)
 			}
 			cats = append(cats, r)
 		}
@@ -235,12 +236,12 @@ func (a *admin) handleOnboarding(c *fiber.Ctx, p *principal) error {
 	if cat == nil {
 		return notFound("no catalog %q", catID)
 	}
-	d, err := a.s.state.catalog(c.UserContext(), catID)
+	d, err := a.s.state.Catalog(c.UserContext(), catID)
 	if err != nil {
 		return unavailable(catID, err)
 	}
 	return a.render(c, fiber.StatusOK, "onboard-producers", p, pageData{"Title": "Référencer " + name, "OrgName": name, "DatagouvID": dg,
-		"CatalogID": catID, "CatalogTitle": cat.Title, "Producers": producerRows(cfg, catID, d.snap), "Wildcard": hasWildcard(cfg, catID)})
+		"CatalogID": catID, "CatalogTitle": cat.Title, "Producers": producerRows(cfg, catID, d.Snap), "Wildcard": hasWildcard(cfg, catID)})
 }
 
 func hasWildcard(cfg *config.Config, catalog string) bool {
@@ -349,16 +350,16 @@ func (a *admin) handleCatalog(c *fiber.Ctx, p *principal) error {
 	}
 	d := pageData{"Title": cat.Title, "CatalogID": id, "Source": config.RedactURLs(cat.URL), "Every": cat.Every.String(), "Folder": cat.Dir != "",
 		"CanHarvest": a.o.Harvest != nil && a.canHarvest(p, cfg, id)}
-	if data, err := a.s.state.catalog(c.UserContext(), id); err == nil {
-		d["Records"], d["SnapStatus"], d["Generation"] = len(data.records), data.snap.Status, data.gen
-		d["Created"] = data.snap.Created.Format("2006-01-02 15:04 MST")
-		d["Producers"] = producerRows(cfg, id, data.snap)
+	if data, err := a.s.state.Catalog(c.UserContext(), id); err == nil {
+		d["Records"], d["SnapStatus"], d["Generation"] = len(data.Records), data.Snap.Status, data.Gen
+		d["Created"] = data.Snap.Created.Format("2006-01-02 15:04 MST")
+		d["Producers"] = producerRows(cfg, id, data.Snap)
 		d["Breakdown"] = breakdown(data)
-	} else if !errors.Is(err, errNoSnapshot) {
+	} else if !errors.Is(err, served.ErrNotReady) {
 		return internal(err)
 	}
 	// The last report's problems, every one of them, paged.
-	reports, err := a.s.state.store.Reports(c.UserContext(), id)
+	reports, err := a.s.state.Store().Reports(c.UserContext(), id)
 	if err != nil {
 		return internal(err)
 	}
@@ -404,21 +405,21 @@ func (a *admin) handleCatalog(c *fiber.Ctx, p *principal) error {
 
 // breakdown explains why a catalog's served records and the datasets of
 // its feeds differ.
-func breakdown(data *catalogData) []string {
+func breakdown(data *served.Catalog) []string {
 	types := map[string]int{}
 	conflicts := 0
-	for _, r := range data.records {
-		t := r.entry.Type
+	for _, r := range data.Records {
+		t := r.Entry.Type
 		if t == "" {
 			t = "dataset"
 		}
 		types[t]++
-		if r.entry.Conflict != "" {
+		if r.Entry.Conflict != "" {
 			conflicts++
 		}
 	}
 	var out []string
-	out = append(out, fmt.Sprintf("%d fiches dans l'instantané, %d servies (les autres n'ont pas pu être lues)", len(data.snap.Entries), len(data.records)))
+	out = append(out, fmt.Sprintf("%d fiches dans l'instantané, %d servies (les autres n'ont pas pu être lues)", len(data.Snap.Entries), len(data.Records)))
 	keys := make([]string, 0, len(types))
 	for k := range types {
 		keys = append(keys, k)
@@ -505,8 +506,8 @@ func (a *admin) handleOrganization(c *fiber.Ctx, p *principal) error {
 	d := pageData{"Title": o.Title, "OrgID": o.ID, "DatagouvID": o.DatagouvID, "Mode": o.Mode, "AutoPush": o.AutoPush, "Services": o.Services,
 		"Sources": o.Sources, "FeedURL": base + "/catalog.ttl", "DatasetsURL": base + "/datasets.json", "CSWURL": base + "/csw",
 		"CanAct": p.canAct(o.DatagouvID)}
-	if v, err := a.s.state.organizationView(c.UserContext(), cfg, o.ID); err == nil {
-		d["Records"] = len(v.records)
+	if v, err := a.s.state.OrganizationView(c.UserContext(), cfg, o.ID); err == nil {
+		d["Records"] = len(v.Records)
 	}
 	if o.Mode == config.ModePush {
 		d["LastPush"] = a.lastPush(c, o.ID)

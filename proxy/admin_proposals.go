@@ -70,7 +70,7 @@ const proposalsKey = "admin:proposals"
 var proposalsMu sync.Mutex
 
 func (a *admin) proposals(c *fiber.Ctx) ([]proposal, error) {
-	raw, ok, err := a.s.state.store.Get(c.UserContext(), proposalsKey)
+	raw, ok, err := a.s.state.Store().Get(c.UserContext(), proposalsKey)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (a *admin) updateProposals(c *fiber.Ctx, fn func([]proposal) ([]proposal, e
 	if err != nil {
 		return internal(err)
 	}
-	if err := a.s.state.store.Set(c.UserContext(), proposalsKey, data, 0); err != nil {
+	if err := a.s.state.Store().Set(c.UserContext(), proposalsKey, data, 0); err != nil {
 		return internal(err)
 	}
 	return nil

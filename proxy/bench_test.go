@@ -13,15 +13,17 @@ import (
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/cswtest"
+	"github.com/passerelle/passerelle/served"
 )
 
 // BenchmarkServeHeap5000 prints the README's heap breakdown of a serving
 // process: 5 000 generated records are harvested from the test CSW server
 // into an embedded store and their fragments precomputed (as `passerelle
 // harvest` does), then a server loads the catalog. Reported, from the live
-// heap after a GC: the loaded snapshot (parsed models and entries), the
-// compacted DCAT fragments of every record (read from the store), their
-// sum, and the same per record.
+// heap after a GC: the loaded snapshot (its manifest: models stay in the
+// store until the CSW facade loads them), the fragment heads of every
+// record (read from the store in bulk; full fragments live in a bounded
+// cache), their sum, and the same per record.
 func BenchmarkServeHeap5000(b *testing.B) {
 	const n = 5000
 	ctx := context.Background()
@@ -44,7 +46,7 @@ func BenchmarkServeHeap5000(b *testing.B) {
 	if rep, err := h.Run(ctx, cfg, cfg.Catalog("bench"), harvest.Options{}); err != nil || rep.Status != harvest.StatusOK {
 		b.Fatalf("harvest: %v %+v", err, rep)
 	}
-	if _, err := Warm(ctx, st, cfg, "bench"); err != nil {
+	if _, err := served.Warm(ctx, st, cfg, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	live := func() uint64 {
@@ -57,15 +59,15 @@ func BenchmarkServeHeap5000(b *testing.B) {
 	for b.Loop() {
 		base := live()
 		s := New(Options{Store: st, Config: cfg})
-		v, err := s.state.catalogView(ctx, cfg, "bench")
+		v, err := s.state.CatalogView(ctx, cfg, "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
 		loaded := live()
-		s.fragments(ctx, cfg, v)
+		s.state.Fragments(ctx, cfg, v)
 		mapped := live()
-		if len(v.records) != n {
-			b.Fatalf("%d records loaded", len(v.records))
+		if len(v.Records) != n {
+			b.Fatalf("%d records loaded", len(v.Records))
 		}
 		models, frags = loaded-min(base, loaded), mapped-min(loaded, mapped)
 		runtime.KeepAlive(s)

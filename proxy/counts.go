@@ -6,6 +6,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/served"
 )
 
 // viewCounts are the numbers a person compares across views: every record
@@ -26,19 +27,19 @@ type viewCounts struct {
 }
 
 // recordKind is what the feed and datasets.json make of a record.
-func recordKind(r *record) string { return dcat.KindOf(r.entry.Type, "") }
+func recordKind(r *served.Record) string { return dcat.KindOf(r.Entry.Type, "") }
 
 // countView counts a view's records the way its feed and datasets.json
 // serve them.
-func (s *Server) countView(ctx context.Context, cfg *config.Config, v *view) (viewCounts, map[*record]bool, error) {
+func (s *Server) countView(ctx context.Context, cfg *config.Config, v *served.View) (viewCounts, map[*served.Record]bool, error) {
 	recs, _, err := s.feedSelect(ctx, cfg, v, listParams{})
 	if err != nil {
 		return viewCounts{}, nil, err
 	}
-	n := viewCounts{Records: len(v.records)}
-	served := make(map[*record]bool, len(recs))
+	n := viewCounts{Records: len(v.Records)}
+	inFeed := make(map[*served.Record]bool, len(recs))
 	for _, r := range recs {
-		served[r] = true
+		inFeed[r] = true
 		switch k := recordKind(r); {
 		case dcat.PublishedAsDataset(k):
 			n.Datasets++
@@ -49,7 +50,7 @@ func (s *Server) countView(ctx context.Context, cfg *config.Config, v *view) (vi
 		}
 	}
 	n.LeftOut = n.Records - n.Datasets - n.Services - n.Other
-	return n, served, nil
+	return n, inFeed, nil
 }
 
 // producerCount is one element of producers.json: the records filed under
@@ -65,23 +66,23 @@ type producerCount struct {
 }
 
 // producerCounts lists a catalog view's producers, most records first.
-func producerCounts(v *view, served map[*record]bool) []producerCount {
-	base := cache.ProducerCounts(v.catalogs[0].snap)
+func producerCounts(v *served.View, inFeed map[*served.Record]bool) []producerCount {
+	base := cache.ProducerCounts(v.Catalogs[0].Snap)
 	idx := make(map[string]int, len(base))
 	out := make([]producerCount, len(base))
 	for i, p := range base {
 		out[i] = producerCount{Producer: p, Records: p.Count}
 		idx[p.Slug] = i
 	}
-	for _, r := range v.records {
-		for _, slug := range r.entry.Producers {
+	for _, r := range v.Records {
+		for _, slug := range r.Entry.Producers {
 			i, ok := idx[slug]
 			if !ok {
 				continue
 			}
 			k := recordKind(r)
 			switch {
-			case !served[r]:
+			case !inFeed[r]:
 				out[i].LeftOut++
 			case dcat.PublishedAsDataset(k):
 				out[i].Datasets++

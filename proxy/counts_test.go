@@ -56,14 +56,14 @@ func TestCountsAcrossViews(t *testing.T) {
 	for _, c := range cats {
 		byID[c.ID] = c.viewCounts
 		t.Run(c.ID, func(t *testing.T) {
-			data, err := e.srv.state.catalog(t.Context(), c.ID)
+			data, err := e.srv.state.Catalog(t.Context(), c.ID)
 			require.NoError(t, err)
-			assert.Equal(t, len(data.records), c.Records, "records: everything harvested")
+			assert.Equal(t, len(data.Records), c.Records, "records: everything harvested")
 			assert.Equal(t, c.Records, c.Datasets+c.Services+c.Other+c.LeftOut)
 			assert.Equal(t, c.Datasets+c.Services+c.Other, e.totalItems("/catalogs/"+c.ID+"/catalog.nt"))
 			services := 0
-			for _, r := range data.records {
-				if r.entry.Type == "service" {
+			for _, r := range data.Records {
+				if r.Entry.Type == "service" {
 					services++
 				}
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/served"
 )
 
 // HTTPError is what handlers return: Code and Msg go to the client, Err
@@ -49,6 +50,33 @@ func internal(err error) error {
 		return &HTTPError{Code: fiber.StatusServiceUnavailable, Msg: "storage unavailable, retry later", Err: err, RetryAfter: 5}
 	}
 	return &HTTPError{Code: fiber.StatusInternalServerError, Msg: "internal error", Err: err}
+}
+
+// fromServed maps the served layer's domain errors to HTTP: not found is
+// 404, not ready (a catalog never harvested successfully) 503 with
+// Retry-After, never an empty 200; anything else is a 500.
+func fromServed(err error) error {
+	var se *served.Error
+	if errors.As(err, &se) {
+		switch {
+		case errors.Is(se.Kind, served.ErrNotFound):
+			return &HTTPError{Code: fiber.StatusNotFound, Msg: se.Msg, Err: se.Err}
+		case errors.Is(se.Kind, served.ErrNotReady):
+			return &HTTPError{Code: fiber.StatusServiceUnavailable, Msg: se.Msg, Err: se.Err, RetryAfter: 300, unready: se.Catalog}
+		}
+	}
+	return internal(err)
+}
+
+// unavailable maps the error of loading a catalog: one never harvested
+// successfully is 503 with Retry-After (never an empty 200), anything else
+// a 500.
+func unavailable(catalog string, err error) error {
+	if errors.Is(err, served.ErrNotReady) {
+		return &HTTPError{Code: fiber.StatusServiceUnavailable, RetryAfter: 300, Err: err, unready: catalog,
+			Msg: fmt.Sprintf("catalog %q has not been harvested successfully yet: nothing to serve", catalog)}
+	}
+	return internal(err)
 }
 
 // problem is an RFC 7807 body.

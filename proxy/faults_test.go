@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // privateRedis is a redis-server of the test's own on a free loopback
@@ -179,32 +181,58 @@ type failingStore struct {
 	reads atomic.Int32 // Get, Records
 }
 
-// TestStoreDownNoPerRecordReads: with the store down and nothing mapped
-// yet, a feed page and a CSW page of full ISO records are served from the
-// loaded snapshot (fragments mapped, ISO rebuilt from the models) after a
-// single failed store read, not one per record.
+// TestStoreDownNoPerRecordReads: with the store down, what the server
+// holds is served at once after a single failed store read, not one per
+// record: a feed page in another format (its fragments in the bounded
+// cache, its order from the heads) and a CSW page of full ISO records (the
+// facade's models loaded; ISO rebuilt from them). The served package keeps
+// models and fragments in the store until used, so what was never used
+// answers 503 quickly instead (see TestStoreDownUnusedAnswers503).
 func TestStoreDownNoPerRecordReads(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": demoDir()})
 	e.harvest("demo")
 	fs := &failingStore{Store: e.store}
 	e.srv = New(Options{Store: fs, Config: e.cfg, Recheck: time.Hour})
 	ctx := context.Background()
-	data, err := e.srv.state.catalog(ctx, "demo")
+	data, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
-	require.Greater(t, len(data.records), 5)
+	require.Greater(t, len(data.Records), 5)
+	const cswFull = "/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&resultType=results&maxRecords=50"
+	resp, body := e.get("/catalogs/demo/catalog.ttl?page_size=50")
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	resp, body = e.get(cswFull)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 
 	fs.down.Store(true)
 	reads := fs.reads.Load()
-	resp, body := e.get("/catalogs/demo/catalog.ttl?page_size=50")
+	resp, body = e.get("/catalogs/demo/catalog.nt?page_size=50")
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	for _, r := range data.records {
-		if r.entry.Type != "service" && r.entry.Conflict == "" {
-			assert.Contains(t, string(body), r.entry.ID)
+	for _, r := range data.Records {
+		if r.Entry.Type != "service" && r.Entry.Conflict == "" {
+			assert.Contains(t, string(body), url.PathEscape(r.Entry.ID))
 		}
 	}
-	resp, body = e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=gmd:MD_Metadata&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&resultType=results&maxRecords=50")
+	resp, body = e.get(cswFull + "&sortBy=dc:title")
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	assert.Contains(t, string(body), "MD_Metadata")
+	assert.LessOrEqual(t, fs.reads.Load()-reads, int32(1), "store reads while it is down")
+}
+
+// TestStoreDownUnusedAnswers503: with the store down, a route needing what
+// was never read from it (the facade's models) answers 503 with a short
+// Retry-After at once — never a 500, never one failed read per record.
+func TestStoreDownUnusedAnswers503(t *testing.T) {
+	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": demoDir()})
+	e.harvest("demo")
+	fs := &failingStore{Store: e.store}
+	e.srv = New(Options{Store: fs, Config: e.cfg, Recheck: time.Hour})
+	_, err := e.srv.state.Catalog(context.Background(), "demo")
+	require.NoError(t, err)
+	fs.down.Store(true)
+	reads := fs.reads.Load()
+	resp, body := e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&resultType=results&maxRecords=5")
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, string(body))
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 	assert.LessOrEqual(t, fs.reads.Load()-reads, int32(1), "store reads while it is down")
 }
 
@@ -225,6 +253,22 @@ func (f *failingStore) Records(ctx context.Context, catalog string, hashes []str
 	return f.Store.Records(ctx, catalog, hashes)
 }
 
+func (f *failingStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	f.reads.Add(1)
+	if f.down.Load() {
+		return nil, fmt.Errorf("parsed records: %w", cache.ErrUnavailable)
+	}
+	return f.Store.ParsedRecords(ctx, catalog, hashes)
+}
+
+func (f *failingStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	f.reads.Add(1)
+	if f.down.Load() {
+		return nil, fmt.Errorf("get many: %w", cache.ErrUnavailable)
+	}
+	return f.Store.GetMany(ctx, keys)
+}
+
 func (f *failingStore) Generation(ctx context.Context, catalog string) (int64, error) {
 	f.calls.Add(1)
 	if f.down.Load() {
@@ -235,37 +279,27 @@ func (f *failingStore) Generation(ctx context.Context, catalog string) (int64, e
 
 // TestStoreDownServesLoadedSnapshot: with the store failing, the loaded
 // snapshot is served and the generation is not read again before the
-// recheck interval (not once per request); a request that finds another
-// one checking or loading serves the loaded snapshot instead of waiting.
+// recheck interval (not once per request). (That a request finding another
+// one checking or loading serves the loaded snapshot instead of waiting is
+// tested in served: TestCatalogDoesNotQueueBehindALoad.)
 func TestStoreDownServesLoadedSnapshot(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": demoDir()})
 	e.harvest("demo")
 	fs := &failingStore{Store: e.store}
-	e.srv.state = newState(fs, time.Hour)
+	e.srv.state = served.New(fs, 50*time.Millisecond)
 	ctx := context.Background()
-	data, err := e.srv.state.catalog(ctx, "demo")
+	data, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 
 	fs.down.Store(true)
-	slot := e.srv.state.catalogs["demo"]
-	slot.mu.Lock()
-	slot.checked = time.Time{} // due for a recheck
-	slot.mu.Unlock()
+	time.Sleep(60 * time.Millisecond) // due for a recheck
 	calls := fs.calls.Load()
 	for range 5 {
-		got, err := e.srv.state.catalog(ctx, "demo")
+		got, err := e.srv.state.Catalog(ctx, "demo")
 		require.NoError(t, err)
 		assert.Same(t, data, got)
 	}
 	assert.Equal(t, calls+1, fs.calls.Load(), "one failed generation read, then the loaded snapshot until the next recheck")
-
-	// Another request holds the slot (checking or loading): this one does
-	// not queue behind it. Were it to wait, the test would block here.
-	slot.mu.Lock()
-	got, err := e.srv.state.catalog(ctx, "demo")
-	slot.mu.Unlock()
-	require.NoError(t, err)
-	assert.Same(t, data, got)
 }
 
 // TestNewGenerationPreparedBeforeServed: when a harvest commits a new
@@ -284,7 +318,7 @@ func TestNewGenerationPreparedBeforeServed(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": dir})
 	e.harvest("demo")
 	ctx := context.Background()
-	first, err := e.srv.state.catalog(ctx, "demo")
+	first, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 
 	// Change one record: a new generation.
@@ -295,12 +329,12 @@ func TestNewGenerationPreparedBeforeServed(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(changed), 0o644))
 	e.harvest("demo")
 
-	next, err := e.srv.state.catalog(ctx, "demo")
+	next, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 	require.NotSame(t, first, next)
-	assert.Greater(t, next.gen, first.gen)
-	for _, r := range next.records {
-		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q of the new generation served before its fragment was mapped", r.entry.ID)
+	assert.Greater(t, next.Gen, first.Gen)
+	for _, r := range next.Records {
+		assert.True(t, r.HeadReady(), "record %q of the new generation served before its fragment head was built", r.Entry.ID)
 	}
 }
 
@@ -320,7 +354,7 @@ func TestBackgroundReload(t *testing.T) {
 	e.srv = New(Options{Store: e.store, Config: e.cfg, Recheck: 1, BackgroundReload: true})
 	e.harvest("demo")
 	ctx := context.Background()
-	first, err := e.srv.state.catalog(ctx, "demo")
+	first, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err, "the first load is waited for")
 
 	b, err := os.ReadFile(files[0])
@@ -328,16 +362,16 @@ func TestBackgroundReload(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(files[0])), []byte(strings.Replace(string(b), "</gmd:MD_Metadata>", "<!-- changed --></gmd:MD_Metadata>", 1)), 0o644))
 	e.harvest("demo")
 
-	got, err := e.srv.state.catalog(ctx, "demo")
+	got, err := e.srv.state.Catalog(ctx, "demo")
 	require.NoError(t, err)
 	assert.Same(t, first, got, "the request finding the new generation is served the current one")
-	var next *catalogData
+	var next *served.Catalog
 	require.Eventually(t, func() bool {
-		next, err = e.srv.state.catalog(ctx, "demo")
-		return err == nil && next.gen > first.gen
+		next, err = e.srv.state.Catalog(ctx, "demo")
+		return err == nil && next.Gen > first.Gen
 	}, 30*time.Second, 5*time.Millisecond, "the new generation is never served")
-	for _, r := range next.records {
-		assert.True(t, r.frag != nil || r.fragErr != nil, "record %q served before its fragment was mapped", r.entry.ID)
+	for _, r := range next.Records {
+		assert.True(t, r.HeadReady(), "record %q served before its fragment head was built", r.Entry.ID)
 	}
 	resp, body := e.get("/catalogs/demo/datasets.json")
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))

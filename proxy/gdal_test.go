@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // ogrinfo runs GDAL's ogrinfo on a CSW endpoint (bounded in time) and
@@ -109,9 +110,12 @@ func TestGDALOGRCSW(t *testing.T) {
 			got = append(got, m[1])
 		}
 		assert.Contains(t, got, "fr-120066022-jdd-763296bf-fc8d-46a2-ab4f-e2d607adf4fa")
-		for _, r := range mustCatalog(t, e, "corpus").records {
-			if r.rec.Language == "fre" {
-				assert.Contains(t, got, r.entry.ID)
+		recs := mustCatalog(t, e, "corpus").Records
+		models, err := e.srv.state.Models(t.Context(), recs)
+		require.NoError(t, err)
+		for i, r := range recs {
+			if models[i].Language == "fre" {
+				assert.Contains(t, got, r.Entry.ID)
 			}
 		}
 	})
@@ -125,9 +129,9 @@ func TestGDALOGRCSW(t *testing.T) {
 	})
 }
 
-func mustCatalog(t *testing.T, e *env, id string) *catalogData {
+func mustCatalog(t *testing.T, e *env, id string) *served.Catalog {
 	t.Helper()
-	d, err := e.srv.state.catalog(t.Context(), id)
+	d, err := e.srv.state.Catalog(t.Context(), id)
 	require.NoError(t, err)
 	return d
 }

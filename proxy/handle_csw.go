@@ -12,6 +12,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/served"
 )
 
 // handleCSW answers the CSW facade of a catalog, producer or organization,
@@ -39,11 +40,14 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			return err
 		}
 		ep := s.cswEndpoint(cfg, c, kind, v)
-		entries := s.cswEntries(v)
+		entries, err := s.state.CSWEntries(c.UserContext(), v)
+		if err != nil {
+			return internal(err)
+		}
 		if c.Method() == fiber.MethodPost {
 			// POST answers are not HTTP-cacheable, but the same query
 			// against the same generation is assembled once.
-			key := v.generationKey() + "|POST|" + c.Path() + "|" + req.CacheKey()
+			key := v.GenerationKey() + "|POST|" + c.Path() + "|" + req.CacheKey()
 			if hit, ok := s.cache.get(key); ok {
 				return s.cswAnswer(c, hit.status, hit.contentType, hit.body)
 			}
@@ -76,9 +80,9 @@ func (s *Server) cswAnswer(c *fiber.Ctx, status int, contentType string, body []
 	return c.Status(status).Send(body)
 }
 
-func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *view) csw.Endpoint {
+func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *served.View) csw.Endpoint {
 	base := cfg.Server.PublicURL
-	ep := csw.Endpoint{Title: v.title, Provider: "passerelle"}
+	ep := csw.Endpoint{Title: v.Title, Provider: "passerelle"}
 	switch kind {
 	case "catalog":
 		ep.URL = base + "/catalogs/" + c.Params("catalog") + "/csw"
@@ -90,65 +94,37 @@ func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *v
 		}
 	case "producer":
 		ep.URL = base + "/catalogs/" + c.Params("catalog") + "/producers/" + c.Params("producer") + "/csw"
-		ep.Abstract = "Fiches de " + v.title
+		ep.Abstract = "Fiches de " + v.Title
 	default:
 		ep.URL = base + "/organizations/" + c.Params("org") + "/csw"
-		ep.Abstract = "Fiches de l'organisation " + v.title
-		ep.Provider = v.title
+		ep.Abstract = "Fiches de l'organisation " + v.Title
+		ep.Provider = v.Title
 	}
 	return ep
-}
-
-// cswEntries are the facade entries of a view, sorted by identifier,
-// built once per view.
-func (s *Server) cswEntries(v *view) []*csw.Entry {
-	v.cswOnce.Do(func() { v.csw = buildCSWEntries(v) })
-	return v.csw
-}
-
-func buildCSWEntries(v *view) []*csw.Entry {
-	out := make([]*csw.Entry, 0, len(v.records))
-	if len(v.catalogs) == 1 {
-		for _, r := range v.records {
-			out = append(out, r.csw)
-		}
-		return out
-	}
-	// Several catalogs: a fileIdentifier is served once (clients such as
-	// OWSLib key records by it), the first source catalog keeping it.
-	seen := make(map[string]bool, len(v.records))
-	for _, r := range v.records {
-		if !seen[r.entry.ID] {
-			seen[r.entry.ID] = true
-			out = append(out, r.csw)
-		}
-	}
-	sortEntries(out)
-	return out
 }
 
 // cswDCAT renders one facade entry as a self-contained rdf:RDF document,
 // for the DCAT and GeoDCAT-AP output schemas.
 func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
-	r := s.state.owner(e)
+	r := s.state.Owner(e)
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	cfg := s.config()
-	data, err := s.state.catalog(ctx, r.catalog)
+	data, err := s.state.Catalog(ctx, r.CatalogID)
 	if err != nil {
 		return nil, err
 	}
-	frag, err := s.fragment(ctx, cfg, data, r)
+	frag, err := s.state.Fragment(ctx, cfg, data, r)
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
 	err = dcat.WriteDataset(&b, dcat.RDFXML, frag, func(id string) *dcat.Fragment {
-		if t := data.byID[id]; t != nil {
-			if f, err := s.fragment(ctx, cfg, data, t); err == nil {
+		if t := data.ByID[id]; t != nil {
+			if f, err := s.state.Fragment(ctx, cfg, data, t); err == nil {
 				return f
 			}
 		}
@@ -160,19 +136,19 @@ func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
 // cswRaw reads an entry's harvested bytes from the store, for ISO full
 // answers.
 func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
-	r := s.state.owner(e)
+	r := s.state.Owner(e)
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)
 	}
-	if s.state.storeDown() {
-		return nil, fmt.Errorf("read raw record %q of %q: %w", r.entry.ID, r.catalog, cache.ErrUnavailable)
+	if s.state.StoreDown() {
+		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, cache.ErrUnavailable)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	recs, err := s.state.store.Records(ctx, r.catalog, []string{r.entry.Hash})
+	recs, err := s.state.Store().Records(ctx, r.CatalogID, []string{r.Entry.Hash})
 	if err != nil {
-		s.state.noteStoreErr(err)
-		return nil, fmt.Errorf("read raw record %q of %q: %w", r.entry.ID, r.catalog, err)
+		s.state.NoteStoreErr(err)
+		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
 	}
 	return recs[0].Raw, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/served"
 )
 
 // feedFormat resolves a feed or document format from the route's extension
@@ -30,57 +31,71 @@ func feedFormat(c *fiber.Ctx, ext string) (dcat.Format, error) {
 }
 
 // feedRecords are a view's records that DCAT feeds serve: identifier
-// conflicts left out, modified_since applied, in page order.
-func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *view, p listParams) ([]*record, []*dcat.Fragment, error) {
+// conflicts left out, modified_since applied, in page order, with the
+// heads of their fragments (what the order is computed from; a page loads
+// its full fragments with PageFragments).
+//
+// Without modified_since the order is computed once per view (a view is
+// rebuilt for a new generation or configuration): a page of a big catalog
+// then costs its own fragments, not a pass over every record.
+func (s *Server) feedRecords(c *fiber.Ctx, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment, error) {
 	return s.feedSelect(c.UserContext(), cfg, v, p)
 }
 
 // feedSelect is feedRecords on a context.
-func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *view, p listParams) ([]*record, []*dcat.Fragment, error) {
-	s.fragments(ctx, cfg, v)
-	var recs []*record
+func (s *Server) feedSelect(ctx context.Context, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment, error) {
+	if p.since.IsZero() {
+		o := v.Memo("feed-order", func() any {
+			recs, frags := s.orderFeed(ctx, cfg, v, p)
+			return feedOrder{recs, frags}
+		}).(feedOrder)
+		return o.recs, o.frags, nil
+	}
+	recs, frags := s.orderFeed(ctx, cfg, v, p)
+	return recs, frags, nil
+}
+
+type feedOrder struct {
+	recs  []*served.Record
+	frags []*dcat.Fragment
+}
+
+func (s *Server) orderFeed(ctx context.Context, cfg *config.Config, v *served.View, p listParams) ([]*served.Record, []*dcat.Fragment) {
+	s.state.Fragments(ctx, cfg, v)
+	var recs []*served.Record
 	var frags []*dcat.Fragment
-	byFrag := map[*dcat.Fragment]*record{}
-	served := map[string]string{} // identifier → catalog/fileIdentifier serving it
-	for _, r := range v.records {
-		if r.entry.Conflict != "" {
+	byFrag := map[*dcat.Fragment]*served.Record{}
+	servedBy := map[string]string{} // identifier → catalog/fileIdentifier serving it
+	for _, r := range v.Records {
+		if r.Entry.Conflict != "" {
 			continue
 		}
 		// Across the catalogs of one feed, an identifier is served once:
 		// the first source catalog keeps it (udata matches on it).
-		if owner, dup := served[r.entry.Identifier]; dup {
-			s.log.Warn("identifier served twice in one feed: left out", "identifier", r.entry.Identifier,
-				"catalog", r.catalog, "id", r.entry.ID, "served_by", owner)
+		if owner, dup := servedBy[r.Entry.Identifier]; dup {
+			s.log.Warn("identifier served twice in one feed: left out", "identifier", r.Entry.Identifier,
+				"catalog", r.CatalogID, "id", r.Entry.ID, "served_by", owner)
 			continue
 		}
-		served[r.entry.Identifier] = r.catalog + "/" + r.entry.ID
-		if !p.since.IsZero() && r.entry.FirstStored.Before(p.since) {
+		servedBy[r.Entry.Identifier] = r.CatalogID + "/" + r.Entry.ID
+		if !p.since.IsZero() && r.Entry.FirstStored.Before(p.since) {
 			continue
 		}
-		data := v.dataOf(r.catalog)
-		f, err := s.fragment(ctx, cfg, data, r)
+		data := v.DataOf(r.CatalogID)
+		f, err := s.state.Head(ctx, cfg, data, r)
 		if err != nil {
-			s.log.Warn("record left out of feed", "catalog", r.catalog, "id", r.entry.ID, "err", err)
+			s.log.Warn("record left out of feed", "catalog", r.CatalogID, "id", r.Entry.ID, "err", err)
 			continue
 		}
 		byFrag[f] = r
 		frags = append(frags, f)
 	}
 	frags = dcat.OrderForPage(frags)
-	recs = make([]*record, len(frags))
+	recs = make([]*served.Record, len(frags))
 	for i, f := range frags {
 		recs[i] = byFrag[f]
 	}
-	return recs, frags, nil
-}
-
-func (v *view) dataOf(catalog string) *catalogData {
-	for _, d := range v.catalogs {
-		if d.id == catalog {
-			return d
-		}
-	}
-	return nil
+	return recs, frags
 }
 
 // handleFeed serves a catalog, producer or organization feed page.
@@ -102,13 +117,17 @@ func (s *Server) handleFeed(kind string) fiber.Handler {
 		}
 		c.Set(fiber.HeaderLink, formatLinks(s.feedURL(cfg, c, kind), ext))
 		return s.send(c, v, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
-			_, frags, err := s.feedRecords(c, cfg, v, p)
+			recs, frags, err := s.feedRecords(c, cfg, v, p)
 			if err != nil {
 				return nil, err
 			}
 			from, to, ok := p.window(len(frags))
 			if !ok {
 				return nil, notFound("page %d is past the last page (%d records, %d per page)", p.page, len(frags), p.pageSize)
+			}
+			full, err := s.state.PageFragments(c.UserContext(), cfg, v, recs[from:to])
+			if err != nil {
+				return nil, internal(err)
 			}
 			opt := dcat.Options{PublicURL: cfg.Server.PublicURL, Catalog: s.feedCatalogInfo(cfg, kind, v)}
 			q := url.Values{}
@@ -117,7 +136,7 @@ func (s *Server) handleFeed(kind string) fiber.Handler {
 			}
 			page := &dcat.Page{
 				Options:   opt,
-				Fragments: frags[from:to],
+				Fragments: full,
 				Total:     len(frags),
 				Page:      p.page,
 				PageSize:  p.pageSize,
@@ -137,20 +156,20 @@ func (s *Server) handleFeed(kind string) fiber.Handler {
 }
 
 // feedCatalogInfo describes the catalog node of a feed.
-func (s *Server) feedCatalogInfo(cfg *config.Config, kind string, v *view) dcat.CatalogInfo {
+func (s *Server) feedCatalogInfo(cfg *config.Config, kind string, v *served.View) dcat.CatalogInfo {
 	switch kind {
 	case "catalog", "producer":
-		opt := mapOptions(cfg, v.catalogs[0].id)
+		opt := served.MapOptions(cfg, v.Catalogs[0].ID)
 		info := opt.Catalog
 		if kind == "producer" {
-			info.ID = v.id
-			info.Title = v.title
-			info.Description = "Fiches de " + v.title + " (" + opt.Catalog.Title + "), moissonnées par passerelle."
+			info.ID = v.ID
+			info.Title = v.Title
+			info.Description = "Fiches de " + v.Title + " (" + opt.Catalog.Title + "), moissonnées par passerelle."
 		}
 		return info
 	default:
-		org := cfg.Organization(v.id)
-		info := dcat.CatalogInfo{ID: "organizations/" + v.id, Title: v.title, Publisher: v.title}
+		org := cfg.Organization(v.ID)
+		info := dcat.CatalogInfo{ID: "organizations/" + v.ID, Title: v.Title, Publisher: v.Title}
 		if org != nil {
 			info.Description = "Jeux de données de " + org.Title + " moissonnés par passerelle."
 		}
@@ -184,16 +203,22 @@ func formatLinks(base, current string) string {
 }
 
 // viewFor resolves the view a route names.
-func (s *Server) viewFor(c *fiber.Ctx, cfg *config.Config, kind string) (*view, error) {
+func (s *Server) viewFor(c *fiber.Ctx, cfg *config.Config, kind string) (*served.View, error) {
 	ctx := c.UserContext()
+	var v *served.View
+	var err error
 	switch kind {
 	case "catalog":
-		return s.state.catalogView(ctx, cfg, c.Params("catalog"))
+		v, err = s.state.CatalogView(ctx, cfg, c.Params("catalog"))
 	case "producer":
-		return s.state.producerView(ctx, cfg, c.Params("catalog"), c.Params("producer"))
+		v, err = s.state.ProducerView(ctx, cfg, c.Params("catalog"), c.Params("producer"))
 	default:
-		return s.state.organizationView(ctx, cfg, c.Params("org"))
+		v, err = s.state.OrganizationView(ctx, cfg, c.Params("org"))
 	}
+	if err != nil {
+		return nil, fromServed(err)
+	}
+	return v, nil
 }
 
 // knownExts are the extensions a dataset document URL may end with.
@@ -204,22 +229,22 @@ var knownExts = []string{".ttl", ".rdf", ".jsonld", ".nt", ".json"}
 // is the (percent-encoded) id, and a known extension is stripped here.
 func (s *Server) handleDataset(c *fiber.Ctx) error {
 	cfg := s.config()
-	v, err := s.state.catalogView(c.UserContext(), cfg, c.Params("catalog"))
+	v, err := s.state.CatalogView(c.UserContext(), cfg, c.Params("catalog"))
 	if err != nil {
-		return err
+		return fromServed(err)
 	}
-	data := v.catalogs[0]
+	data := v.Catalogs[0]
 	rest := c.Params("*")
 	raw, err := url.PathUnescape(rest)
 	if err != nil {
 		return badRequest("dataset id: bad percent-encoding in %q", rest)
 	}
 	ext := ""
-	r := data.byID[raw]
+	r := data.ByID[raw]
 	if r == nil {
 		for _, e := range knownExts {
 			if strings.HasSuffix(raw, e) {
-				if r = data.byID[strings.TrimSuffix(raw, e)]; r != nil {
+				if r = data.ByID[strings.TrimSuffix(raw, e)]; r != nil {
 					ext = strings.TrimPrefix(e, ".")
 					break
 				}
@@ -227,7 +252,7 @@ func (s *Server) handleDataset(c *fiber.Ctx) error {
 		}
 	}
 	if r == nil {
-		return notFound("catalog %q has no record %q", data.id, raw)
+		return notFound("catalog %q has no record %q", data.ID, raw)
 	}
 	if ext == "json" {
 		return s.sendItem(c, cfg, v, r)
@@ -236,19 +261,19 @@ func (s *Server) handleDataset(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	base := cfg.Server.PublicURL + "/catalogs/" + data.id + "/datasets/" + url.PathEscape(r.entry.ID)
+	base := cfg.Server.PublicURL + "/catalogs/" + data.ID + "/datasets/" + url.PathEscape(r.Entry.ID)
 	c.Set(fiber.HeaderLink, formatLinks(base, ext)+`, <`+base+`.json>; rel="alternate"; type="application/json"`)
 	return s.send(c, v, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
-		frag, err := s.fragment(c.UserContext(), cfg, data, r)
+		frag, err := s.state.Fragment(c.UserContext(), cfg, data, r)
 		if err != nil {
 			return nil, internal(err)
 		}
 		resolve := func(id string) *dcat.Fragment {
-			t := data.byID[id]
+			t := data.ByID[id]
 			if t == nil {
 				return nil
 			}
-			tf, err := s.fragment(c.UserContext(), cfg, data, t)
+			tf, err := s.state.Fragment(c.UserContext(), cfg, data, t)
 			if err != nil {
 				return nil
 			}

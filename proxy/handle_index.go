@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/served"
 )
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
@@ -42,13 +43,13 @@ func (s *Server) handleIndex(c *fiber.Ctx) error {
 	var data struct{ Catalogs, Orgs []row }
 	for _, cat := range cfg.Catalogs {
 		r := row{ID: cat.ID, Title: cat.Title, Base: cfg.Server.PublicURL + "/catalogs/" + cat.ID, Status: "aucun", Last: s.lastReport(c, cat.ID)}
-		d, err := s.state.catalog(c.UserContext(), cat.ID)
+		d, err := s.state.Catalog(c.UserContext(), cat.ID)
 		switch {
-		case errors.Is(err, errNoSnapshot), errors.Is(err, cache.ErrNotFound):
+		case errors.Is(err, served.ErrNotReady), errors.Is(err, cache.ErrNotFound):
 		case err != nil:
 			return internal(err)
 		default:
-			r.Records, r.Status = len(d.records), d.snap.Status+" — "+d.snap.Created.Format("2006-01-02 15:04 MST")
+			r.Records, r.Status = len(d.Records), d.Snap.Status+" — "+d.Snap.Created.Format("2006-01-02 15:04 MST")
 		}
 		data.Catalogs = append(data.Catalogs, r)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/served"
 )
 
 // itemsPage is udata's paginated list shape.
@@ -19,13 +20,6 @@ type itemsPage struct {
 	Total        int          `json:"total"`
 	NextPage     *string      `json:"next_page"`
 	PreviousPage *string      `json:"previous_page"`
-}
-
-// item builds a record's udata item.
-func (s *Server) item(cfg *config.Config, v *view, r *record) (*dcat.Item, error) {
-	data := v.dataOf(r.catalog)
-	in := mapInput(r, data.snap.Producers)
-	return dcat.BuildItem(in, mapOptions(cfg, r.catalog))
 }
 
 // handleItems serves datasets.json beside a feed: the items a push would
@@ -53,14 +47,11 @@ func (s *Server) handleItems(kind string) fiber.Handler {
 			if !ok {
 				return nil, notFound("page %d is past the last page (%d records, %d per page)", p.page, len(recs), p.pageSize)
 			}
-			out := itemsPage{Data: make([]*dcat.Item, 0, to-from), Page: p.page, PageSize: p.pageSize, Total: len(recs)}
-			for _, r := range recs[from:to] {
-				it, err := s.item(cfg, v, r)
-				if err != nil {
-					return nil, internal(err)
-				}
-				out.Data = append(out.Data, it)
+			items, err := s.state.Items(c.UserContext(), cfg, v, recs[from:to])
+			if err != nil {
+				return nil, internal(err)
 			}
+			out := itemsPage{Data: items, Page: p.page, PageSize: p.pageSize, Total: len(recs)}
 			base := s.feedURL(cfg, c, kind)
 			base = base[:len(base)-len("catalog")] + "datasets.json"
 			if to < len(recs) {
@@ -78,10 +69,10 @@ func (s *Server) handleItems(kind string) fiber.Handler {
 
 // withoutServices keeps the records pushed as datasets (dcat.KindOf and
 // dcat.PublishedAsDataset, the feed's rule): no services, no maps.
-func withoutServices(recs []*record) []*record {
+func withoutServices(recs []*served.Record) []*served.Record {
 	out := recs[:0:0]
 	for _, r := range recs {
-		if dcat.PublishedAsDataset(dcat.KindOf(r.entry.Type, "")) {
+		if dcat.PublishedAsDataset(dcat.KindOf(r.Entry.Type, "")) {
 			out = append(out, r)
 		}
 	}
@@ -98,13 +89,13 @@ func pageLink(base string, c *fiber.Ctx, page int) string {
 }
 
 // sendItem serves one record's item: /catalogs/{catalog}/datasets/{id}.json.
-func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *view, r *record) error {
+func (s *Server) sendItem(c *fiber.Ctx, cfg *config.Config, v *served.View, r *served.Record) error {
 	return s.send(c, v, jsonType, func() ([]byte, error) {
-		it, err := s.item(cfg, v, r)
+		items, err := s.state.Items(c.UserContext(), cfg, v, []*served.Record{r})
 		if err != nil {
 			return nil, internal(err)
 		}
-		return json.Marshal(it)
+		return json.Marshal(items[0])
 	})
 }
 

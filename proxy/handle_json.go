@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/served"
 )
 
 const jsonType = "application/json; charset=utf-8"
@@ -39,23 +40,23 @@ func (s *Server) handleCatalogs(c *fiber.Ctx) error {
 		if cat.Dir != "" {
 			sum.Source = "folder"
 		}
-		data, err := s.state.catalog(c.UserContext(), cat.ID)
+		data, err := s.state.Catalog(c.UserContext(), cat.ID)
 		switch {
-		case errors.Is(err, errNoSnapshot):
+		case errors.Is(err, served.ErrNotReady):
 			sum.Status = "never harvested"
 		case err != nil:
 			return internal(err)
 		default:
-			v, err := s.state.catalogView(c.UserContext(), cfg, cat.ID)
+			v, err := s.state.CatalogView(c.UserContext(), cfg, cat.ID)
 			if err != nil {
-				return err
+				return fromServed(err)
 			}
 			if sum.viewCounts, _, err = s.countView(c.UserContext(), cfg, v); err != nil {
 				return err
 			}
-			sum.Generation = data.gen
-			sum.Harvested = data.snap.Created
-			sum.Status = data.snap.Status
+			sum.Generation = data.Gen
+			sum.Harvested = data.Snap.Created
+			sum.Status = data.Snap.Status
 		}
 		p := base + "/catalogs/" + cat.ID
 		sum.Links.Catalog = p + "/catalog.ttl"
@@ -74,16 +75,16 @@ func (s *Server) handleCatalogs(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleProducers(c *fiber.Ctx) error {
-	v, err := s.state.catalogView(c.UserContext(), s.config(), c.Params("catalog"))
+	v, err := s.state.CatalogView(c.UserContext(), s.config(), c.Params("catalog"))
 	if err != nil {
-		return err
+		return fromServed(err)
 	}
 	return s.send(c, v, jsonType, func() ([]byte, error) {
-		_, served, err := s.countView(c.UserContext(), s.config(), v)
+		_, inFeed, err := s.countView(c.UserContext(), s.config(), v)
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(producerCounts(v, served))
+		return json.Marshal(producerCounts(v, inFeed))
 	})
 }
 

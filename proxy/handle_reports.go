@@ -32,7 +32,7 @@ func (s *Server) handleReports(c *fiber.Ctx) error {
 	if s.config().Catalog(id) == nil {
 		return notFound("no catalog %q", id)
 	}
-	reports, err := s.state.store.Reports(c.UserContext(), id)
+	reports, err := s.state.Store().Reports(c.UserContext(), id)
 	if err != nil {
 		return internal(err)
 	}

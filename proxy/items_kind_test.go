@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // TestOrganizationItemsSameAsFeed: push (OrganizationItems) and the
@@ -41,7 +42,7 @@ mode = "push"
 `, map[string]string{"mix": dir})
 	e.harvestAny("mix")
 
-	items, _, err := OrganizationItems(context.Background(), e.store, e.cfg, "tous")
+	items, _, err := served.OrganizationItems(context.Background(), e.store, e.cfg, "tous")
 	require.NoError(t, err)
 	var pushed []string
 	for _, it := range items {

@@ -126,10 +126,10 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	s := sc.s
 	for _, cat := range s.config().Catalogs {
 		ch <- prometheus.MustNewConstMetric(descEvery, prometheus.GaugeValue, cat.Every.Seconds(), cat.ID)
-		if data, err := s.state.catalog(ctx, cat.ID); err == nil {
-			ch <- prometheus.MustNewConstMetric(descRecords, prometheus.GaugeValue, float64(len(data.records)), cat.ID)
-			ch <- prometheus.MustNewConstMetric(descGen, prometheus.GaugeValue, float64(data.gen), cat.ID)
-			ch <- prometheus.MustNewConstMetric(descAge, prometheus.GaugeValue, time.Since(data.snap.Created).Seconds(), cat.ID)
+		if data, err := s.state.Catalog(ctx, cat.ID); err == nil {
+			ch <- prometheus.MustNewConstMetric(descRecords, prometheus.GaugeValue, float64(len(data.Records)), cat.ID)
+			ch <- prometheus.MustNewConstMetric(descGen, prometheus.GaugeValue, float64(data.Gen), cat.ID)
+			ch <- prometheus.MustNewConstMetric(descAge, prometheus.GaugeValue, time.Since(data.Snap.Created).Seconds(), cat.ID)
 		}
 		if r := s.lastReportOf(ctx, cat.ID); r != nil {
 			ok := 0.0
@@ -145,7 +145,7 @@ func (sc *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 
 // lastReportOf returns a catalog's newest report, nil if none.
 func (s *Server) lastReportOf(ctx context.Context, id string) *reportSummary {
-	reports, err := s.state.store.Reports(ctx, id)
+	reports, err := s.state.Store().Reports(ctx, id)
 	if err != nil || len(reports) == 0 {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/served"
 )
 
 // reloadStatus is what /readyz says about the configuration in force.
@@ -80,7 +81,7 @@ func (s *Server) handleReady(c *fiber.Ctx) error {
 			}{st.lastErr, st.errAt}
 		}
 	}
-	if _, _, err := s.state.store.Get(ctx, "readyz"); err != nil {
+	if _, _, err := s.state.Store().Get(ctx, "readyz"); err != nil {
 		r.Store.Error = "the store does not answer"
 		s.log.Warn("readiness: store unreachable", "err", err)
 	} else {
@@ -91,13 +92,13 @@ func (s *Server) handleReady(c *fiber.Ctx) error {
 	for _, cat := range cfg.Catalogs {
 		rc := readyCatalog{ID: cat.ID, EverySeconds: cat.Every.Seconds()}
 		if r.Store.Reachable {
-			if data, err := s.state.catalog(ctx, cat.ID); err == nil {
+			if data, err := s.state.Catalog(ctx, cat.ID); err == nil {
 				anySnapshot = true
-				age := time.Since(data.snap.Created)
-				rc.Snapshot, rc.Status, rc.Created = true, data.snap.Status, data.snap.Created
+				age := time.Since(data.Snap.Created)
+				rc.Snapshot, rc.Status, rc.Created = true, data.Snap.Status, data.Snap.Created
 				rc.AgeSeconds = age.Round(time.Second).Seconds()
 				rc.Stale = age > 2*cat.Every
-			} else if !errors.Is(err, errNoSnapshot) {
+			} else if !errors.Is(err, served.ErrNotReady) {
 				s.log.Warn("readiness: catalog unreadable", "catalog", cat.ID, "err", err)
 			}
 		}
@@ -145,8 +146,8 @@ func (s *Server) orgSummaries(c *fiber.Ctx, cfg *config.Config) []orgSummary {
 		for _, src := range o.Sources {
 			sum.Sources = append(sum.Sources, orgSource{Catalog: src.Catalog, Producers: src.Producers})
 		}
-		if v, err := s.state.organizationView(c.UserContext(), cfg, o.ID); err == nil {
-			n := len(v.records)
+		if v, err := s.state.OrganizationView(c.UserContext(), cfg, o.ID); err == nil {
+			n := len(v.Records)
 			sum.Records = &n
 		}
 		p := cfg.Server.PublicURL + "/organizations/" + o.ID

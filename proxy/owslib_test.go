@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // python runs a script of testdata with Debian's interpreter (which sees
@@ -76,30 +77,32 @@ func TestOWSLibHarvestsEveryEndpoint(t *testing.T) {
 	// OWSLib keys ISO records by gmd:MD_Metadata only: gmi:MI_Metadata
 	// records are served (and counted as SearchResults children by the
 	// script) but absent from csw.records.
-	want := func(v *view, schema string) []string {
+	want := func(v *served.View, schema string) []string {
 		var ids []string
-		for _, r := range v.records {
-			if schema == "iso" && r.rec.RootName == "gmi:MI_Metadata" {
+		models, err := e.srv.state.Models(context.Background(), v.Records)
+		require.NoError(t, err)
+		for i, r := range v.Records {
+			if schema == "iso" && models[i].RootName == "gmi:MI_Metadata" {
 				continue
 			}
-			ids = append(ids, r.entry.ID)
+			ids = append(ids, r.Entry.ID)
 		}
 		sort.Strings(ids)
 		return ids
 	}
 	ctx := context.Background()
-	catalogView, err := e.srv.state.catalogView(ctx, e.cfg, "corpus")
+	catalogView, err := e.srv.state.CatalogView(ctx, e.cfg, "corpus")
 	require.NoError(t, err)
-	producerView, err := e.srv.state.producerView(ctx, e.cfg, "demo", "ddtm-d-ille-et-vilaine")
+	producerView, err := e.srv.state.ProducerView(ctx, e.cfg, "demo", "ddtm-d-ille-et-vilaine")
 	require.NoError(t, err)
-	orgView, err := e.srv.state.organizationView(ctx, e.cfg, "bretagne")
+	orgView, err := e.srv.state.OrganizationView(ctx, e.cfg, "bretagne")
 	require.NoError(t, err)
-	demoView, err := e.srv.state.catalogView(ctx, e.cfg, "demo")
+	demoView, err := e.srv.state.CatalogView(ctx, e.cfg, "demo")
 	require.NoError(t, err)
 
 	for _, tc := range []struct {
 		name, path string
-		v          *view
+		v          *served.View
 	}{
 		{"catalog", "/catalogs/corpus/csw", catalogView},
 		{"demo", "/catalogs/demo/csw", demoView},
@@ -112,17 +115,17 @@ func TestOWSLibHarvestsEveryEndpoint(t *testing.T) {
 					var got harvested
 					out := python(t, "owslib_harvest.py", base+tc.path, schema, mode)
 					require.NoError(t, json.Unmarshal(out, &got), string(out))
-					assert.Equal(t, len(tc.v.records), got.Matched)
+					assert.Equal(t, len(tc.v.Records), got.Matched)
 					assert.Equal(t, want(tc.v, schema), got.IDs)
 				})
 			}
 		}
 	}
 	// The producer endpoint returns exactly that producer's records.
-	for _, r := range producerView.records {
-		assert.Contains(t, r.entry.Producers, "ddtm-d-ille-et-vilaine")
+	for _, r := range producerView.Records {
+		assert.Contains(t, r.Entry.Producers, "ddtm-d-ille-et-vilaine")
 	}
-	assert.Less(t, len(producerView.records), len(demoView.records))
+	assert.Less(t, len(producerView.Records), len(demoView.Records))
 }
 
 // TestOWSLibQueries: OrganisationName equality, AnyText like, BBOX and
@@ -131,26 +134,29 @@ func TestOWSLibQueries(t *testing.T) {
 	requireModule(t, "owslib")
 	e := listen(t, map[string]string{"demo": demoDir()}, orgTOML)
 	e.harvest("demo")
-	data, err := e.srv.state.catalog(context.Background(), "demo")
+	data, err := e.srv.state.Catalog(context.Background(), "demo")
 	require.NoError(t, err)
 
 	var wantOrg, wantLike, wantBBox []string
-	for _, r := range data.records {
-		if r.rec.RootName == "gmi:MI_Metadata" {
+	models, err := e.srv.state.Models(context.Background(), data.Records)
+	require.NoError(t, err)
+	for i, r := range data.Records {
+		m := models[i]
+		if m.RootName == "gmi:MI_Metadata" {
 			continue // OWSLib drops gmi records from csw.records (see above)
 		}
-		for _, n := range r.entry.ProducerNames {
+		for _, n := range r.Entry.ProducerNames {
 			if strings.EqualFold(n, "Rennes Métropole") {
-				wantOrg = append(wantOrg, r.entry.ID)
+				wantOrg = append(wantOrg, r.Entry.ID)
 				break
 			}
 		}
-		if strings.Contains(strings.ToLower(r.rec.Title.Value+" "+r.rec.Abstract.Value), "cyclable") {
-			wantLike = append(wantLike, r.entry.ID)
+		if strings.Contains(strings.ToLower(m.Title.Value+" "+m.Abstract.Value), "cyclable") {
+			wantLike = append(wantLike, r.Entry.ID)
 		}
-		for _, b := range r.rec.BoundingBoxes {
+		for _, b := range m.BoundingBoxes {
 			if b.West <= -1.5 && b.East >= -1.9 && b.South <= 48.2 && b.North >= 47.9 {
-				wantBBox = append(wantBBox, r.entry.ID)
+				wantBBox = append(wantBBox, r.Entry.ID)
 				break
 			}
 		}

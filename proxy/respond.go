@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/passerelle/passerelle/served"
 )
 
 // send answers with a body built from a view, honouring conditional
@@ -16,20 +18,20 @@ import (
 // Last-Modified = the view's newest snapshot time. Bodies are kept in the
 // response cache under the same key, so a hot page is assembled once per
 // generation.
-func (s *Server) send(c *fiber.Ctx, v *view, contentType string, build func() ([]byte, error)) error {
+func (s *Server) send(c *fiber.Ctx, v *served.View, contentType string, build func() ([]byte, error)) error {
 	gz := strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip")
-	key := v.generationKey() + "|" + c.Method() + "|" + c.Path() + "|" + contentType + "|" + string(c.Request().URI().QueryString())
+	key := v.GenerationKey() + "|" + c.Method() + "|" + c.Path() + "|" + contentType + "|" + string(c.Request().URI().QueryString())
 	sum := sha256.Sum256([]byte(key + "|" + strconv.FormatBool(gz)))
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 
 	c.Set(fiber.HeaderETag, etag)
-	if !v.created.IsZero() {
-		c.Set(fiber.HeaderLastModified, v.created.UTC().Format(http.TimeFormat))
-		c.Set("X-Passerelle-Snapshot-Age", strconv.Itoa(int(time.Since(v.oldest).Seconds())))
+	if !v.Created.IsZero() {
+		c.Set(fiber.HeaderLastModified, v.Created.UTC().Format(http.TimeFormat))
+		c.Set("X-Passerelle-Snapshot-Age", strconv.Itoa(int(time.Since(v.Oldest).Seconds())))
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	c.Vary(fiber.HeaderAccept, fiber.HeaderAcceptEncoding)
-	if notModified(c, etag, v.created) {
+	if notModified(c, etag, v.Created) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	if hit, ok := s.cache.get(key); ok {

@@ -1,11 +1,5 @@
 package proxy
 
-import (
-	"sort"
-
-	"github.com/passerelle/passerelle/csw"
-)
-
 // routes registers every route (GET also answers HEAD).
 func (s *Server) routes() {
 	a := s.app
@@ -43,8 +37,4 @@ func (s *Server) routes() {
 	s.adminRoutes()
 
 	a.Use(s.noRoute)
-}
-
-func sortEntries(es []*csw.Entry) {
-	sort.SliceStable(es, func(i, j int) bool { return es[i].ID < es[j].ID })
 }

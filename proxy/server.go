@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/served"
 )
 
 // Options configure a Server.
@@ -26,9 +27,13 @@ type Options struct {
 	Recheck time.Duration
 	// RequestTimeout bounds each request's work (default 30s).
 	RequestTimeout time.Duration
-	// CacheBytes bounds the in-process cache of assembled responses (default 256 MiB).
+	// CacheBytes bounds the in-process cache of assembled responses (default 64 MiB).
 	CacheBytes int64
-	Version    string
+	// FragmentCacheBytes bounds the full DCAT fragments kept in memory
+	// (default served.DefaultFragmentCacheBytes); the rest are read from the
+	// store for the page being answered.
+	FragmentCacheBytes int64
+	Version            string
 	// Admin configures the /admin/ pages (disabled by default).
 	Admin AdminOptions
 	// MaxConns bounds the connections served at once (DefaultMaxConns);
@@ -46,7 +51,7 @@ type Options struct {
 type Server struct {
 	app     *fiber.App
 	cfg     atomic.Pointer[config.Config]
-	state   *state
+	state   *served.State
 	log     *slog.Logger
 	timeout time.Duration
 	cache   *responseCache
@@ -78,7 +83,7 @@ func New(o Options) *Server {
 		o.RequestTimeout = 30 * time.Second
 	}
 	if o.CacheBytes == 0 {
-		o.CacheBytes = 256 << 20
+		o.CacheBytes = 64 << 20
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
@@ -87,7 +92,7 @@ func New(o Options) *Server {
 		o.MaxConnsPerIP = DefaultMaxConnsPerIP
 	}
 	s := &Server{
-		state:   newState(o.Store, o.Recheck),
+		state:   served.New(o.Store, o.Recheck),
 		log:     o.Logger,
 		timeout: o.RequestTimeout,
 		cache:   newResponseCache(o.CacheBytes),
@@ -96,10 +101,11 @@ func New(o Options) *Server {
 
 		maxConnsPerIP: o.MaxConnsPerIP,
 	}
-	s.state.background = o.BackgroundReload
-	s.state.prepare = func(ctx context.Context, data *catalogData) {
-		s.prepareFragments(ctx, s.config(), data)
-	}
+	s.state.SetFragmentCacheBytes(o.FragmentCacheBytes)
+	s.state.SetBackgroundReload(o.BackgroundReload)
+	s.state.SetPrepare(func(ctx context.Context, data *served.Catalog) {
+		s.state.PrepareHeads(ctx, s.config(), data)
+	})
 	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})
@@ -135,7 +141,7 @@ func New(o Options) *Server {
 func (s *Server) SetConfig(cfg *config.Config) {
 	s.cfg.Store(cfg)
 	s.unready.Clear()
-	s.state.reset()
+	s.state.Reset()
 	s.cache.clear()
 }
 
@@ -175,3 +181,10 @@ func (s *Server) withContext(c *fiber.Ctx) error {
 }
 
 func (s *Server) config() *config.Config { return s.cfg.Load() }
+
+// WarmUp loads every catalog's snapshot and maps its records, so the first
+// feed requests after start are fast. It is meant to run in the background
+// and stops with ctx.
+func (s *Server) WarmUp(ctx context.Context) {
+	s.state.WarmUp(ctx, s.config(), s.log)
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/served"
 )
 
 // env is a server over a store holding harvested catalogs.
@@ -268,14 +269,14 @@ func TestPagingAndModifiedSince(t *testing.T) {
 func TestDatasetDocuments(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
 	e.harvest("demo")
-	data, err := e.srv.state.catalog(context.Background(), "demo")
+	data, err := e.srv.state.Catalog(context.Background(), "demo")
 	require.NoError(t, err)
-	require.NotEmpty(t, data.records)
+	require.NotEmpty(t, data.Records)
 	checked := 0
-	for _, r := range data.records {
-		esc := strings.ReplaceAll(r.entry.ID, "/", "%2F")
+	for _, r := range data.Records {
+		esc := strings.ReplaceAll(r.Entry.ID, "/", "%2F")
 		base := "/catalogs/demo/datasets/" + esc
-		it := getItem(t, e, base+".json", r.entry.ID)
+		it := getItem(t, e, base+".json", r.Entry.ID)
 		bodies := map[string]string{}
 		for _, tc := range []struct{ ext, mediaType, datasetClass string }{
 			{".ttl", "text/turtle", "dcat:Dataset"},
@@ -285,33 +286,33 @@ func TestDatasetDocuments(t *testing.T) {
 			{"", "text/turtle", "dcat:Dataset"},
 		} {
 			resp, body := e.get(base + tc.ext)
-			require.Equal(t, http.StatusOK, resp.StatusCode, "%s%s: %s", r.entry.ID, tc.ext, body)
-			assert.Equal(t, tc.mediaType+"; charset=utf-8", resp.Header.Get("Content-Type"), "%s%s", r.entry.ID, tc.ext)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s%s: %s", r.Entry.ID, tc.ext, body)
+			assert.Equal(t, tc.mediaType+"; charset=utf-8", resp.Header.Get("Content-Type"), "%s%s", r.Entry.ID, tc.ext)
 			doc := string(body)
-			assert.Contains(t, doc, r.entry.ID, "%s%s names its fileIdentifier", r.entry.ID, tc.ext)
-			assert.Contains(t, doc, tc.datasetClass, "%s%s is a dataset (or series) document", r.entry.ID, tc.ext)
+			assert.Contains(t, doc, r.Entry.ID, "%s%s names its fileIdentifier", r.Entry.ID, tc.ext)
+			assert.Contains(t, doc, tc.datasetClass, "%s%s is a dataset (or series) document", r.Entry.ID, tc.ext)
 			if tc.ext == ".rdf" {
 				var x struct {
 					XMLName xml.Name
 				}
-				require.NoError(t, xml.Unmarshal(body, &x), "%s.rdf is XML", r.entry.ID)
+				require.NoError(t, xml.Unmarshal(body, &x), "%s.rdf is XML", r.Entry.ID)
 				assert.Equal(t, "RDF", x.XMLName.Local)
-				assert.Contains(t, doc, xmlText(it.Title), "%s.rdf holds the title", r.entry.ID)
+				assert.Contains(t, doc, xmlText(it.Title), "%s.rdf holds the title", r.Entry.ID)
 			} else {
-				assert.Contains(t, doc, it.Title, "%s%s holds the title", r.entry.ID, tc.ext)
+				assert.Contains(t, doc, it.Title, "%s%s holds the title", r.Entry.ID, tc.ext)
 			}
 			if tc.ext == ".jsonld" {
-				assert.True(t, json.Valid(body), "%s.jsonld is JSON", r.entry.ID)
+				assert.True(t, json.Valid(body), "%s.jsonld is JSON", r.Entry.ID)
 			}
 			bodies[tc.ext] = doc
 		}
-		assert.Equal(t, bodies[".ttl"], bodies[""], "%s: no extension, no Accept: the Turtle document", r.entry.ID)
+		assert.Equal(t, bodies[".ttl"], bodies[""], "%s: no extension, no Accept: the Turtle document", r.Entry.ID)
 		resp, body := e.get("/catalogs/demo/records/" + esc + ".ttl")
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, bodies[".ttl"], string(body), "%s: /records/ serves the dataset document", r.entry.ID)
+		assert.Equal(t, bodies[".ttl"], string(body), "%s: /records/ serves the dataset document", r.Entry.ID)
 		checked++
 	}
-	assert.Equal(t, len(data.records), checked)
+	assert.Equal(t, len(data.Records), checked)
 }
 
 // getItem fetches a dataset's JSON item and checks it is the record id's.
@@ -346,19 +347,19 @@ func TestOddIdentifiers(t *testing.T) {
 	}
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"odd": dir})
 	e.harvest("odd")
-	data, err := e.srv.state.catalog(context.Background(), "odd")
+	data, err := e.srv.state.Catalog(context.Background(), "odd")
 	require.NoError(t, err)
-	require.Len(t, data.records, 3)
+	require.Len(t, data.Records, 3)
 	seen := map[string]string{}
-	for _, r := range data.records {
-		base := "/catalogs/odd/datasets/" + urlPathEscape(r.entry.ID)
-		it := getItem(t, e, base+".json", r.entry.ID)
+	for _, r := range data.Records {
+		base := "/catalogs/odd/datasets/" + urlPathEscape(r.Entry.ID)
+		it := getItem(t, e, base+".json", r.Entry.ID)
 		resp, body := e.get(base + ".ttl")
 		require.Equal(t, http.StatusOK, resp.StatusCode, "%s.ttl: %s", base, body)
 		assert.Equal(t, "text/turtle; charset=utf-8", resp.Header.Get("Content-Type"))
 		assert.Contains(t, string(body), it.Title, "%s.ttl holds its record's title", base)
 		assert.NotContains(t, seen, string(body), "%s.ttl is the document of %s", base, seen[string(body)])
-		seen[string(body)] = r.entry.ID
+		seen[string(body)] = r.Entry.ID
 	}
 }
 
@@ -422,16 +423,16 @@ func listen(t *testing.T, dirs map[string]string, extra string) *env {
 func TestWarmPrecomputesFragments(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
 	e.harvest("demo")
-	n, err := Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err := served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Equal(t, 20, n)
-	n, err = Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err = served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing changed: nothing mapped")
 	// A configuration change that reaches the mapping (the catalog title)
 	// changes every key.
 	e.cfg.Catalogs[0].Title = "Renamed"
-	n, err = Warm(context.Background(), e.store, e.cfg, "demo")
+	n, err = served.Warm(context.Background(), e.store, e.cfg, "demo")
 	require.NoError(t, err)
 	assert.Equal(t, 20, n)
 }
@@ -524,13 +525,19 @@ func TestReportsMetricsAndIndex(t *testing.T) {
 func TestCSWFullServesHarvestedBytes(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", orgTOML, map[string]string{"demo": demoDir()})
 	e.harvest("demo")
-	data, err := e.srv.state.catalog(context.Background(), "demo")
+	data, err := e.srv.state.Catalog(context.Background(), "demo")
 	require.NoError(t, err)
-	r := data.records[0]
-	assert.Empty(t, r.csw.Raw, "raw bytes stay in the store")
-	raw, err := os.ReadFile(filepath.Join(demoDir(), r.entry.ID+".xml"))
+	r := data.Records[0]
+	assert.Nil(t, r.CSW, "nothing but the manifest is loaded before a CSW request")
+	v, err := e.srv.state.CatalogView(context.Background(), e.cfg, "demo")
 	require.NoError(t, err)
-	resp, body := e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecordById&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&id=" + r.entry.ID)
+	_, err = e.srv.state.CSWEntries(context.Background(), v)
+	require.NoError(t, err)
+	require.NotNil(t, r.CSW)
+	assert.Empty(t, r.CSW.Raw, "raw bytes stay in the store")
+	raw, err := os.ReadFile(filepath.Join(demoDir(), r.Entry.ID+".xml"))
+	require.NoError(t, err)
+	resp, body := e.get("/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecordById&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full&id=" + r.Entry.ID)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	// The record element as harvested, from its root tag to the end.
 	start := strings.Index(string(raw), "<gmd:MD_Metadata")

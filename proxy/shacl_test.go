@@ -40,17 +40,17 @@ func TestCorpusDocumentsSHACL(t *testing.T) {
 	h := e.harvestAny("corpus")
 	t.Logf("corpus catalog: %d records served (%d fetched, %d failed to parse, %d duplicates)", h.Records, h.Fetched, h.Failed, h.Duplicates)
 
-	data, err := e.srv.state.catalog(context.Background(), "corpus")
+	data, err := e.srv.state.Catalog(context.Background(), "corpus")
 	require.NoError(t, err)
 	out := t.TempDir()
 	var docs []string
-	for _, r := range data.records {
-		if r.entry.Type == "service" || r.entry.Conflict != "" {
+	for _, r := range data.Records {
+		if r.Entry.Type == "service" || r.Entry.Conflict != "" {
 			continue
 		}
-		resp, body := e.get("/catalogs/corpus/datasets/" + urlPathEscape(r.entry.ID) + ".ttl")
-		require.Equal(t, http.StatusOK, resp.StatusCode, r.entry.ID)
-		path := filepath.Join(out, urlPathEscape(r.entry.ID)+".ttl")
+		resp, body := e.get("/catalogs/corpus/datasets/" + urlPathEscape(r.Entry.ID) + ".ttl")
+		require.Equal(t, http.StatusOK, resp.StatusCode, r.Entry.ID)
+		path := filepath.Join(out, urlPathEscape(r.Entry.ID)+".ttl")
 		require.NoError(t, os.WriteFile(path, body, 0o644))
 		docs = append(docs, path)
 	}

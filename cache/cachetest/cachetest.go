@@ -117,6 +117,7 @@ func testRecords(t *testing.T, open func(t *testing.T) cache.Store) {
 	got, err := s.Records(ctx, "cat", order)
 	require.NoError(t, err)
 	require.Len(t, got, len(order))
+	got0 := got
 	for i, h := range order {
 		var want cache.StoredRecord
 		for _, r := range recs {
@@ -142,6 +143,20 @@ func testRecords(t *testing.T, open func(t *testing.T) cache.Store) {
 	_, err = s.Records(ctx, "cat", []string{recs[0].Hash, missing})
 	require.ErrorIs(t, err, cache.ErrNotFound)
 	assert.Contains(t, err.Error(), missing[:16])
+
+	// ParsedRecords: the models only, in order, nil without one.
+	parsed, err := s.ParsedRecords(ctx, "cat", order)
+	require.NoError(t, err)
+	require.Len(t, parsed, len(order))
+	for i := range order {
+		assert.Equal(t, got0[i].Parsed, parsed[i], "parsed %d", i)
+	}
+	assert.Nil(t, parsed[0], "a record stored without a model")
+	_, err = s.ParsedRecords(ctx, "cat", []string{recs[0].Hash, missing})
+	require.ErrorIs(t, err, cache.ErrNotFound)
+	assert.Contains(t, err.Error(), missing[:16])
+	_, err = s.ParsedRecords(ctx, "nocat", []string{recs[0].Hash})
+	require.ErrorIs(t, err, cache.ErrNotFound)
 
 	has, err = s.HasRecords(ctx, "cat", []string{missing, recs[1].Hash, recs[0].Hash})
 	require.NoError(t, err)
@@ -567,6 +582,18 @@ func testKeyValue(t *testing.T, open func(t *testing.T) cache.Store) {
 		assert.True(t, ok, k)
 		assert.Equal(t, string(want), string(v), k)
 	}
+	got, err := s.GetMany(ctx, []string{"m/2", "nope", "m/ünï", "m/1", "k"})
+	require.NoError(t, err)
+	require.Len(t, got, 5)
+	assert.Equal(t, []byte("two"), got[0])
+	assert.Nil(t, got[1], "a miss is nil")
+	assert.NotNil(t, got[2], "an empty value is a hit")
+	assert.Empty(t, got[2])
+	assert.Equal(t, []byte("one"), got[3])
+	assert.Equal(t, []byte("v2\x00\xff"), got[4])
+	got, err = s.GetMany(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
 	require.NoError(t, s.SetMany(ctx, map[string][]byte{}, 0), "an empty batch")
 	assert.Error(t, s.SetMany(ctx, map[string][]byte{"ok": nil, "": []byte("x")}, 0), "an invalid key fails the batch")
 

@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/proxy"
 	"github.com/passerelle/passerelle/push"
+	"github.com/passerelle/passerelle/served"
 )
 
 // adminOptions reads the /admin/ settings from the environment:
@@ -83,7 +84,7 @@ func (p *pusher) plan(ctx context.Context, cfg *config.Config, orgID string) (*p
 	if o.Mode != config.ModePush {
 		return nil, fmt.Errorf("organization %q is in mode %q, not push", orgID, o.Mode)
 	}
-	items, partial, err := proxy.OrganizationItems(ctx, p.store, cfg, orgID)
+	items, partial, err := served.OrganizationItems(ctx, p.store, cfg, orgID)
 	if err != nil {
 		return nil, err
 	}

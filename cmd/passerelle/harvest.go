@@ -16,7 +16,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw"
 	"github.com/passerelle/passerelle/harvest"
-	"github.com/passerelle/passerelle/proxy"
+	"github.com/passerelle/passerelle/served"
 )
 
 func runCheckConfig(_ context.Context, e *env, args []string) error {
@@ -95,7 +95,7 @@ func runHarvest(ctx context.Context, e *env, args []string) error {
 		}
 		if rep.Status != harvest.StatusFailed {
 			// Precompute the DCAT fragments of what changed, for the servers.
-			if _, err := proxy.Warm(ctx, st, cfg, cat.ID); err != nil {
+			if _, err := served.Warm(ctx, st, cfg, cat.ID); err != nil {
 				e.logger.Warn("precomputing DCAT fragments failed (they are mapped when served)", "catalog", cat.ID, "err", err)
 			}
 		}

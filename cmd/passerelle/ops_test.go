@@ -25,8 +25,8 @@ import (
 	"github.com/passerelle/passerelle/internal/udatafake"
 )
 
-// served is a `passerelle serve` running in-process for a test.
-type served struct {
+// serveRun is a `passerelle serve` running in-process for a test.
+type serveRun struct {
 	t       *testing.T
 	addr    string
 	cfgPath string
@@ -36,13 +36,13 @@ type served struct {
 
 // startServe writes the demo configuration into a temporary folder and
 // runs serve on a free port with args added; it stops when the test ends.
-func startServe(t *testing.T, args ...string) *served {
+func startServe(t *testing.T, args ...string) *serveRun {
 	t.Helper()
 	return startServeWith(t, nil, args...)
 }
 
 // startServeWith is startServe with the configuration text changed by edit.
-func startServeWith(t *testing.T, edit func(string) string, args ...string) *served {
+func startServeWith(t *testing.T, edit func(string) string, args ...string) *serveRun {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func startServeWith(t *testing.T, edit func(string) string, args ...string) *ser
 		text = edit(text)
 	}
 	require.NoError(t, os.WriteFile(cfgPath, []byte(text), 0o644))
-	s := &served{t: t, addr: addr, cfgPath: cfgPath, text: text, errOut: &lockedBuffer{}}
+	s := &serveRun{t: t, addr: addr, cfgPath: cfgPath, text: text, errOut: &lockedBuffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	codes := make(chan int, 1)
 	var out lockedBuffer
@@ -81,7 +81,7 @@ func startServeWith(t *testing.T, edit func(string) string, args ...string) *ser
 	return s
 }
 
-func (s *served) get(path string) (int, string) {
+func (s *serveRun) get(path string) (int, string) {
 	resp, err := http.Get("http://" + s.addr + path)
 	if err != nil {
 		return 0, err.Error()
@@ -100,7 +100,7 @@ type readyBody struct {
 	} `json:"last_reload_error"`
 }
 
-func (s *served) ready() readyBody {
+func (s *serveRun) ready() readyBody {
 	_, body := s.get("/readyz")
 	var r readyBody
 	require.NoError(s.t, json.Unmarshal([]byte(body), &r), body)
@@ -163,7 +163,7 @@ func TestServeAutoPush(t *testing.T) {
 	assert.Contains(t, m, `passerelle_harvests_total{catalog="demo",status="ok"} 1`)
 }
 
-func (s *served) do(method, path, token string) (int, string) {
+func (s *serveRun) do(method, path, token string) (int, string) {
 	req, err := http.NewRequest(method, "http://"+s.addr+path, nil)
 	require.NoError(s.t, err)
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/proxy"
 	"github.com/passerelle/passerelle/push"
+	"github.com/passerelle/passerelle/served"
 )
 
 func runPush(ctx context.Context, e *env, args []string) error {
@@ -55,7 +55,7 @@ func runPush(ctx context.Context, e *env, args []string) error {
 
 	failed := 0
 	for _, org := range orgs {
-		items, partial, err := proxy.OrganizationItems(ctx, st, cfg, org.ID)
+		items, partial, err := served.OrganizationItems(ctx, st, cfg, org.ID)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "organization %q: %v\n", org.ID, err)
 			failed++

@@ -14,6 +14,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/proxy"
+	"github.com/passerelle/passerelle/served"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -92,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				if rep.Status == harvest.StatusFailed {
 					return
 				}
-				if _, err := proxy.Warm(ctx, st, current.Load(), cat); err != nil {
+				if _, err := served.Warm(ctx, st, current.Load(), cat); err != nil {
 					e.logger.Warn("precomputing DCAT fragments failed", "catalog", cat, "err", err)
 				}
 				srv.WarmUp(ctx)
