@@ -17,8 +17,11 @@ import (
 // keep decoding the previous format, or stores written before it fail
 // with ErrCorrupt until the next harvest rewrites them.
 const (
-	formatSnapshot byte = 2
-	formatRecord   byte = 2
+	// formatSnapshot 3 adds the model version after the status; 2 is still
+	// read (model 0).
+	formatSnapshot       byte = 3
+	formatSnapshotModel0 byte = 2
+	formatRecord         byte = 2
 	// formatRecordRef is the embedded store's reference to a record kept in
 	// its catalog's append-only blob bucket (see BoltStore.PutRecords).
 	formatRecordRef byte = 3
@@ -230,6 +233,7 @@ func encodeSnapshot(snap *Snapshot) []byte {
 	e.varint(snap.Generation)
 	e.time(snap.Created)
 	e.str(snap.Status)
+	e.uvarint(uint64(max(snap.Model, 0)))
 	keys := make([]string, 0, len(snap.Producers))
 	for k := range snap.Producers {
 		keys = append(keys, k)
@@ -275,7 +279,8 @@ func (e *encoder) entry(en *Entry) {
 // date stamps) share one allocation.
 func decodeSnapshot(b []byte) (*Snapshot, error) {
 	d := newStringDecoder(b)
-	if d.byte("format") != formatSnapshot {
+	format := d.byte("format")
+	if format != formatSnapshot && format != formatSnapshotModel0 {
 		d.fail("snapshot format")
 		return nil, d.err
 	}
@@ -284,6 +289,9 @@ func decodeSnapshot(b []byte) (*Snapshot, error) {
 		Generation: d.varint("generation"),
 		Created:    d.time("created"),
 		Status:     d.str("status"),
+	}
+	if format == formatSnapshot {
+		snap.Model = int(d.uvarint("model") & 0x7fffffff)
 	}
 	if n := d.count("producer count", 2); n > 0 {
 		snap.Producers = make(map[string]string, n)

@@ -175,3 +175,28 @@ func BenchmarkSnapshotCodec(b *testing.B) {
 		}
 	})
 }
+
+// A snapshot written before the model version was recorded (format 2) is
+// still read, as model 0, so the next harvest parses its records again.
+func TestSnapshotCodecReadsFormatWithoutModel(t *testing.T) {
+	created := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	e := encoder{}
+	e.b = append(e.b, formatSnapshotModel0)
+	e.str("c")
+	e.varint(5)
+	e.time(created)
+	e.str("ok")
+	e.uvarint(0) // producers
+	e.uvarint(1) // entries
+	e.entry(&Entry{ID: "a", Hash: "h"})
+	e.uvarint(0) // shadowed
+	got, err := decodeSnapshot(e.b)
+	require.NoError(t, err)
+	assert.Equal(t, &Snapshot{Catalog: "c", Generation: 5, Created: created, Status: "ok", Entries: []Entry{{ID: "a", Hash: "h"}}}, got)
+
+	now := encodeSnapshot(&Snapshot{Catalog: "c", Generation: 5, Created: created, Status: "ok", Model: 3})
+	require.Equal(t, formatSnapshot, now[0])
+	back, err := decodeSnapshot(now)
+	require.NoError(t, err)
+	assert.Equal(t, 3, back.Model)
+}

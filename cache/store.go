@@ -105,8 +105,12 @@ type Snapshot struct {
 	Catalog    string    `json:"catalog"`
 	Generation int64     `json:"generation"`
 	Created    time.Time `json:"created"`
-	Status     string    `json:"status"`  // status of the harvest that produced it: "ok" or "partial"
-	Entries    []Entry   `json:"entries"` // sorted by ID
+	Status     string    `json:"status"` // status of the harvest that produced it: "ok" or "partial"
+	// Model is the iso.ModelVersion its records' parsed models were made
+	// with (0: written before versions were recorded). A harvest meeting an
+	// older one parses every record again, unchanged bytes included.
+	Model   int     `json:"model,omitempty"`
+	Entries []Entry `json:"entries"` // sorted by ID
 	// Shadowed are records the harvest fetched but does not serve: losers
 	// of a duplicate fileIdentifier. Kept so the next harvest recognises
 	// their unchanged bytes without parsing them again.

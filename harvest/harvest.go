@@ -207,15 +207,25 @@ func (r *run) execute(ctx context.Context) error {
 	}
 	r.prevByID = map[string]*cache.Entry{}
 	r.prevByHash = map[string]*cache.Entry{}
+	// Unchanged bytes are not parsed again, unless the stored models were
+	// made by another version of the parser (iso.ModelVersion): then every
+	// record is parsed once more, so what is served reads the current model.
+	reuse := r.prev != nil && r.prev.Model == iso.ModelVersion
+	if r.prev != nil && !reuse {
+		r.rep.Notes = append(r.rep.Notes, fmt.Sprintf(
+			"records parsed again: the stored models were made by parser model %d, this version makes model %d", r.prev.Model, iso.ModelVersion))
+	}
 	if r.prev != nil {
 		for i := range r.prev.Entries {
 			e := &r.prev.Entries[i]
 			r.prevByID[e.ID] = e
-			r.prevByHash[e.Hash] = e
+			if reuse {
+				r.prevByHash[e.Hash] = e
+			}
 		}
 		for i := range r.prev.Shadowed {
 			e := &r.prev.Shadowed[i]
-			if _, ok := r.prevByHash[e.Hash]; !ok {
+			if _, ok := r.prevByHash[e.Hash]; !ok && reuse {
 				r.prevByHash[e.Hash] = e
 			}
 		}
@@ -574,6 +584,7 @@ func (r *run) flush(ctx context.Context) error {
 func (r *run) commit(ctx context.Context) error {
 	rep := r.rep
 	entries := r.entries
+	model := iso.ModelVersion
 	if rep.Status == StatusPartial && r.prev != nil {
 		kept := 0
 		for _, e := range r.prev.Entries {
@@ -582,6 +593,9 @@ func (r *run) commit(ctx context.Context) error {
 				entries = append(entries, e)
 				kept++
 			}
+		}
+		if kept > 0 && r.prev.Model != iso.ModelVersion {
+			model = r.prev.Model // kept records still hold old models: the next run parses again
 		}
 		if kept > 0 {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("partial harvest: %d records not confirmed upstream kept from the previous snapshot; nothing removed", kept))
@@ -634,6 +648,7 @@ func (r *run) commit(ctx context.Context) error {
 		Generation: 1,
 		Created:    r.now().UTC(),
 		Status:     rep.Status,
+		Model:      model,
 		Entries:    entries,
 		Shadowed:   r.shadowed,
 		Producers:  displayNames(r.cfg, entries),

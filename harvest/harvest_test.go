@@ -15,6 +15,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/internal/testenv"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // isoRecord writes a small valid ISO 19139 record.
@@ -168,6 +169,38 @@ func TestIncrementalHarvest(t *testing.T) {
 		assert.NotEmpty(t, r.Parsed)
 		assert.NotEmpty(t, r.Raw)
 	}
+}
+
+// Records stored with another parser model (iso.ModelVersion) are parsed
+// again once, unchanged bytes included, so what is served reads the
+// current model; the run after that parses nothing.
+func TestOlderModelParsedAgain(t *testing.T) {
+	f := newFixture(t)
+	for i := range 4 {
+		f.write(fmt.Sprintf("r%02d.xml", i), isoRecord(fmt.Sprintf("id-%02d", i), fmt.Sprintf("Jeu %d", i), "2024-01-01T00:00:00", "DDTM 35"))
+	}
+	rep := f.run(Options{})
+	require.Equal(t, 4, rep.Parsed)
+	snap := f.snapshot()
+	assert.Equal(t, iso.ModelVersion, snap.Model)
+
+	// The same snapshot as an older version would have written it.
+	old := *snap
+	old.Generation++
+	old.Model = iso.ModelVersion - 1
+	require.NoError(t, f.store.Commit(context.Background(), &old))
+
+	rep = f.run(Options{})
+	assert.Equal(t, StatusOK, rep.Status)
+	assert.Equal(t, 4, rep.Parsed, "records of an older model are parsed again")
+	assert.Equal(t, 4, rep.Unchanged, "same bytes: unchanged for the report")
+	assert.Contains(t, strings.Join(rep.Notes, "\n"), "parsed again")
+	snap = f.snapshot()
+	assert.Equal(t, iso.ModelVersion, snap.Model)
+	assert.True(t, snap.Entries[0].FirstStored.Equal(old.Entries[0].FirstStored), "FirstStored survives the new parse")
+
+	rep = f.run(Options{})
+	assert.Equal(t, 0, rep.Parsed)
 }
 
 func TestParseFailureKeepsPreviousVersion(t *testing.T) {

@@ -46,12 +46,13 @@ func MapInput(r *Record, m *iso.Record, producers map[string]string) dcat.Input 
 }
 
 // FragmentKey is the cache key of a record's precomputed DCAT fragment: it
-// changes with the record's content, the mapper version and every input the
-// mapping reads from configuration or the snapshot.
-func FragmentKey(catalog string, in dcat.Input, opt dcat.Options) string {
+// changes with the record's content, the mapper version, the version of
+// the parsed model it is mapped from (the snapshot's Model) and every input
+// the mapping reads from configuration or the snapshot.
+func FragmentKey(catalog string, model int, in dcat.Input, opt dcat.Options) string {
 	h := sha256.New()
 	for _, s := range []string{
-		strconv.Itoa(dcat.MapperVersion), opt.PublicURL, opt.Catalog.ID, opt.Catalog.Title,
+		strconv.Itoa(dcat.MapperVersion), strconv.Itoa(model), opt.PublicURL, opt.Catalog.ID, opt.Catalog.Title,
 		opt.Catalog.Description, opt.Catalog.Publisher, in.Hash, in.FileIdentifier, in.Identifier,
 		in.Producer, in.ProducerSlug, in.RecordURL, in.FirstStored.UTC().Format(time.RFC3339Nano),
 	} {
@@ -76,7 +77,7 @@ func (s *State) Fragment(ctx context.Context, cfg *config.Config, data *Catalog,
 	opt := MapOptions(cfg, r.CatalogID)
 	in := MapInput(r, nil, data.Snap.Producers)
 	if !s.StoreDown() {
-		b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, in, opt))
+		b, ok, err := s.store.Get(ctx, FragmentKey(r.CatalogID, data.Snap.Model, in, opt))
 		s.NoteStoreErr(err)
 		if err == nil && ok {
 			if f, err := dcat.UnmarshalFragment(b); err == nil {
@@ -161,7 +162,7 @@ func (s *State) Fragments(ctx context.Context, cfg *config.Config, v *View) {
 		keys := make([]string, len(chunk))
 		for i, r := range chunk {
 			data := v.DataOf(r.CatalogID)
-			keys[i] = headKey(FragmentKey(r.CatalogID, MapInput(r, nil, data.Snap.Producers), MapOptions(cfg, r.CatalogID)))
+			keys[i] = headKey(FragmentKey(r.CatalogID, data.Snap.Model, MapInput(r, nil, data.Snap.Producers), MapOptions(cfg, r.CatalogID)))
 		}
 		var vals [][]byte
 		var err error
@@ -225,7 +226,7 @@ func Warm(ctx context.Context, st cache.Store, cfg *config.Config, catalog strin
 		keys := make([]string, len(entries))
 		heads := make([]string, len(entries))
 		for i, e := range entries {
-			keys[i] = FragmentKey(catalog, MapInput(&Record{Entry: e, CatalogID: catalog}, nil, snap.Producers), opt)
+			keys[i] = FragmentKey(catalog, snap.Model, MapInput(&Record{Entry: e, CatalogID: catalog}, nil, snap.Producers), opt)
 			heads[i] = headKey(keys[i])
 		}
 		// A record is done when its head is stored (written with its
