@@ -10,7 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/served"
 )
@@ -20,7 +20,7 @@ import (
 func (s *Server) handleCSW(kind string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		cfg := s.config()
-		var req *csw.Request
+		var req *facade.Request
 		var err error
 		if c.Method() == fiber.MethodPost {
 			req, err = s.facade.ParseXML(c.Body())
@@ -29,7 +29,7 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
 				q.Add(string(k), string(v))
 			})
-			req, err = csw.ParseKVP(q)
+			req, err = facade.ParseKVP(q)
 		}
 		if err != nil {
 			status, ct, body := s.facade.Error(err)
@@ -80,9 +80,9 @@ func (s *Server) cswAnswer(c *fiber.Ctx, status int, contentType string, body []
 	return c.Status(status).Send(body)
 }
 
-func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *served.View) csw.Endpoint {
+func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *served.View) facade.Endpoint {
 	base := cfg.Server.PublicURL
-	ep := csw.Endpoint{Title: v.Title, Provider: "passerelle"}
+	ep := facade.Endpoint{Title: v.Title, Provider: "passerelle"}
 	switch kind {
 	case "catalog":
 		ep.URL = base + "/catalogs/" + c.Params("catalog") + "/csw"
@@ -105,7 +105,7 @@ func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *s
 
 // cswDCAT renders one facade entry as a self-contained rdf:RDF document,
 // for the DCAT and GeoDCAT-AP output schemas.
-func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
+func (s *Server) cswDCAT(e *facade.Entry) ([]byte, error) {
 	r := s.state.Owner(e)
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)
@@ -135,7 +135,7 @@ func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
 
 // cswRaw reads an entry's harvested bytes from the store, for ISO full
 // answers.
-func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
+func (s *Server) cswRaw(e *facade.Entry) ([]byte, error) {
 	r := s.state.Owner(e)
 	if r == nil {
 		return nil, fmt.Errorf("no record behind entry %q", e.ID)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/iso"
 )
@@ -27,7 +27,7 @@ type Record struct {
 	Entry     cache.Entry
 	CatalogID string
 	// CSW is the facade's entry, nil until the catalog's models are loaded.
-	CSW   *csw.Entry
+	CSW   *facade.Entry
 	model atomic.Pointer[iso.Record]
 
 	headOnce sync.Once
@@ -237,7 +237,7 @@ func (s *State) Reset() {
 }
 
 // Owner finds the record behind a facade entry, nil when none.
-func (s *State) Owner(e *csw.Entry) *Record {
+func (s *State) Owner(e *facade.Entry) *Record {
 	if v, ok := s.owners.Load(e); ok {
 		return v.(*Record)
 	}
@@ -291,7 +291,7 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 			internModel(m) // held for every record: share repeated strings
 			r.model.Store(m)
 			e := r.Entry
-			r.CSW = &csw.Entry{
+			r.CSW = &facade.Entry{
 				ID:            e.ID,
 				Identifier:    e.Identifier,
 				Record:        m,
@@ -417,7 +417,7 @@ type View struct {
 	gens     []int64
 
 	cswOnce sync.Once
-	csw     []*csw.Entry // facade entries, built on first use
+	csw     []*facade.Entry // facade entries, built on first use
 
 	memoMu sync.Mutex
 	memo   map[string]*memoEntry
@@ -465,14 +465,14 @@ func (v *View) DataOf(catalog string) *Catalog {
 // built once per view after loading the models of its catalogs. Across
 // several catalogs a fileIdentifier is served once (clients such as OWSLib
 // key records by it), the first source catalog keeping it.
-func (s *State) CSWEntries(ctx context.Context, v *View) ([]*csw.Entry, error) {
+func (s *State) CSWEntries(ctx context.Context, v *View) ([]*facade.Entry, error) {
 	for _, c := range v.Catalogs {
 		if err := s.loadModels(ctx, c); err != nil {
 			return nil, err
 		}
 	}
 	v.cswOnce.Do(func() {
-		out := make([]*csw.Entry, 0, len(v.Records))
+		out := make([]*facade.Entry, 0, len(v.Records))
 		seen := make(map[string]bool, len(v.Records))
 		for _, r := range v.Records {
 			if r.CSW == nil {
