@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// Capabilities is what the client reads from GetCapabilities.
+// Capabilities is what the client reads from GetCapabilities: the
+// GetRecords operation's GET and POST URLs, and whether it is offered.
 type Capabilities struct {
 	GetURL, PostURL string
 	HasGetRecords   bool

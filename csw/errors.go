@@ -21,7 +21,8 @@ var (
 	ErrBodyTooLarge = &Sentinel{Class: ErrUpstream, Msg: "csw: response body exceeds the size limit"}
 )
 
-// Sentinel is a sentinel that belongs to a class.
+// Sentinel is a sentinel error that belongs to a class (ErrTransient or
+// ErrUpstream): errors.Is finds both.
 type Sentinel struct {
 	Class error
 	Msg   string
@@ -99,6 +100,8 @@ func NewError(class error, msg string, cause error) error {
 	return &Error{Class: class, Msg: msg + ": " + cause.Error(), Cause: cause}
 }
 
+// Error is an error of a class (ErrTransient or ErrUpstream) with its
+// message and, when there is one, its cause; errors.Is finds both.
 type Error struct {
 	Class error
 	Cause error

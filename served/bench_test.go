@@ -69,7 +69,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 					"typeNames": {"csw:Record"}, "resultType": {"hits"}, "constraintLanguage": {"CQL_TEXT"},
 					"constraint_language_version": {"1.1.0"}, "constraint": {"AnyText LIKE '%lot 1%'"}})
 				require.NoError(b, err)
-				status, _, body := (&facade.Facade{}).Serve(facade.Endpoint{URL: "http://127.0.0.1/csw"}, req, entries)
+				status, _, body := (&facade.Facade{}).Serve(context.Background(), facade.Endpoint{URL: "http://127.0.0.1/csw"}, req, entries)
 				require.Equal(b, 200, status, string(body))
 				withIndex = float64(liveHeap()-before) / float64(n)
 				runtime.KeepAlive(s)

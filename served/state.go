@@ -57,7 +57,6 @@ type Catalog struct {
 // store's generation moves. Each request works on one consistent Catalog
 // value. Safe for concurrent use.
 type State struct {
-	owners   sync.Map         // *csw.Entry → *Record
 	views    map[string]*View // memoized producer and organization views (mu)
 	store    cache.Store
 	recheck  time.Duration
@@ -183,17 +182,6 @@ func (s *State) reload(slot *catalogSlot, id string) {
 
 // publish makes data the slot's served generation (slot.mu held).
 func (s *State) publish(slot *catalogSlot, data *Catalog) {
-	if old := slot.data; old != nil {
-		// Wait for a model load in flight on the old generation, then
-		// forget its facade entries.
-		old.modelsMu.Lock()
-		for _, r := range old.Records {
-			if r.CSW != nil {
-				s.owners.Delete(r.CSW)
-			}
-		}
-		old.modelsMu.Unlock()
-	}
 	slot.data = data
 	slot.loaded.Store(data)
 }
@@ -232,16 +220,7 @@ func (s *State) Reset() {
 	defer s.mu.Unlock()
 	s.catalogs = map[string]*catalogSlot{}
 	s.views = nil
-	s.owners.Clear()
 	s.frags.clear()
-}
-
-// Owner finds the record behind a facade entry, nil when none.
-func (s *State) Owner(e *facade.Entry) *Record {
-	if v, ok := s.owners.Load(e); ok {
-		return v.(*Record)
-	}
-	return nil
 }
 
 func load(ctx context.Context, st cache.Store, id string) (*Catalog, error) {
@@ -298,8 +277,9 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(data.Snap, e.Producers)...),
 				Modified:      m.Modified(),
 				Type:          e.Type,
+				Catalog:       data.ID,
+				Hash:          e.Hash,
 			}
-			s.owners.Store(r.CSW, r)
 		}
 	}
 	data.modelsLoaded = true

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"context"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -25,7 +26,7 @@ func benchEntries(b *testing.B, n int) []*Entry {
 
 func benchServe(b *testing.B, entries []*Entry, req *Request) {
 	f := &Facade{}
-	status, _, body := f.Serve(testEndpoint, req, entries) // builds the per-entry indexes
+	status, _, body := f.Serve(context.Background(), testEndpoint, req, entries) // builds the per-entry indexes
 	if status != 200 {
 		b.Fatalf("status %d: %s", status, body)
 	}
@@ -35,7 +36,7 @@ func benchServe(b *testing.B, entries []*Entry, req *Request) {
 	before := cpuTime()
 	n := 0
 	for b.Loop() {
-		f.Serve(testEndpoint, req, entries)
+		f.Serve(context.Background(), testEndpoint, req, entries)
 		n++
 	}
 	// Wall time is unreliable on a shared machine; report the process CPU

@@ -2,6 +2,7 @@ package facade
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"sort"
@@ -35,12 +36,14 @@ type Facade struct {
 	// (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 	// Raw loads the harvested bytes of an entry whose Raw is empty (the
-	// proxy keeps them in the store, not in memory); nil: such entries are
-	// served as ISO summary records.
-	Raw func(e *Entry) ([]byte, error)
+	// proxy keeps them in the store, not in memory, at Entry.Catalog and
+	// Entry.Hash), with the context of the request being answered; nil:
+	// such entries are served as ISO summary records.
+	Raw func(ctx context.Context, e *Entry) ([]byte, error)
 	// DCAT renders one entry as a self-contained rdf:RDF document, for the
-	// DCAT and GeoDCAT-AP output schemas; nil disables those schemas.
-	DCAT func(e *Entry) ([]byte, error)
+	// DCAT and GeoDCAT-AP output schemas, with the context of the request
+	// being answered; nil disables those schemas.
+	DCAT func(ctx context.Context, e *Entry) ([]byte, error)
 	// Now gives the time of csw:Acknowledgement answers (resultType=validate);
 	// nil means time.Now.
 	Now func() time.Time
@@ -73,7 +76,8 @@ func (f *Facade) defaultMaxRecords() int {
 // Serve answers one parsed request over entries, the whole view sorted by
 // ID. It filters, sorts and pages itself, never calls upstream, and renders
 // exceptions as an ows:ExceptionReport (status 400 for client errors).
-func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int, contentType string, body []byte) {
+// Records are read (Raw, DCAT) with ctx, the request's context.
+func (f *Facade) Serve(ctx context.Context, ep Endpoint, req *Request, entries []*Entry) (status int, contentType string, body []byte) {
 	if req == nil {
 		return f.exception(missing("request"))
 	}
@@ -85,9 +89,9 @@ func (f *Facade) Serve(ep Endpoint, req *Request, entries []*Entry) (status int,
 	case OpDescribeRecord:
 		ex = f.writeDescribeRecord(&b.Buffer, req)
 	case OpGetRecords:
-		ex = f.getRecords(&b, req, entries)
+		ex = f.getRecords(ctx, &b, req, entries)
 	case OpGetRecordByID:
-		ex = f.getRecordByID(&b, req, entries)
+		ex = f.getRecordByID(ctx, &b, req, entries)
 	case OpGetDomain:
 		ex = f.writeDomain(&b.Buffer, req, entries)
 	default:
@@ -289,7 +293,7 @@ func b2i(b bool) int {
 	return 0
 }
 
-func (f *Facade) getRecords(b *out, req *Request, entries []*Entry) *Exception {
+func (f *Facade) getRecords(ctx context.Context, b *out, req *Request, entries []*Entry) *Exception {
 	schema, ex := f.schemaOf(req)
 	if ex != nil {
 		return ex
@@ -340,7 +344,7 @@ func (f *Facade) getRecords(b *out, req *Request, entries []*Entry) *Exception {
 	}
 	b.WriteString(">\n")
 	for _, e := range page {
-		f.writeRecord(b, e, schema, esn, req.ElementNames)
+		f.writeRecord(ctx, b, e, schema, esn, req.ElementNames)
 		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:SearchResults></csw:GetRecordsResponse>\n")
@@ -358,7 +362,7 @@ func writeNS(b *bytes.Buffer, schema string) {
 	}
 }
 
-func (f *Facade) getRecordByID(b *out, req *Request, entries []*Entry) *Exception {
+func (f *Facade) getRecordByID(ctx context.Context, b *out, req *Request, entries []*Entry) *Exception {
 	schema, ex := f.schemaOf(req)
 	if ex != nil {
 		return ex
@@ -381,7 +385,7 @@ func (f *Facade) getRecordByID(b *out, req *Request, entries []*Entry) *Exceptio
 	}
 	b.WriteString(">\n")
 	for _, e := range found {
-		f.writeRecord(b, e, schema, req.ElementSetName, nil)
+		f.writeRecord(ctx, b, e, schema, req.ElementSetName, nil)
 		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:GetRecordByIdResponse>\n")
@@ -409,17 +413,17 @@ func findEntry(entries []*Entry, id string) *Entry {
 }
 
 // writeRecord writes one child of SearchResults (or GetRecordByIdResponse).
-func (f *Facade) writeRecord(b *out, e *Entry, schema, esn string, names []string) {
+func (f *Facade) writeRecord(ctx context.Context, b *out, e *Entry, schema, esn string, names []string) {
 	switch schema {
 	case SchemaISO:
 		if len(names) > 0 {
-			f.writeISOProjection(b, e, names)
+			f.writeISOProjection(ctx, b, e, names)
 			return
 		}
 		if esn == "full" {
 			raw := e.Raw
 			if len(raw) == 0 && f.Raw != nil {
-				raw, _ = f.Raw(e) // on failure: a summary built from the model
+				raw, _ = f.Raw(ctx, e) // on failure: a summary built from the model
 			}
 			if len(raw) > 0 {
 				b.raw(stripDecl(raw))
@@ -438,7 +442,7 @@ func (f *Facade) writeRecord(b *out, e *Entry, schema, esn string, names []strin
 	case SchemaDCAT, SchemaGeoDCAT:
 		var doc []byte
 		if f.DCAT != nil {
-			if d, err := f.DCAT(e); err == nil {
+			if d, err := f.DCAT(ctx, e); err == nil {
 				doc = stripDecl(d)
 			}
 		}
@@ -493,10 +497,10 @@ func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
 // writeISOProjection writes the ISO record reduced to the named queryables
 // (ElementName with outputSchema gmd): from the harvested bytes when there
 // are, else from the summary record built from the model.
-func (f *Facade) writeISOProjection(b *out, e *Entry, names []string) {
+func (f *Facade) writeISOProjection(ctx context.Context, b *out, e *Entry, names []string) {
 	raw := e.Raw
 	if len(raw) == 0 && f.Raw != nil {
-		raw, _ = f.Raw(e)
+		raw, _ = f.Raw(ctx, e)
 	}
 	if len(raw) > 0 {
 		if p, ok := projectISO(stripDecl(raw), names); ok {

@@ -2,6 +2,7 @@ package facade
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/url"
 	"os/exec"
@@ -59,7 +60,7 @@ func get(t *testing.T, f *Facade, entries []*Entry, query string) (int, []byte) 
 		status, _, body := f.Error(err)
 		return status, body
 	}
-	status, _, body := f.Serve(testEndpoint, req, entries)
+	status, _, body := f.Serve(context.Background(), testEndpoint, req, entries)
 	return status, body
 }
 
@@ -198,11 +199,11 @@ func TestFacadeDCAT(t *testing.T) {
 		assert.NotContains(t, string(caps), "dcat")
 	})
 	t.Run("callback failure keeps one child per record", func(t *testing.T) {
-		f := &Facade{DCAT: func(e *Entry) ([]byte, error) {
+		f := &Facade{DCAT: func(ctx context.Context, e *Entry) ([]byte, error) {
 			if e.ID == "svc:wms/somme" {
 				return nil, errors.New("no mapping")
 			}
-			return testDCAT(e)
+			return testDCAT(ctx, e)
 		}}
 		status, body := get(t, f, entries, "service=CSW&request=GetRecords&resultType=results&typeNames=gmd:MD_Metadata&outputSchema=http://data.europa.eu/930/&elementSetName=full")
 		require.Equal(t, 200, status)
@@ -285,7 +286,7 @@ func TestFacadeCapabilitiesAdvertiseEndpointURL(t *testing.T) {
 	ep := Endpoint{URL: "http://127.0.0.1:41234/organizations/ign/csw", Title: "IGN"}
 	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetCapabilities"}})
 	require.NoError(t, err)
-	_, _, body := (&Facade{DefaultMaxRecords: 25}).Serve(ep, req, nil)
+	_, _, body := (&Facade{DefaultMaxRecords: 25}).Serve(context.Background(), ep, req, nil)
 	doc := etree.NewDocument()
 	require.NoError(t, doc.ReadFromBytes(body))
 	hrefs := doc.FindElements("//ows:DCP/ows:HTTP/*")
@@ -365,7 +366,7 @@ func TestFacadeConcurrent(t *testing.T) {
 					errs <- err.Error()
 					return
 				}
-				if _, _, body := f.Serve(testEndpoint, req, entries); !bytes.Equal(body, want[k]) {
+				if _, _, body := f.Serve(context.Background(), testEndpoint, req, entries); !bytes.Equal(body, want[k]) {
 					errs <- "different answer for " + queries[k]
 					return
 				}
@@ -395,4 +396,37 @@ func TestStripDecl(t *testing.T) {
 			assert.Equal(t, tc.want, string(stripDecl([]byte(tc.in))))
 		})
 	}
+}
+
+// TestServeReadsRecordsWithTheRequestContext: Raw and DCAT are called with
+// the context Serve was given (the request's), and find the record by the
+// entry's Catalog and Hash, not by the entry pointer.
+func TestServeReadsRecordsWithTheRequestContext(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(t.Context(), key{}, "request 7")
+	var seen []string
+	read := func(what string) func(context.Context, *Entry) ([]byte, error) {
+		return func(ctx context.Context, e *Entry) ([]byte, error) {
+			v, _ := ctx.Value(key{}).(string)
+			seen = append(seen, what+" "+e.Catalog+"/"+e.Hash+" "+v)
+			return nil, errors.New("not stored")
+		}
+	}
+	f := &Facade{Raw: read("raw"), DCAT: read("dcat")}
+	entries := filterEntries()
+	for _, e := range entries {
+		e.Catalog, e.Hash = "demo", "sha-"+e.ID
+	}
+	for _, q := range []string{
+		"service=CSW&version=2.0.2&request=GetRecordById&id=a&outputSchema=http://www.isotc211.org/2005/gmd&elementSetName=full",
+		"service=CSW&version=2.0.2&request=GetRecordById&id=a&outputSchema=http://www.w3.org/ns/dcat%23",
+	} {
+		v, err := url.ParseQuery(q)
+		require.NoError(t, err)
+		req, err := ParseKVP(v)
+		require.NoError(t, err)
+		status, _, _ := f.Serve(ctx, testEndpoint, req, entries)
+		require.Equal(t, 200, status, q)
+	}
+	assert.Equal(t, []string{"raw demo/sha-a request 7", "dcat demo/sha-a request 7"}, seen)
 }

@@ -2,6 +2,7 @@ package facade
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -36,7 +37,7 @@ func checkAnswer(t *testing.T, req *Request, err error, entries []*Entry) {
 		}
 		status, ct, body = f.Error(err)
 	} else {
-		status, ct, body = f.Serve(testEndpoint, req, entries)
+		status, ct, body = f.Serve(context.Background(), testEndpoint, req, entries)
 	}
 	if status != 200 && status != 400 {
 		t.Fatalf("status %d", status)

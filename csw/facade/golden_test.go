@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,7 +21,7 @@ var testEndpoint = Endpoint{
 }
 
 // testDCAT is a stand-in for the dcat package's per-record RDF/XML.
-func testDCAT(e *Entry) ([]byte, error) {
+func testDCAT(_ context.Context, e *Entry) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
 	b.WriteString(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#" xmlns:dct="http://purl.org/dc/terms/">`)
@@ -119,7 +120,7 @@ func serveCase(t *testing.T, f *Facade, ep Endpoint, c goldenCase, entries []*En
 	if err != nil {
 		return f.Error(err)
 	}
-	return f.Serve(ep, req, entries)
+	return f.Serve(context.Background(), ep, req, entries)
 }
 
 func TestFacadeGolden(t *testing.T) {
@@ -197,7 +198,7 @@ func validate(t *testing.T, kind string, body []byte, rawRecords bool) {
 
 func TestFacadeStatusAndContentType(t *testing.T) {
 	f := testFacade()
-	status, ctype, body := f.Serve(testEndpoint, nil, nil)
+	status, ctype, body := f.Serve(context.Background(), testEndpoint, nil, nil)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, ContentTypeXML, ctype)
 	assert.Contains(t, string(body), `exceptionCode="MissingParameterValue"`)

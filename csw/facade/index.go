@@ -22,6 +22,11 @@ type Entry struct {
 	Organisations []string
 	Modified      string // change date (ISO 8601), for Modified filters and sorting
 	Type          string // hierarchy level: dataset, series, service, nonGeographicDataset…
+	// Catalog and Hash locate the record in the store of the one serving
+	// it (the catalog it was harvested from, the sha256 of its raw bytes),
+	// for Facade.Raw and Facade.DCAT; the facade itself never reads them.
+	Catalog string
+	Hash    string
 
 	once sync.Once
 	ix   *index

@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -42,7 +43,7 @@ func TestOutputJSON(t *testing.T) {
 	req, err := ParseKVP(url.Values{"service": {"CSW"}, "request": {"GetRecordById"}, "id": {entries[1].ID}, "outputFormat": {"application/json"}, "elementSetName": {"full"}})
 	require.NoError(t, err)
 	assert.Equal(t, ContentTypeJSON, req.ContentType())
-	status, ct, body := f.Serve(testEndpoint, req, entries)
+	status, ct, body := f.Serve(context.Background(), testEndpoint, req, entries)
 	require.Equal(t, 200, status)
 	assert.Equal(t, ContentTypeJSON, ct)
 	assert.True(t, json.Valid(body), string(body))
@@ -50,7 +51,7 @@ func TestOutputJSON(t *testing.T) {
 
 	req, err = ParseXML([]byte(`<csw:DescribeRecord xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2" outputFormat="application/json"><csw:TypeName>csw:Record</csw:TypeName></csw:DescribeRecord>`))
 	require.NoError(t, err)
-	_, ct, body = f.Serve(testEndpoint, req, entries)
+	_, ct, body = f.Serve(context.Background(), testEndpoint, req, entries)
 	assert.Equal(t, ContentTypeJSON, ct)
 	assert.True(t, json.Valid(body), string(body))
 	assert.Contains(t, string(body), `"csw:SchemaComponent"`)

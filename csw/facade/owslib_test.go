@@ -57,7 +57,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, ctype, body = h.f.Error(err)
 	} else {
-		status, ctype, body = h.f.Serve(ep, req, entries)
+		status, ctype, body = h.f.Serve(context.Background(), ep, req, entries)
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.WriteHeader(status)

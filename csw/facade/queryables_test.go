@@ -1,6 +1,7 @@
 package facade
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -162,7 +163,7 @@ func TestQueryablesCorpus(t *testing.T) {
 func TestQueryablesAdvertised(t *testing.T) {
 	entries := corpusEntries(t)
 	f := &Facade{}
-	_, _, caps := f.Serve(Endpoint{URL: "http://x/csw"}, &Request{Operation: OpGetCapabilities}, entries)
+	_, _, caps := f.Serve(context.Background(), Endpoint{URL: "http://x/csw"}, &Request{Operation: OpGetCapabilities}, entries)
 	for q := range numFields {
 		if fields[q].iso != "" {
 			assert.Contains(t, string(caps), "<ows:Value>apiso:"+fields[q].name+"</ows:Value>")
@@ -173,13 +174,13 @@ func TestQueryablesAdvertised(t *testing.T) {
 	}
 	for _, name := range domainProperties {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := f.Serve(Endpoint{}, &Request{Operation: OpGetDomain, DomainName: name, DomainProperty: true}, entries)
+			status, _, body := f.Serve(context.Background(), Endpoint{}, &Request{Operation: OpGetDomain, DomainName: name, DomainProperty: true}, entries)
 			require.Equal(t, 200, status, string(body))
 			assert.Contains(t, string(body), "<csw:Value count=", name)
 		})
 	}
 	// TopicCategory answers topic categories, not every keyword.
-	_, _, body := f.Serve(Endpoint{}, &Request{Operation: OpGetDomain, DomainName: "apiso:TopicCategory", DomainProperty: true}, entries)
+	_, _, body := f.Serve(context.Background(), Endpoint{}, &Request{Operation: OpGetDomain, DomainName: "apiso:TopicCategory", DomainProperty: true}, entries)
 	assert.Contains(t, string(body), ">economy</csw:Value>")
 	assert.NotContains(t, string(body), ">Adresser</csw:Value>")
 }
