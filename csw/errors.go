@@ -18,17 +18,18 @@ var (
 	ErrUpstream = errors.New("csw: invalid upstream answer")
 	// ErrBodyTooLarge is returned (wrapping ErrUpstream) when a response
 	// body exceeds Options.MaxBodyBytes.
-	ErrBodyTooLarge = &clClassError{class: ErrUpstream, msg: "csw: response body exceeds the size limit"}
+	ErrBodyTooLarge = &Sentinel{Class: ErrUpstream, Msg: "csw: response body exceeds the size limit"}
 )
 
-// clClassError is a sentinel that belongs to a class.
-type clClassError struct {
-	class error
-	msg   string
+// Sentinel is a sentinel error that belongs to a class (ErrTransient or
+// ErrUpstream): errors.Is finds both.
+type Sentinel struct {
+	Class error
+	Msg   string
 }
 
-func (e *clClassError) Error() string { return e.msg }
-func (e *clClassError) Unwrap() error { return e.class }
+func (e *Sentinel) Error() string { return e.Msg }
+func (e *Sentinel) Unwrap() error { return e.Class }
 
 // ExceptionError is an ows:ExceptionReport answered by an upstream server
 // (any OWS namespace version, whatever the HTTP status). It wraps
@@ -61,7 +62,7 @@ func (e *ExceptionError) Unwrap() error { return ErrUpstream }
 
 // mentions reports whether the code, locator or text names word
 // (case-insensitive).
-func (e *ExceptionError) mentions(words ...string) bool {
+func (e *ExceptionError) Mentions(words ...string) bool {
 	all := strings.ToLower(e.Code + " " + e.Locator + " " + e.Text)
 	for _, w := range words {
 		if strings.Contains(all, strings.ToLower(w)) {
@@ -90,25 +91,27 @@ func (e *RootError) Error() string {
 // Unwrap classifies an unexpected root as ErrUpstream.
 func (e *RootError) Unwrap() error { return ErrUpstream }
 
-// clErr builds an error of a class: "csw: " + msg, wrapping class and cause
+// NewError builds an error of a class: "csw: " + msg, wrapping class and cause
 // (cause may be nil).
-func clErr(class error, msg string, cause error) error {
+func NewError(class error, msg string, cause error) error {
 	if cause == nil {
-		return &clWrapped{class: class, msg: msg}
+		return &Error{Class: class, Msg: msg}
 	}
-	return &clWrapped{class: class, msg: msg + ": " + cause.Error(), cause: cause}
+	return &Error{Class: class, Msg: msg + ": " + cause.Error(), Cause: cause}
 }
 
-type clWrapped struct {
-	class error
-	cause error
-	msg   string
+// Error is an error of a class (ErrTransient or ErrUpstream) with its
+// message and, when there is one, its cause; errors.Is finds both.
+type Error struct {
+	Class error
+	Cause error
+	Msg   string
 }
 
-func (e *clWrapped) Error() string { return "csw: " + e.msg }
-func (e *clWrapped) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.class}
+func (e *Error) Error() string { return "csw: " + e.Msg }
+func (e *Error) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Class}
 	}
-	return []error{e.class, e.cause}
+	return []error{e.Class, e.Cause}
 }

@@ -9,25 +9,22 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/beevik/etree"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
 )
 
-// Namespaces the client recognises.
-const (
-	clNSCSWPrefix = "http://www.opengis.net/cat/csw" // 2.0.2 and 3.0
-	clNSOWSPrefix = "http://www.opengis.net/ows"     // 1.0.0 has no version suffix, 1.1 and 2.0 have one
-	clNSGMD       = "http://www.isotc211.org/2005/gmd"
-)
+// nsCSWPrefix starts the CSW namespaces (2.0.2 and 3.0).
+const nsCSWPrefix = "http://www.opengis.net/cat/csw"
 
 // Parser limits.
 const (
 	// MaxXMLDepth is the deepest element nesting SplitRecords accepts.
 	MaxXMLDepth = 256
-	clMinRead   = 32 << 10
-	clMaxText   = 4 << 10
+	minRead     = 32 << 10
+	maxText     = 4 << 10
 )
 
 // Envelope describes the CSW response around the records SplitRecords
@@ -64,7 +61,7 @@ type Envelope struct {
 // the walk and is returned wrapped. The Envelope is returned in every case
 // with what was seen.
 func SplitRecords(r io.Reader, fn func(raw []byte) error) (*Envelope, error) {
-	return clSplit(r, func(_ *Envelope, raw []byte) error { return fn(raw) })
+	return split(r, func(_ *Envelope, raw []byte) error { return fn(raw) })
 }
 
 // Default record limits (Limits).
@@ -80,8 +77,8 @@ type Limits struct {
 	TextBytes   int
 }
 
-func (l Limits) internal() *clLimits {
-	c := &clLimits{record: int64(l.RecordBytes), text: int64(l.TextBytes)}
+func (l Limits) internal() *limits {
+	c := &limits{record: int64(l.RecordBytes), text: int64(l.TextBytes)}
 	if c.record <= 0 {
 		c.record = DefaultMaxRecordBytes
 	}
@@ -96,41 +93,41 @@ func (l Limits) internal() *clLimits {
 // skipped is called with the reason and the split goes on with the next
 // record. At most about lim.RecordBytes of a record are ever held.
 func SplitRecordsLimited(r io.Reader, lim Limits, fn func(raw []byte) error, skipped func(reason string) error) (*Envelope, error) {
-	return clSplitLimited(r, lim.internal(), func(_ *Envelope, raw []byte) error { return fn(raw) },
+	return splitLimited(r, lim.internal(), func(_ *Envelope, raw []byte) error { return fn(raw) },
 		func(_ *Envelope, reason string) error { return skipped(reason) })
 }
 
-// clSplitLimited is clSplit with record limits; skipped is called for a
+// splitLimited is split with record limits; skipped is called for a
 // record past them (counted in Envelope.Records like the others).
-func clSplitLimited(r io.Reader, lim *clLimits, fn func(env *Envelope, raw []byte) error, skipped func(env *Envelope, reason string) error) (*Envelope, error) {
+func splitLimited(r io.Reader, lim *limits, fn func(env *Envelope, raw []byte) error, skipped func(env *Envelope, reason string) error) (*Envelope, error) {
 	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
-	rec := &clRecorder{src: r}
+	rec := &recorder{src: r}
 	if err := rec.prepare(); err != nil {
 		return env, err
 	}
-	s := clSplitter{rec: rec, env: env, fn: fn, fast: true, lim: lim, skipped: skipped}
+	s := splitter{rec: rec, env: env, fn: fn, fast: true, lim: lim, skipped: skipped}
 	return env, s.start()
 }
 
-// clSplit is SplitRecords whose callback also sees the envelope read so
+// split is SplitRecords whose callback also sees the envelope read so
 // far (the SearchResults attributes precede every record).
-func clSplit(r io.Reader, fn func(env *Envelope, raw []byte) error) (*Envelope, error) {
-	return clSplitWith(r, fn, true)
+func split(r io.Reader, fn func(env *Envelope, raw []byte) error) (*Envelope, error) {
+	return splitWith(r, fn, true)
 }
 
-// clSplitWith splits with the record scanner (fast) or with decoder tokens
+// splitWith splits with the record scanner (fast) or with decoder tokens
 // only (the reference the scanner is fuzzed against).
-func clSplitWith(r io.Reader, fn func(env *Envelope, raw []byte) error, fast bool) (*Envelope, error) {
+func splitWith(r io.Reader, fn func(env *Envelope, raw []byte) error, fast bool) (*Envelope, error) {
 	env := &Envelope{Matched: -1, Returned: -1, Next: -1}
-	rec := &clRecorder{src: r}
+	rec := &recorder{src: r}
 	if err := rec.prepare(); err != nil {
 		return env, err
 	}
-	s := clSplitter{rec: rec, env: env, fn: fn, fast: fast}
+	s := splitter{rec: rec, env: env, fn: fn, fast: fast}
 	return env, s.start()
 }
 
-func (s *clSplitter) start() error {
+func (s *splitter) start() error {
 	s.dec = xml.NewDecoder(s.rec)
 	s.dec.Strict = true
 	// rec already converted the stream to UTF-8: the declared encoding is
@@ -139,9 +136,9 @@ func (s *clSplitter) start() error {
 	return s.run()
 }
 
-// clSplitter holds the state of one SplitRecords pass.
-type clSplitter struct {
-	rec *clRecorder
+// splitter holds the state of one SplitRecords pass.
+type splitter struct {
+	rec *recorder
 	dec *xml.Decoder
 	env *Envelope
 	fn  func(*Envelope, []byte) error
@@ -154,17 +151,17 @@ type clSplitter struct {
 	recDepth       int // depth of the open record, 0 when outside
 	recOwn         []xml.Attr
 
-	fast bool  // scan record content with clScanner
+	fast bool  // scan record content with scanner
 	skew int64 // bytes the scanner consumed behind the decoder's back
 
-	lim     *clLimits // nil: records are not bounded
+	lim     *limits // nil: records are not bounded
 	skipped func(env *Envelope, reason string) error
 }
 
 // off is the stream offset of the decoder's position.
-func (s *clSplitter) off() int64 { return s.dec.InputOffset() + s.skew }
+func (s *splitter) off() int64 { return s.dec.InputOffset() + s.skew }
 
-func (s *clSplitter) run() error {
+func (s *splitter) run() error {
 	sawRoot := false
 	for {
 		if s.recDepth == 0 {
@@ -174,7 +171,7 @@ func (s *clSplitter) run() error {
 		tok, err := s.dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			if len(s.names) > 0 || !sawRoot {
-				return clErr(ErrTransient, "truncated document: end of input inside an element", nil)
+				return NewError(ErrTransient, "truncated document: end of input inside an element", nil)
 			}
 			return nil
 		}
@@ -184,10 +181,10 @@ func (s *clSplitter) run() error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(s.names) >= MaxXMLDepth {
-				return clErr(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
+				return NewError(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
 			}
 			if len(s.names) == 0 && sawRoot {
-				return clErr(ErrUpstream, "malformed XML: more than one root element", nil)
+				return NewError(ErrUpstream, "malformed XML: more than one root element", nil)
 			}
 			sawRoot = true
 			s.names = append(s.names, t.Name)
@@ -195,7 +192,7 @@ func (s *clSplitter) run() error {
 			if s.recDepth != 0 {
 				if s.lim != nil && s.off()-s.recStart > s.lim.record {
 					// decoder path (rare): the record cannot be skipped
-					return clErr(ErrUpstream, fmt.Sprintf("record larger than %d bytes (max_record_bytes)", s.lim.record), nil)
+					return NewError(ErrUpstream, fmt.Sprintf("record larger than %d bytes (max_record_bytes)", s.lim.record), nil)
 				}
 				continue
 			}
@@ -203,7 +200,7 @@ func (s *clSplitter) run() error {
 				s.recDepth = depth
 				s.recStart = before
 				s.rec.keep = before
-				s.recOwn = clNSDecls(t.Attr)
+				s.recOwn = nsDecls(t.Attr)
 				if s.fast {
 					if err := s.scan(before, depth); err != nil {
 						return err
@@ -211,14 +208,14 @@ func (s *clSplitter) run() error {
 				}
 				continue
 			}
-			s.scope = append(s.scope, clNSDecls(t.Attr))
+			s.scope = append(s.scope, nsDecls(t.Attr))
 			if err := s.enter(t, depth); err != nil {
 				return err
 			}
 		case xml.EndElement:
 			n := len(s.names)
 			if n == 0 || s.names[n-1] != t.Name {
-				return clErr(ErrUpstream, fmt.Sprintf("malformed XML: unexpected end element </%s>", clRawName(t.Name)), nil)
+				return NewError(ErrUpstream, fmt.Sprintf("malformed XML: unexpected end element </%s>", rawName(t.Name)), nil)
 			}
 			s.names = s.names[:n-1]
 			if s.recDepth != 0 {
@@ -235,7 +232,7 @@ func (s *clSplitter) run() error {
 				s.containerDepth = -1 // records are over; later siblings are not records
 			}
 		case xml.Directive:
-			return clErr(ErrUpstream, "refused a DTD or directive (<!"+clShort(string(t), 20)+">)", nil)
+			return NewError(ErrUpstream, "refused a DTD or directive (<!"+Shorten(string(t), 20)+">)", nil)
 		}
 	}
 }
@@ -243,7 +240,7 @@ func (s *clSplitter) run() error {
 // scan runs the record scanner over the content of the record whose start
 // tag the decoder just returned, then emits the record. Self-closing roots
 // and any doubt about positions are left to the decoder.
-func (s *clSplitter) scan(start int64, depth int) error {
+func (s *splitter) scan(start int64, depth int) error {
 	r := s.rec
 	if s.off() != r.base+int64(r.pos) || r.pos < 2 || r.buf[r.pos-1] != '>' || r.buf[r.pos-2] == '/' {
 		return nil
@@ -265,7 +262,7 @@ func (s *clSplitter) scan(start int64, depth int) error {
 	if over != "" {
 		s.env.Records++
 		if s.skipped == nil {
-			return clErr(ErrUpstream, over, nil)
+			return NewError(ErrUpstream, over, nil)
 		}
 		if err := s.skipped(s.env, over); err != nil {
 			return fmt.Errorf("record %d: %w", s.env.Records, err)
@@ -276,22 +273,22 @@ func (s *clSplitter) scan(start int64, depth int) error {
 }
 
 // enter handles a start element outside records.
-func (s *clSplitter) enter(t xml.StartElement, depth int) error {
+func (s *splitter) enter(t xml.StartElement, depth int) error {
 	space := s.resolve(t.Name.Space)
 	switch depth {
 	case 1:
 		s.env.Root = t.Name.Local
 		switch {
-		case t.Name.Local == "ExceptionReport" && strings.HasPrefix(space, clNSOWSPrefix):
+		case t.Name.Local == "ExceptionReport" && strings.HasPrefix(space, NSOWS):
 			return s.exception()
-		case t.Name.Local == "GetRecordsResponse" && strings.HasPrefix(space, clNSCSWPrefix):
-		case t.Name.Local == "GetRecordByIdResponse" && strings.HasPrefix(space, clNSCSWPrefix):
+		case t.Name.Local == "GetRecordsResponse" && strings.HasPrefix(space, nsCSWPrefix):
+		case t.Name.Local == "GetRecordByIdResponse" && strings.HasPrefix(space, nsCSWPrefix):
 			s.containerDepth = 1
 		default:
 			return &RootError{Space: space, Local: t.Name.Local}
 		}
 	case 2:
-		if s.env.Root == "GetRecordsResponse" && t.Name.Local == "SearchResults" && strings.HasPrefix(space, clNSCSWPrefix) && !s.env.HasSearchResults {
+		if s.env.Root == "GetRecordsResponse" && t.Name.Local == "SearchResults" && strings.HasPrefix(space, nsCSWPrefix) && !s.env.HasSearchResults {
 			s.env.HasSearchResults = true
 			s.containerDepth = 2
 			return s.searchResults(t.Attr)
@@ -300,7 +297,7 @@ func (s *clSplitter) enter(t xml.StartElement, depth int) error {
 	return nil
 }
 
-func (s *clSplitter) searchResults(attrs []xml.Attr) error {
+func (s *splitter) searchResults(attrs []xml.Attr) error {
 	for _, a := range attrs {
 		var dst *int
 		switch a.Name.Local {
@@ -318,7 +315,7 @@ func (s *clSplitter) searchResults(attrs []xml.Attr) error {
 		}
 		v, err := strconv.Atoi(strings.TrimSpace(a.Value))
 		if err != nil || v < 0 {
-			return clErr(ErrUpstream, fmt.Sprintf("csw:SearchResults/@%s is not a non-negative integer: %q", a.Name.Local, clShort(a.Value, 40)), nil)
+			return NewError(ErrUpstream, fmt.Sprintf("csw:SearchResults/@%s is not a non-negative integer: %q", a.Name.Local, Shorten(a.Value, 40)), nil)
 		}
 		*dst = v
 	}
@@ -326,12 +323,12 @@ func (s *clSplitter) searchResults(attrs []xml.Attr) error {
 }
 
 // emit delivers the record that ended at offset end.
-func (s *clSplitter) emit(end int64) error {
+func (s *splitter) emit(end int64) error {
 	body, err := s.rec.slice(s.recStart, end)
 	if err != nil {
 		return err
 	}
-	raw := clSelfContained(body, s.scope, s.recOwn)
+	raw := selfContained(body, s.scope, s.recOwn)
 	s.env.Records++
 	if s.containerDepth == 1 {
 		s.env.Returned = s.env.Records
@@ -345,7 +342,7 @@ func (s *clSplitter) emit(end int64) error {
 }
 
 // exception reads an ExceptionReport to its end (or as far as it goes).
-func (s *clSplitter) exception() error {
+func (s *splitter) exception() error {
 	ex := &ExceptionError{}
 	var texts []string
 	inText := false
@@ -388,20 +385,20 @@ func (s *clSplitter) exception() error {
 				}
 			}
 		case xml.CharData:
-			if inText && cur.Len() < clMaxText {
+			if inText && cur.Len() < maxText {
 				cur.Write(t)
 			}
 		case xml.Directive:
 			return ex
 		}
 	}
-	ex.Text = clShort(strings.Join(texts, "; "), clMaxText)
+	ex.Text = Shorten(strings.Join(texts, "; "), maxText)
 	return ex
 }
 
 // resolve maps a prefix to its namespace URI using the declarations of the
 // open elements outside records.
-func (s *clSplitter) resolve(prefix string) string {
+func (s *splitter) resolve(prefix string) string {
 	if prefix == "xml" {
 		return "http://www.w3.org/XML/1998/namespace"
 	}
@@ -417,20 +414,20 @@ func (s *clSplitter) resolve(prefix string) string {
 }
 
 // classify turns a decoder error into a classified one.
-func (s *clSplitter) classify(err error) error {
+func (s *splitter) classify(err error) error {
 	if s.rec.err != nil && !errors.Is(s.rec.err, io.EOF) && errors.Is(err, s.rec.err) {
 		return fmt.Errorf("csw: read response: %w", err)
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) && strings.Contains(se.Msg, "unexpected EOF") {
-		return clErr(ErrTransient, "truncated document", err)
+		return NewError(ErrTransient, "truncated document", err)
 	}
-	return clErr(ErrUpstream, "malformed XML", err)
+	return NewError(ErrUpstream, "malformed XML", err)
 }
 
-// clNSDecls returns the namespace declarations among attrs (raw tokens:
+// nsDecls returns the namespace declarations among attrs (raw tokens:
 // xmlns:p has Space "xmlns", the default one Local "xmlns").
-func clNSDecls(attrs []xml.Attr) []xml.Attr {
+func nsDecls(attrs []xml.Attr) []xml.Attr {
 	var out []xml.Attr
 	for _, a := range attrs {
 		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
@@ -440,10 +437,10 @@ func clNSDecls(attrs []xml.Attr) []xml.Attr {
 	return out
 }
 
-// clSelfContained copies body, adding after the root element's name every
+// selfContained copies body, adding after the root element's name every
 // declaration of scope (outermost first, inner ones winning) whose prefix
 // the root does not declare itself.
-func clSelfContained(body []byte, scope [][]xml.Attr, own []xml.Attr) []byte {
+func selfContained(body []byte, scope [][]xml.Attr, own []xml.Attr) []byte {
 	declared := func(a xml.Attr, list []xml.Attr) bool {
 		for _, b := range list {
 			if b.Name == a.Name {
@@ -488,15 +485,15 @@ func clSelfContained(body []byte, scope [][]xml.Attr, own []xml.Attr) []byte {
 	return b.Bytes()
 }
 
-func clRawName(n xml.Name) string {
+func rawName(n xml.Name) string {
 	if n.Space == "" {
 		return n.Local
 	}
 	return n.Space + ":" + n.Local
 }
 
-// clShort truncates s to n bytes (at a rune boundary) for messages.
-func clShort(s string, n int) string {
+// Shorten truncates s to n bytes (at a rune boundary) for messages.
+func Shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -508,10 +505,10 @@ func clShort(s string, n int) string {
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// clRecorder is the decoder's byte source. It keeps the bytes from offset
+// recorder is the decoder's byte source. It keeps the bytes from offset
 // keep onwards so that a record's original text can be cut out once its
 // end element has been read.
-type clRecorder struct {
+type recorder struct {
 	src  io.Reader
 	buf  []byte // stream bytes [base, base+len(buf))
 	pos  int    // next byte to hand out, index into buf
@@ -525,7 +522,7 @@ type clRecorder struct {
 
 // prepare reads the start of the stream, drops a UTF-8 BOM and converts a
 // non-UTF-8 declared encoding.
-func (r *clRecorder) prepare() error {
+func (r *recorder) prepare() error {
 	for len(r.buf) < 512 && r.err == nil {
 		r.read()
 	}
@@ -543,7 +540,7 @@ func (r *clRecorder) prepare() error {
 		if end < 0 {
 			break
 		}
-		label := clDeclaredEncoding(string(head[:end]))
+		label := declaredEncoding(string(head[:end]))
 		if label == "" || strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "utf8") ||
 			strings.EqualFold(label, "us-ascii") || strings.EqualFold(label, "ascii") {
 			break
@@ -553,7 +550,7 @@ func (r *clRecorder) prepare() error {
 			e, err = htmlindex.Get(label)
 		}
 		if err != nil || e == nil {
-			return clErr(ErrUpstream, fmt.Sprintf("unsupported document encoding %q", clShort(label, 40)), nil)
+			return NewError(ErrUpstream, fmt.Sprintf("unsupported document encoding %q", Shorten(label, 40)), nil)
 		}
 		enc = e
 	}
@@ -562,20 +559,20 @@ func (r *clRecorder) prepare() error {
 	}
 	rest := r.src
 	if r.err != nil {
-		rest = clErrReader{r.err}
+		rest = errReader{r.err}
 	}
 	src := io.MultiReader(bytes.NewReader(bytes.Clone(r.buf)), rest)
-	*r = clRecorder{src: enc.NewDecoder().Reader(src)}
+	*r = recorder{src: enc.NewDecoder().Reader(src)}
 	return nil
 }
 
-type clErrReader struct{ err error }
+type errReader struct{ err error }
 
-func (e clErrReader) Read([]byte) (int, error) { return 0, e.err }
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// clDeclaredEncoding returns the encoding pseudo-attribute of an XML
+// declaredEncoding returns the encoding pseudo-attribute of an XML
 // declaration ("" when absent).
-func clDeclaredEncoding(decl string) string {
+func declaredEncoding(decl string) string {
 	i := strings.Index(decl, "encoding")
 	if i < 0 {
 		return ""
@@ -597,7 +594,7 @@ func clDeclaredEncoding(decl string) string {
 }
 
 // ReadByte implements io.ByteReader for the decoder.
-func (r *clRecorder) ReadByte() (byte, error) {
+func (r *recorder) ReadByte() (byte, error) {
 	if r.pos >= len(r.buf) {
 		r.compact()
 		for r.pos >= len(r.buf) {
@@ -613,7 +610,7 @@ func (r *clRecorder) ReadByte() (byte, error) {
 }
 
 // Read implements io.Reader (the decoder only uses ReadByte).
-func (r *clRecorder) Read(p []byte) (int, error) {
+func (r *recorder) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -626,7 +623,7 @@ func (r *clRecorder) Read(p []byte) (int, error) {
 }
 
 // compact drops the bytes before keep.
-func (r *clRecorder) compact() {
+func (r *recorder) compact() {
 	drop := int(r.keep - r.base)
 	if drop > r.pos {
 		drop = r.pos
@@ -640,9 +637,9 @@ func (r *clRecorder) compact() {
 	r.base += int64(drop)
 }
 
-func (r *clRecorder) read() {
-	if cap(r.buf)-len(r.buf) < clMinRead {
-		nb := make([]byte, len(r.buf), 2*cap(r.buf)+clMinRead)
+func (r *recorder) read() {
+	if cap(r.buf)-len(r.buf) < minRead {
+		nb := make([]byte, len(r.buf), 2*cap(r.buf)+minRead)
 		copy(nb, r.buf)
 		r.buf = nb
 	}
@@ -656,10 +653,41 @@ func (r *clRecorder) read() {
 }
 
 // slice returns the stream bytes [from, to).
-func (r *clRecorder) slice(from, to int64) ([]byte, error) {
+func (r *recorder) slice(from, to int64) ([]byte, error) {
 	i, j := from-r.base, to-r.base
 	if i < 0 || j < i || j > int64(len(r.buf)) {
-		return nil, clErr(ErrUpstream, "internal: record bytes no longer buffered", nil)
+		return nil, NewError(ErrUpstream, "internal: record bytes no longer buffered", nil)
 	}
 	return r.buf[i:j], nil
+}
+
+// RecordID returns the identifier of a (brief) record: fileIdentifier,
+// else dc:identifier; "" when none.
+func RecordID(raw []byte) string {
+	doc := etree.NewDocument()
+	doc.ReadSettings.Permissive = false
+	if err := doc.ReadFromBytes(raw); err != nil || doc.Root() == nil {
+		return ""
+	}
+	for _, el := range doc.Root().ChildElements() {
+		switch el.Tag {
+		case "fileIdentifier":
+			for _, c := range el.ChildElements() {
+				if v := strings.TrimSpace(c.Text()); v != "" {
+					return v
+				}
+			}
+		case "identifier":
+			if v := strings.TrimSpace(el.Text()); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// SplitPage is SplitRecordsLimited for a walker: fn and skipped also get
+// the Envelope as read so far.
+func SplitPage(r io.Reader, lim Limits, fn func(env *Envelope, raw []byte) error, skipped func(env *Envelope, reason string) error) (*Envelope, error) {
+	return splitLimited(r, lim.internal(), fn, skipped)
 }

@@ -41,7 +41,7 @@ func limPage(middle func(w *strings.Builder)) (head, tail string) {
 // a reason while it streams (the splitter's buffer stays near the limit,
 // whatever the record's size) and the records around it are delivered.
 func TestSplitLimits(t *testing.T) {
-	lim := &clLimits{record: 256 << 10, text: 64 << 10}
+	lim := &limits{record: 256 << 10, text: 64 << 10}
 	const huge = 20 << 20
 	for _, tc := range []struct {
 		name   string
@@ -77,12 +77,12 @@ func TestSplitLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var ids []string
 			var reasons []string
-			rec := &clRecorder{src: tc.body()}
+			rec := &recorder{src: tc.body()}
 			require.NoError(t, rec.prepare())
 			env := &Envelope{Matched: -1, Returned: -1, Next: -1}
-			s := clSplitter{rec: rec, env: env, fast: true, lim: lim,
+			s := splitter{rec: rec, env: env, fast: true, lim: lim,
 				fn: func(_ *Envelope, raw []byte) error {
-					ids = append(ids, clRecordID(raw))
+					ids = append(ids, RecordID(raw))
 					return nil
 				},
 				skipped: func(_ *Envelope, reason string) error {
@@ -119,15 +119,15 @@ func TestSplitLimitsRecordsUnderTheLimit(t *testing.T) {
 // TestSplitLimitsHugeName: a single name far past the limits cannot be
 // shed; the page fails instead of buffering it.
 func TestSplitLimitsHugeName(t *testing.T) {
-	lim := &clLimits{record: 256 << 10, text: 64 << 10}
+	lim := &limits{record: 256 << 10, text: 64 << 10}
 	head, tail := limPage(func(w *strings.Builder) { w.WriteString(`<gmd:`) })
-	rec := &clRecorder{src: padReader(head, 'n', 20<<20, `/>`+tail)}
+	rec := &recorder{src: padReader(head, 'n', 20<<20, `/>`+tail)}
 	require.NoError(t, rec.prepare())
-	s := clSplitter{rec: rec, env: &Envelope{}, fast: true, lim: lim,
+	s := splitter{rec: rec, env: &Envelope{}, fast: true, lim: lim,
 		fn:      func(*Envelope, []byte) error { return nil },
 		skipped: func(*Envelope, string) error { return nil }}
 	err := s.start()
 	require.ErrorIs(t, err, ErrUpstream)
 	assert.Contains(t, err.Error(), "a single name or reference in it is longer than")
-	assert.LessOrEqual(t, cap(rec.buf), 4*int(lim.record+clHardSlack))
+	assert.LessOrEqual(t, cap(rec.buf), 4*int(lim.record+hardSlack))
 }

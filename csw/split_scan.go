@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// clScanner checks the content of one record directly on the recorder's
+// scanner checks the content of one record directly on the recorder's
 // buffer, about ten times faster than encoding/xml tokens: SplitRecords
 // needs the record's extent and its well-formedness, not its tokens. It
 // enforces what the decoder enforces in strict mode (balanced and matching
@@ -16,8 +16,8 @@ import (
 // character references, valid UTF-8 within the XML character range, no DTD
 // or directive, bounded depth); non-ASCII name characters are accepted
 // without checking the XML name tables.
-type clScanner struct {
-	r     *clRecorder
+type scanner struct {
+	r     *recorder
 	i     int      // next byte, index into r.buf
 	stack [][2]int // open element names, [start, end) in names
 	names []byte   // open element names, copied: the buffer may be shed
@@ -26,22 +26,22 @@ type clScanner struct {
 	// Size limits (lim nil: none). A record past them is still scanned to
 	// its end for well-formedness, but its bytes are shed as it goes: over
 	// says why it fails.
-	lim       *clLimits
+	lim       *limits
 	recStart  int64 // stream offset of the record's start tag
 	textStart int   // index in r.buf where the current text node began, -1 outside text
 	over      string
 	shedding  bool // over: drop the bytes before s.i at the next safe point
 }
 
-// clLimits bound one record and one text node (or attribute value) of it.
-type clLimits struct{ record, text int64 }
+// limits bound one record and one text node (or attribute value) of it.
+type limits struct{ record, text int64 }
 
-// clHardSlack bounds what a record past its limit may still buffer
+// hardSlack bounds what a record past its limit may still buffer
 // between two points where bytes can be shed (inside one name or
-// reference); clShedAt is how much it lets pile up before shedding.
+// reference); shedAt is how much it lets pile up before shedding.
 const (
-	clHardSlack = 1 << 20
-	clShedAt    = 64 << 10
+	hardSlack = 1 << 20
+	shedAt    = 64 << 10
 )
 
 var errScanEOF = errors.New("end of input")
@@ -51,8 +51,8 @@ var errScanEOF = errors.New("end of input")
 // with the recorder positioned after that end tag.
 // A record over the limits in lim is scanned to its end without being
 // kept: the returned reason is non-empty and the record's bytes are gone.
-func (r *clRecorder) scanRecord(nameStart, nameEnd, depth int, lim *clLimits, recStart int64) (over string, err error) {
-	s := clScanner{r: r, i: r.pos, depth: depth, lim: lim, recStart: recStart, textStart: -1,
+func (r *recorder) scanRecord(nameStart, nameEnd, depth int, lim *limits, recStart int64) (over string, err error) {
+	s := scanner{r: r, i: r.pos, depth: depth, lim: lim, recStart: recStart, textStart: -1,
 		names: r.names[:0], stack: r.stack[:0]}
 	s.names = append(s.names, r.buf[nameStart:nameEnd]...)
 	s.stack = append(s.stack, [2]int{0, len(s.names)})
@@ -69,8 +69,8 @@ func (r *clRecorder) scanRecord(nameStart, nameEnd, depth int, lim *clLimits, re
 }
 
 // check, before the buffer grows, notes a record past its limits; past
-// them, what the scanner holds must not grow beyond clHardSlack more.
-func (s *clScanner) check() error {
+// them, what the scanner holds must not grow beyond hardSlack more.
+func (s *scanner) check() error {
 	if s.over == "" {
 		switch {
 		case s.r.base+int64(s.i)-s.recStart > s.lim.record:
@@ -81,16 +81,16 @@ func (s *clScanner) check() error {
 		s.shedding = s.over != ""
 		return nil
 	}
-	if int64(s.i) > s.lim.record+clHardSlack {
-		return clErr(ErrUpstream, fmt.Sprintf("%s; a single name or reference in it is longer than %d bytes", s.over, clHardSlack), nil)
+	if int64(s.i) > s.lim.record+hardSlack {
+		return NewError(ErrUpstream, fmt.Sprintf("%s; a single name or reference in it is longer than %d bytes", s.over, hardSlack), nil)
 	}
 	return nil
 }
 
 // shed drops the bytes before s.i, at a point where the scanner holds no
 // other index into the buffer (the open element names are copies).
-func (s *clScanner) shed() {
-	if s.i < clShedAt {
+func (s *scanner) shed() {
+	if s.i < shedAt {
 		return
 	}
 	r := s.r
@@ -106,25 +106,25 @@ func (s *clScanner) shed() {
 }
 
 // endText checks the text node ending at s.i.
-func (s *clScanner) endText() {
+func (s *scanner) endText() {
 	if s.lim != nil && s.over == "" && s.textStart >= 0 && int64(s.i-s.textStart) > s.lim.text {
 		s.over = fmt.Sprintf("text node longer than %d bytes (max_text_bytes): record skipped", s.lim.text)
 	}
 	s.textStart = -1
 }
 
-func (s *clScanner) fail(err error) error {
+func (s *scanner) fail(err error) error {
 	if !errors.Is(err, errScanEOF) {
 		return err
 	}
 	if s.r.err != nil && !errors.Is(s.r.err, io.EOF) {
 		return fmt.Errorf("csw: read response: %w", s.r.err)
 	}
-	return clErr(ErrTransient, "truncated document: end of input inside an element", nil)
+	return NewError(ErrTransient, "truncated document: end of input inside an element", nil)
 }
 
 // more makes at least n bytes available from s.i.
-func (s *clScanner) more(n int) bool {
+func (s *scanner) more(n int) bool {
 	for len(s.r.buf)-s.i < n {
 		if s.r.err != nil {
 			return false
@@ -140,7 +140,7 @@ func (s *clScanner) more(n int) bool {
 	return true
 }
 
-func (s *clScanner) get() (byte, error) {
+func (s *scanner) get() (byte, error) {
 	if s.i >= len(s.r.buf) && !s.more(1) {
 		return 0, errScanEOF
 	}
@@ -149,9 +149,9 @@ func (s *clScanner) get() (byte, error) {
 	return b, nil
 }
 
-func clSyntax(msg string) error { return clErr(ErrUpstream, "malformed XML: "+msg, nil) }
+func syntax(msg string) error { return NewError(ErrUpstream, "malformed XML: "+msg, nil) }
 
-func (s *clScanner) content() error {
+func (s *scanner) content() error {
 	s.textStart = s.i
 	for {
 		if s.shedding {
@@ -180,7 +180,7 @@ func (s *clScanner) content() error {
 }
 
 // markup handles what follows a '<'; done reports the record's end.
-func (s *clScanner) markup() (done bool, err error) {
+func (s *scanner) markup() (done bool, err error) {
 	b, err := s.get()
 	if err != nil {
 		return false, err
@@ -196,11 +196,11 @@ func (s *clScanner) markup() (done bool, err error) {
 			return false, err
 		}
 		if b != '>' {
-			return false, clSyntax("invalid characters in end element")
+			return false, syntax("invalid characters in end element")
 		}
 		top := s.stack[len(s.stack)-1]
 		if !bytes.Equal(s.r.buf[a:e], s.names[top[0]:top[1]]) {
-			return false, clSyntax(fmt.Sprintf("element <%s> closed by </%s>", clShort(string(s.names[top[0]:top[1]]), 60), clShort(string(s.r.buf[a:e]), 60)))
+			return false, syntax(fmt.Sprintf("element <%s> closed by </%s>", Shorten(string(s.names[top[0]:top[1]]), 60), Shorten(string(s.r.buf[a:e]), 60)))
 		}
 		s.stack = s.stack[:len(s.stack)-1]
 		s.names = s.names[:top[0]]
@@ -229,7 +229,7 @@ func (s *clScanner) markup() (done bool, err error) {
 		if err := s.until(">", false); err != nil {
 			return false, err
 		}
-		return false, clErr(ErrUpstream, "refused a DTD or directive inside a record", nil)
+		return false, NewError(ErrUpstream, "refused a DTD or directive inside a record", nil)
 	}
 	s.i--
 	a, e, err := s.name()
@@ -248,7 +248,7 @@ func (s *clScanner) markup() (done bool, err error) {
 		switch b {
 		case '>':
 			if s.depth+len(s.stack) >= MaxXMLDepth {
-				return false, clErr(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
+				return false, NewError(ErrUpstream, fmt.Sprintf("XML nesting deeper than %d elements", MaxXMLDepth), nil)
 			}
 			s.stack = append(s.stack, [2]int{at, len(s.names)})
 			return false, nil
@@ -257,7 +257,7 @@ func (s *clScanner) markup() (done bool, err error) {
 				return false, err
 			}
 			if b != '>' {
-				return false, clSyntax("expected /> in element")
+				return false, syntax("expected /> in element")
 			}
 			s.names = s.names[:at]
 			return false, nil
@@ -271,7 +271,7 @@ func (s *clScanner) markup() (done bool, err error) {
 			return false, err
 		}
 		if b != '=' {
-			return false, clSyntax("attribute name without = in element")
+			return false, syntax("attribute name without = in element")
 		}
 		s.space()
 		if err := s.attrValue(); err != nil {
@@ -280,13 +280,13 @@ func (s *clScanner) markup() (done bool, err error) {
 	}
 }
 
-func (s *clScanner) attrValue() error {
+func (s *scanner) attrValue() error {
 	q, err := s.get()
 	if err != nil {
 		return err
 	}
 	if q != '"' && q != '\'' {
-		return clSyntax("unquoted or missing attribute value in element")
+		return syntax("unquoted or missing attribute value in element")
 	}
 	s.textStart = s.i
 	for {
@@ -304,7 +304,7 @@ func (s *clScanner) attrValue() error {
 			s.i++
 			return nil
 		case b == '<':
-			return clSyntax("unescaped < inside quoted string")
+			return syntax("unescaped < inside quoted string")
 		case b == '&' || b >= utf8.RuneSelf || b < 0x20:
 			if err := s.charData(b); err != nil {
 				return err
@@ -314,7 +314,7 @@ func (s *clScanner) attrValue() error {
 }
 
 // name reads an XML name and returns its extent.
-func (s *clScanner) name() (int, int, error) {
+func (s *scanner) name() (int, int, error) {
 	a := s.i
 	for {
 		if s.i >= len(s.r.buf) && !s.more(1) {
@@ -331,10 +331,10 @@ func (s *clScanner) name() (int, int, error) {
 			'0' <= b && b <= '9' || b == '.' || b == '-':
 		default:
 			if s.i == a {
-				return 0, 0, clSyntax("expected element or attribute name")
+				return 0, 0, syntax("expected element or attribute name")
 			}
 			if c := s.r.buf[a]; '0' <= c && c <= '9' || c == '.' || c == '-' {
-				return 0, 0, clSyntax("invalid XML name")
+				return 0, 0, syntax("invalid XML name")
 			}
 			return a, s.i, nil
 		}
@@ -342,7 +342,7 @@ func (s *clScanner) name() (int, int, error) {
 	}
 }
 
-func (s *clScanner) space() {
+func (s *scanner) space() {
 	for s.i < len(s.r.buf) || s.more(1) {
 		switch s.r.buf[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -358,7 +358,7 @@ func (s *clScanner) space() {
 // that needs more than a glance: an entity or character reference, a
 // multi-byte character, or a control character (only tab, newline and
 // carriage return are allowed).
-func (s *clScanner) charData(b byte) error {
+func (s *scanner) charData(b byte) error {
 	switch {
 	case b == '&':
 		return s.entity()
@@ -366,27 +366,27 @@ func (s *clScanner) charData(b byte) error {
 		s.i--
 		return s.char()
 	case b != '\t' && b != '\n' && b != '\r':
-		return clSyntax(fmt.Sprintf("illegal character code U+%04X", b))
+		return syntax(fmt.Sprintf("illegal character code U+%04X", b))
 	}
 	return nil
 }
 
-func (s *clScanner) char() error {
+func (s *scanner) char() error {
 	s.more(utf8.UTFMax)
 	r, size := utf8.DecodeRune(s.r.buf[s.i:])
 	if r == utf8.RuneError && size <= 1 { // also a sequence cut by the end of input, as the decoder says
-		return clSyntax("invalid UTF-8")
+		return syntax("invalid UTF-8")
 	}
-	if !clIsXMLChar(r) {
-		return clSyntax(fmt.Sprintf("illegal character code %U", r))
+	if !isXMLChar(r) {
+		return syntax(fmt.Sprintf("illegal character code %U", r))
 	}
 	s.i += size
 	return nil
 }
 
 // entity checks a reference after '&', the way the decoder reads it.
-func (s *clScanner) entity() error {
-	bad := func(what string) error { return clSyntax("invalid character entity " + what) }
+func (s *scanner) entity() error {
+	bad := func(what string) error { return syntax("invalid character entity " + what) }
 	b, err := s.get()
 	if err != nil {
 		return err
@@ -430,8 +430,8 @@ func (s *clScanner) entity() error {
 			return bad("(numeric)")
 		}
 		// the decoder turns a surrogate into U+FFFD: accepted
-		if !clIsXMLChar(rune(v)) && !(v >= 0xD800 && v <= 0xDFFF) {
-			return clSyntax(fmt.Sprintf("illegal character code %U", rune(v)))
+		if !isXMLChar(rune(v)) && !(v >= 0xD800 && v <= 0xDFFF) {
+			return syntax(fmt.Sprintf("illegal character code %U", rune(v)))
 		}
 		return nil
 	}
@@ -448,11 +448,11 @@ func (s *clScanner) entity() error {
 	case "lt", "gt", "amp", "apos", "quot":
 		return nil
 	}
-	return bad("&" + clShort(string(s.r.buf[a:s.i-1]), 20) + ";")
+	return bad("&" + Shorten(string(s.r.buf[a:s.i-1]), 20) + ";")
 }
 
 // comment skips to "-->"; "--" elsewhere is an error.
-func (s *clScanner) comment() error {
+func (s *scanner) comment() error {
 	for {
 		if s.shedding {
 			s.shed()
@@ -474,7 +474,7 @@ func (s *clScanner) comment() error {
 			return errScanEOF
 		}
 		if s.r.buf[s.i+1] != '>' {
-			return clSyntax(`invalid sequence "--" not allowed in comments`)
+			return syntax(`invalid sequence "--" not allowed in comments`)
 		}
 		s.i += 2
 		return nil
@@ -482,7 +482,7 @@ func (s *clScanner) comment() error {
 }
 
 // until skips to end (included), checking characters when asked.
-func (s *clScanner) until(end string, check bool) error {
+func (s *scanner) until(end string, check bool) error {
 	for {
 		if s.shedding {
 			s.shed()
@@ -510,13 +510,13 @@ func (s *clScanner) until(end string, check bool) error {
 				return err
 			}
 		case b < 0x20 && b != '\t' && b != '\n' && b != '\r':
-			return clSyntax(fmt.Sprintf("illegal character code U+%04X", b))
+			return syntax(fmt.Sprintf("illegal character code U+%04X", b))
 		}
 	}
 }
 
-// clIsXMLChar is the Char production of XML 1.0.
-func clIsXMLChar(r rune) bool {
+// isXMLChar is the Char production of XML 1.0.
+func isXMLChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D ||
 		r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD ||

@@ -23,7 +23,7 @@ type splitOutcome struct {
 func splitBoth(doc []byte) (fast, slow splitOutcome) {
 	run := func(f bool) splitOutcome {
 		var o splitOutcome
-		o.env, o.err = clSplitWith(bytes.NewReader(doc), func(_ *Envelope, raw []byte) error {
+		o.env, o.err = splitWith(bytes.NewReader(doc), func(_ *Envelope, raw []byte) error {
 			o.recs = append(o.recs, raw)
 			return nil
 		}, f)

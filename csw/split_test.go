@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
 
@@ -32,41 +33,6 @@ func splitAll(t testing.TB, doc any) ([][]byte, *csw.Envelope, error) {
 		return nil
 	})
 	return recs, env, err
-}
-
-// fileIDAndRoot parses a record on its own, failing when it is not
-// namespace-complete, and returns its root {ns}local and fileIdentifier.
-func fileIDAndRoot(t testing.TB, raw []byte) (string, string) {
-	t.Helper()
-	doc := etree.NewDocument()
-	require.NoError(t, doc.ReadFromBytes(raw))
-	root := doc.Root()
-	require.NotNil(t, root)
-	id := ""
-	for _, el := range root.ChildElements() {
-		if el.Tag == "fileIdentifier" {
-			if cs := el.SelectElement("CharacterString"); cs != nil {
-				id = strings.TrimSpace(cs.Text())
-			}
-		}
-	}
-	// every prefix used anywhere must resolve to a URI on the record itself
-	var check func(e *etree.Element)
-	check = func(e *etree.Element) {
-		if e.Space != "" {
-			assert.NotEmpty(t, e.NamespaceURI(), "prefix %q of <%s> undeclared", e.Space, e.FullTag())
-		}
-		for _, a := range e.Attr {
-			if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" {
-				assert.NotEmpty(t, a.NamespaceURI(), "attribute prefix %q undeclared on <%s>", a.Space, e.FullTag())
-			}
-		}
-		for _, c := range e.ChildElements() {
-			check(c)
-		}
-	}
-	check(root)
-	return "{" + root.NamespaceURI() + "}" + root.Tag, id
 }
 
 func TestSplitRecordsCorpus(t *testing.T) {
@@ -98,7 +64,7 @@ func TestSplitRecordsCorpus(t *testing.T) {
 				assert.Equal(t, tc.next, env.Next)
 			}
 			for i, raw := range recs {
-				root, id := fileIDAndRoot(t, raw)
+				root, id := cswtest.RecordRoot(t, raw)
 				if i == 0 && tc.firstID != "" {
 					assert.Equal(t, tc.firstID, id)
 					assert.Equal(t, tc.firstRoot, root)

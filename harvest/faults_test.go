@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/cache"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
@@ -44,7 +44,7 @@ page_size = %d
 timeout = "2s"
 `, srv.URL+"/csw", pageSize), "up")
 	f.up = up
-	f.h.Client = csw.NewClient(csw.Options{Retries: 2, Backoff: 5 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxBodyBytes: maxBody})
+	f.h.Client = client.New(client.Options{Retries: 2, Backoff: 5 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxBodyBytes: maxBody})
 	return f
 }
 

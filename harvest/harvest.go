@@ -16,7 +16,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/iso"
 )
 
@@ -30,7 +30,7 @@ const batchSize = 50
 // Harvester harvests catalogs into a store.
 type Harvester struct {
 	Store  cache.Store
-	Client *csw.Client
+	Client *client.Client
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 )
 
@@ -49,7 +49,7 @@ func TestSIGKILLMidHarvestKeepsLastSnapshot(t *testing.T) {
 	t.Cleanup(srv.Close)
 	root := t.TempDir()
 	f := open(t, root, fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"up\"\ntitle = \"Upstream\"\nurl = %q\npage_size = %d\n", srv.URL+"/csw", pageSize), "up")
-	f.h.Client = csw.NewClient(csw.Options{})
+	f.h.Client = client.New(client.Options{})
 	up.set(cswtest.NewHandler(old, cswtest.Options{}))
 	first := f.run(Options{})
 	require.Equal(t, StatusOK, first.Status, "%+v", first.Errors)
@@ -129,7 +129,7 @@ func TestSIGKILLMidHarvestKeepsLastSnapshot(t *testing.T) {
 	// The next harvest commits the changed content.
 	up.set(changedHandler)
 	f.store = st
-	f.h = &Harvester{Store: st, Client: csw.NewClient(csw.Options{})}
+	f.h = &Harvester{Store: st, Client: client.New(client.Options{})}
 	next := f.run(Options{})
 	require.Equal(t, StatusOK, next.Status, "%+v", next.Errors)
 	assert.Equal(t, n, next.Updated)
@@ -157,7 +157,7 @@ func killChild(root string) {
 		fmt.Println("error:", err)
 		os.Exit(3)
 	}
-	h := &Harvester{Store: st, Client: csw.NewClient(csw.Options{})}
+	h := &Harvester{Store: st, Client: client.New(client.Options{})}
 	rep, err := h.Run(context.Background(), cfg, cfg.Catalog("up"), Options{})
 	status := ""
 	if rep != nil {

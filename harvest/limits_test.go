@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 )
 
@@ -36,7 +36,7 @@ url = %q
 page_size = 10
 %s
 `, url, extra), "up")
-	f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+	f.h.Client = client.New(client.Options{Retries: -1})
 	return f
 }
 
@@ -114,13 +114,13 @@ func TestRecordSizeLimits(t *testing.T) {
 	t.Run("csw text node", func(t *testing.T) {
 		srv := cswtest.NewServer(t, withBig, cswtest.Options{})
 		f := open(t, t.TempDir(), fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n%s[[catalog]]\nid = \"up\"\ntitle = \"Up\"\nurl = %q\npage_size = 5\n", textOnly, srv.URL+"/csw"), "up")
-		f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+		f.h.Client = client.New(client.Options{Retries: -1})
 		check(t, f, "skipped: text node longer than 50000 bytes (max_text_bytes)")
 	})
 	t.Run("csw record size", func(t *testing.T) {
 		srv := cswtest.NewServer(t, recs, cswtest.Options{Faults: []cswtest.Fault{{Kind: cswtest.FaultOversize, Position: 7, Pad: 300_000}}})
 		f := open(t, t.TempDir(), fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n%s[[catalog]]\nid = \"up\"\ntitle = \"Up\"\nurl = %q\npage_size = 5\n", limits, srv.URL+"/csw"), "up")
-		f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+		f.h.Client = client.New(client.Options{Retries: -1})
 		rep, err := f.h.Run(context.Background(), f.cfg, f.cfg.Catalog("up"), Options{})
 		require.NoError(t, err)
 		assert.Equal(t, StatusPartial, rep.Status)

@@ -17,7 +17,7 @@ import (
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/cache/cachetest"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
@@ -69,7 +69,7 @@ func TestReplicasHarvestOnce(t *testing.T) {
 	for i := range stores {
 		stores[i] = cachetest.OpenRedisPrefix(t, rawURL, prefix)
 		s := &Scheduler{
-			Harvester: &Harvester{Store: stores[i], Client: csw.NewClient(csw.Options{Retries: 1})},
+			Harvester: &Harvester{Store: stores[i], Client: client.New(client.Options{Retries: 1})},
 			Config:    func() *config.Config { return cfg },
 			Tick:      5 * time.Millisecond,
 			Done: func(_ context.Context, cat string, rep *Report) {

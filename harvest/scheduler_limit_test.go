@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 )
 
@@ -59,7 +59,7 @@ func TestSchedulerBoundsConcurrentHarvests(t *testing.T) {
 		urls = append(urls, fmt.Sprintf("[[catalog]]\nid = \"c%d\"\ntitle = \"C%d\"\nurl = %q\n", i, i, srv.URL+"/csw"))
 	}
 	f := open(t, t.TempDir(), "[server]\npublic_url = \"http://127.0.0.1:8080\"\n[harvest]\nmax_concurrent = 1\n"+strings.Join(urls, "\n"), "c0")
-	f.h.Client = csw.NewClient(csw.Options{Retries: -1})
+	f.h.Client = client.New(client.Options{Retries: -1})
 	var runs sync.WaitGroup
 	runs.Add(n)
 	s := &Scheduler{

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 )
 
 // maxFileBytes bounds one file of a dir catalog.
@@ -45,7 +46,7 @@ func (r *run) cswSource() source {
 		if r.h.Client == nil {
 			return nil, errors.New("no CSW client configured")
 		}
-		ep := csw.Endpoint{
+		ep := client.Endpoint{
 			URL:            r.cat.URL,
 			PageSize:       r.cat.PageSize,
 			Timeout:        r.cat.Timeout,
@@ -57,7 +58,7 @@ func (r *run) cswSource() source {
 			Headers:        r.cat.Headers,
 			Limits:         r.limits(),
 		}
-		wr, err := r.h.Client.Walk(ctx, ep, func(rec csw.Record) error {
+		wr, err := r.h.Client.Walk(ctx, ep, func(rec client.Record) error {
 			return fn(rec.Position, rec.Raw)
 		})
 		if wr == nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/iso"
 )
 
@@ -191,12 +191,12 @@ func (a *admin) probe(ctx context.Context, rawURL string) probeResult {
 	if timeout <= 0 {
 		timeout = 20 * time.Second
 	}
-	cl := csw.NewClient(csw.Options{HTTPClient: probeClient(a.o.Probe), Retries: -1, PerHostConcurrency: 1})
+	cl := client.New(client.Options{HTTPClient: probeClient(a.o.Probe), Retries: -1, PerHostConcurrency: 1})
 	ctx, cancel := context.WithTimeout(ctx, 3*timeout)
 	defer cancel()
 	producers := map[string]bool{}
 	n := 0
-	rep, err := cl.Walk(ctx, csw.Endpoint{URL: rawURL, PageSize: size, Timeout: timeout, Sort: true}, func(r csw.Record) error {
+	rep, err := cl.Walk(ctx, client.Endpoint{URL: rawURL, PageSize: size, Timeout: timeout, Sort: true}, func(r client.Record) error {
 		n++
 		if rec, perr := iso.Parse(r.Raw); perr == nil {
 			for _, name := range rec.ProducerNames() {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/served"
@@ -42,7 +42,7 @@ func BenchmarkServeHeap5000(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	h := &harvest.Harvester{Store: st, Client: csw.NewClient(csw.Options{})}
+	h := &harvest.Harvester{Store: st, Client: client.New(client.Options{})}
 	if rep, err := h.Run(ctx, cfg, cfg.Catalog("bench"), harvest.Options{}); err != nil || rep.Status != harvest.StatusOK {
 		b.Fatalf("harvest: %v %+v", err, rep)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/passerelle/passerelle/cache"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/served"
 )
 
@@ -92,12 +92,12 @@ type problem struct {
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var he *HTTPError
 	var fe *fiber.Error
-	var ex *csw.Exception
+	var ex *facade.Exception
 	var ce *cswError
 	c.Response().Header.Del(fiber.HeaderETag)
 	c.Response().Header.Del(fiber.HeaderLastModified)
 	if errors.As(err, &ce) {
-		c.Set(fiber.HeaderContentType, csw.ContentTypeXML)
+		c.Set(fiber.HeaderContentType, facade.ContentTypeXML)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(ce.status).Send(ce.body)
 	}
@@ -131,9 +131,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if s.cswRoute(c) {
 		if ex == nil {
-			ex = &csw.Exception{Code: "NoApplicableCode", Text: he.Msg}
+			ex = &facade.Exception{Code: "NoApplicableCode", Text: he.Msg}
 		}
-		c.Set(fiber.HeaderContentType, csw.ContentTypeXML)
+		c.Set(fiber.HeaderContentType, facade.ContentTypeXML)
 		return c.Status(he.Code).Send(ex.XML())
 	}
 	body, _ := json.Marshal(problem{

@@ -10,7 +10,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/served"
 )
@@ -20,7 +20,7 @@ import (
 func (s *Server) handleCSW(kind string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		cfg := s.config()
-		var req *csw.Request
+		var req *facade.Request
 		var err error
 		if c.Method() == fiber.MethodPost {
 			req, err = s.facade.ParseXML(c.Body())
@@ -29,7 +29,7 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
 				q.Add(string(k), string(v))
 			})
-			req, err = csw.ParseKVP(q)
+			req, err = facade.ParseKVP(q)
 		}
 		if err != nil {
 			status, ct, body := s.facade.Error(err)
@@ -51,14 +51,14 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 			if hit, ok := s.cache.get(key); ok {
 				return s.cswAnswer(c, hit.status, hit.contentType, hit.body)
 			}
-			status, ct, body := s.facade.Serve(ep, req, entries)
+			status, ct, body := s.facade.Serve(c.UserContext(), ep, req, entries)
 			if status == fiber.StatusOK {
 				s.cache.put(&cached{key: key, body: body, contentType: ct, status: status})
 			}
 			return s.cswAnswer(c, status, ct, body)
 		}
 		return s.send(c, v, req.ContentType(), func() ([]byte, error) {
-			status, _, body := s.facade.Serve(ep, req, entries)
+			status, _, body := s.facade.Serve(c.UserContext(), ep, req, entries)
 			if status != fiber.StatusOK {
 				return nil, &cswError{status: status, body: body}
 			}
@@ -80,9 +80,9 @@ func (s *Server) cswAnswer(c *fiber.Ctx, status int, contentType string, body []
 	return c.Status(status).Send(body)
 }
 
-func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *served.View) csw.Endpoint {
+func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *served.View) facade.Endpoint {
 	base := cfg.Server.PublicURL
-	ep := csw.Endpoint{Title: v.Title, Provider: "passerelle"}
+	ep := facade.Endpoint{Title: v.Title, Provider: "passerelle"}
 	switch kind {
 	case "catalog":
 		ep.URL = base + "/catalogs/" + c.Params("catalog") + "/csw"
@@ -104,18 +104,18 @@ func (s *Server) cswEndpoint(cfg *config.Config, c *fiber.Ctx, kind string, v *s
 }
 
 // cswDCAT renders one facade entry as a self-contained rdf:RDF document,
-// for the DCAT and GeoDCAT-AP output schemas.
-func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
-	r := s.state.Owner(e)
-	if r == nil {
-		return nil, fmt.Errorf("no record behind entry %q", e.ID)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
+// for the DCAT and GeoDCAT-AP output schemas, within the request's ctx.
+// The record is the one of the entry's catalog at the entry's hash: a
+// catalog reloaded since the entries were built may no longer hold it.
+func (s *Server) cswDCAT(ctx context.Context, e *facade.Entry) ([]byte, error) {
 	cfg := s.config()
-	data, err := s.state.Catalog(ctx, r.CatalogID)
+	data, err := s.state.Catalog(ctx, e.Catalog)
 	if err != nil {
 		return nil, err
+	}
+	r := data.ByID[e.ID]
+	if r == nil || r.Entry.Hash != e.Hash {
+		return nil, fmt.Errorf("no record %q (%s) in catalog %q any more", e.ID, e.Hash, e.Catalog)
 	}
 	frag, err := s.state.Fragment(ctx, cfg, data, r)
 	if err != nil {
@@ -134,21 +134,15 @@ func (s *Server) cswDCAT(e *csw.Entry) ([]byte, error) {
 }
 
 // cswRaw reads an entry's harvested bytes from the store, for ISO full
-// answers.
-func (s *Server) cswRaw(e *csw.Entry) ([]byte, error) {
-	r := s.state.Owner(e)
-	if r == nil {
-		return nil, fmt.Errorf("no record behind entry %q", e.ID)
-	}
+// answers, within the request's ctx.
+func (s *Server) cswRaw(ctx context.Context, e *facade.Entry) ([]byte, error) {
 	if s.state.StoreDown() {
-		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, cache.ErrUnavailable)
+		return nil, fmt.Errorf("read raw record %q of %q: %w", e.ID, e.Catalog, cache.ErrUnavailable)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	defer cancel()
-	recs, err := s.state.Store().Records(ctx, r.CatalogID, []string{r.Entry.Hash})
+	recs, err := s.state.Store().Records(ctx, e.Catalog, []string{e.Hash})
 	if err != nil {
 		s.state.NoteStoreErr(err)
-		return nil, fmt.Errorf("read raw record %q of %q: %w", r.Entry.ID, r.CatalogID, err)
+		return nil, fmt.Errorf("read raw record %q of %q: %w", e.ID, e.Catalog, err)
 	}
 	return recs[0].Raw, nil
 }

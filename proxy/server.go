@@ -13,7 +13,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/served"
 )
 
@@ -55,7 +55,7 @@ type Server struct {
 	log     *slog.Logger
 	timeout time.Duration
 	cache   *responseCache
-	facade  *csw.Facade
+	facade  *facade.Facade
 	metrics *metrics
 	admin   *admin
 	reload  atomic.Pointer[reloadStatus]
@@ -106,7 +106,7 @@ func New(o Options) *Server {
 	s.state.SetPrepare(func(ctx context.Context, data *served.Catalog) {
 		s.state.PrepareHeads(ctx, s.config(), data)
 	})
-	s.facade = &csw.Facade{DefaultMaxRecords: 10, MaxRecords: csw.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
+	s.facade = &facade.Facade{DefaultMaxRecords: 10, MaxRecords: facade.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})
 	s.app = fiber.New(fiber.Config{

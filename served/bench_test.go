@@ -14,7 +14,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/scalegen"
 	"github.com/passerelle/passerelle/internal/testenv"
@@ -65,11 +65,11 @@ func BenchmarkLoadMemory(b *testing.B) {
 				require.NoError(b, err)
 				withCSW = float64(liveHeap()-before) / float64(n)
 				// An AnyText query makes the facade index every entry.
-				req, err := csw.ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecords"},
+				req, err := facade.ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecords"},
 					"typeNames": {"csw:Record"}, "resultType": {"hits"}, "constraintLanguage": {"CQL_TEXT"},
 					"constraint_language_version": {"1.1.0"}, "constraint": {"AnyText LIKE '%lot 1%'"}})
 				require.NoError(b, err)
-				status, _, body := (&csw.Facade{}).Serve(csw.Endpoint{URL: "http://127.0.0.1/csw"}, req, entries)
+				status, _, body := (&facade.Facade{}).Serve(context.Background(), facade.Endpoint{URL: "http://127.0.0.1/csw"}, req, entries)
 				require.Equal(b, 200, status, string(body))
 				withIndex = float64(liveHeap()-before) / float64(n)
 				runtime.KeepAlive(s)

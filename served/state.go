@@ -14,7 +14,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/dcat"
 	"github.com/passerelle/passerelle/iso"
 )
@@ -27,7 +27,7 @@ type Record struct {
 	Entry     cache.Entry
 	CatalogID string
 	// CSW is the facade's entry, nil until the catalog's models are loaded.
-	CSW   *csw.Entry
+	CSW   *facade.Entry
 	model atomic.Pointer[iso.Record]
 
 	headOnce sync.Once
@@ -57,7 +57,6 @@ type Catalog struct {
 // store's generation moves. Each request works on one consistent Catalog
 // value. Safe for concurrent use.
 type State struct {
-	owners   sync.Map         // *csw.Entry → *Record
 	views    map[string]*View // memoized producer and organization views (mu)
 	store    cache.Store
 	recheck  time.Duration
@@ -183,17 +182,6 @@ func (s *State) reload(slot *catalogSlot, id string) {
 
 // publish makes data the slot's served generation (slot.mu held).
 func (s *State) publish(slot *catalogSlot, data *Catalog) {
-	if old := slot.data; old != nil {
-		// Wait for a model load in flight on the old generation, then
-		// forget its facade entries.
-		old.modelsMu.Lock()
-		for _, r := range old.Records {
-			if r.CSW != nil {
-				s.owners.Delete(r.CSW)
-			}
-		}
-		old.modelsMu.Unlock()
-	}
 	slot.data = data
 	slot.loaded.Store(data)
 }
@@ -232,16 +220,7 @@ func (s *State) Reset() {
 	defer s.mu.Unlock()
 	s.catalogs = map[string]*catalogSlot{}
 	s.views = nil
-	s.owners.Clear()
 	s.frags.clear()
-}
-
-// Owner finds the record behind a facade entry, nil when none.
-func (s *State) Owner(e *csw.Entry) *Record {
-	if v, ok := s.owners.Load(e); ok {
-		return v.(*Record)
-	}
-	return nil
 }
 
 func load(ctx context.Context, st cache.Store, id string) (*Catalog, error) {
@@ -291,15 +270,16 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 			internModel(m) // held for every record: share repeated strings
 			r.model.Store(m)
 			e := r.Entry
-			r.CSW = &csw.Entry{
+			r.CSW = &facade.Entry{
 				ID:            e.ID,
 				Identifier:    e.Identifier,
 				Record:        m,
 				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(data.Snap, e.Producers)...),
 				Modified:      m.Modified(),
 				Type:          e.Type,
+				Catalog:       data.ID,
+				Hash:          e.Hash,
 			}
-			s.owners.Store(r.CSW, r)
 		}
 	}
 	data.modelsLoaded = true
@@ -417,7 +397,7 @@ type View struct {
 	gens     []int64
 
 	cswOnce sync.Once
-	csw     []*csw.Entry // facade entries, built on first use
+	csw     []*facade.Entry // facade entries, built on first use
 
 	memoMu sync.Mutex
 	memo   map[string]*memoEntry
@@ -465,14 +445,14 @@ func (v *View) DataOf(catalog string) *Catalog {
 // built once per view after loading the models of its catalogs. Across
 // several catalogs a fileIdentifier is served once (clients such as OWSLib
 // key records by it), the first source catalog keeping it.
-func (s *State) CSWEntries(ctx context.Context, v *View) ([]*csw.Entry, error) {
+func (s *State) CSWEntries(ctx context.Context, v *View) ([]*facade.Entry, error) {
 	for _, c := range v.Catalogs {
 		if err := s.loadModels(ctx, c); err != nil {
 			return nil, err
 		}
 	}
 	v.cswOnce.Do(func() {
-		out := make([]*csw.Entry, 0, len(v.Records))
+		out := make([]*facade.Entry, 0, len(v.Records))
 		seen := make(map[string]bool, len(v.Records))
 		for _, r := range v.Records {
 			if r.CSW == nil {

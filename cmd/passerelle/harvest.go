@@ -14,7 +14,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/served"
 )
@@ -32,8 +32,8 @@ func runCheckConfig(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-func newCSWClient(e *env) *csw.Client {
-	return csw.NewClient(csw.Options{
+func newCSWClient(e *env) *client.Client {
+	return client.New(client.Options{
 		HTTPClient: &http.Client{Timeout: 10 * time.Minute},
 		UserAgent:  "passerelle/" + version,
 		Logger:     e.logger.With("component", "csw"),

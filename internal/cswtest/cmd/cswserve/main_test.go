@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/internal/cswtest"
 	"github.com/passerelle/passerelle/internal/testenv"
 )
@@ -39,7 +39,7 @@ func TestReplayGeoNetworkPages(t *testing.T) {
 			srv := httptest.NewServer(cswtest.NewHandler(nil, cswtest.Options{Replay: pages}))
 			defer srv.Close()
 			n := 0
-			rep, err := csw.NewClient(csw.Options{Logger: log}).Walk(context.Background(), csw.Endpoint{URL: srv.URL + "/csw", PageSize: 2}, func(csw.Record) error {
+			rep, err := client.New(client.Options{Logger: log}).Walk(context.Background(), client.Endpoint{URL: srv.URL + "/csw", PageSize: 2}, func(client.Record) error {
 				n++
 				return nil
 			})
