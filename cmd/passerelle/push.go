@@ -37,15 +37,9 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := push.OptionsFromEnv(ctx, os.Getenv)
+	client, err := e.pushClient(ctx)
 	if err != nil {
-		return usageError{fmt.Errorf("data.gouv.fr credentials: %w", err)}
-	}
-	opts.Logger = e.logger.With("component", "push")
-	opts.UserAgent = "passerelle/" + version
-	client, err := push.NewClient(opts)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	st, err := e.openStore(ctx)
 	if err != nil {
@@ -187,15 +181,9 @@ func runOrganizations(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	opts, err := push.OptionsFromEnv(ctx, os.Getenv)
+	client, err := e.pushClient(ctx)
 	if err != nil {
-		return usageError{fmt.Errorf("data.gouv.fr credentials: %w", err)}
-	}
-	opts.Logger = e.logger.With("component", "push")
-	opts.UserAgent = "passerelle/" + version
-	client, err := push.NewClient(opts)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	return printOrganizations(ctx, e, client, *asJSON)
 }
@@ -242,4 +230,20 @@ func printOrganizations(ctx context.Context, e *env, client *push.Client, asJSON
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, role, can, m.Name)
 	}
 	return tw.Flush()
+}
+
+// pushClient is the data.gouv.fr client of the push and organizations
+// commands, from the environment's credentials (API key or a login's token).
+func (e *env) pushClient(ctx context.Context) (*push.Client, error) {
+	opts, err := push.OptionsFromEnv(ctx, os.Getenv)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("data.gouv.fr credentials: %w", err)}
+	}
+	opts.Logger = e.logger.With("component", "push")
+	opts.UserAgent = "passerelle/" + version
+	client, err := push.NewClient(opts)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return client, nil
 }
