@@ -11,12 +11,12 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw/client"
 	"github.com/passerelle/passerelle/iso"
@@ -67,10 +67,12 @@ type probeResult struct {
 
 const proposalsKey = "admin:proposals"
 
-var proposalsMu sync.Mutex
-
 func (a *admin) proposals(c *fiber.Ctx) ([]proposal, error) {
-	raw, ok, err := a.s.state.Store().Get(c.UserContext(), proposalsKey)
+	return loadProposals(c.UserContext(), a.s.state.Store())
+}
+
+func loadProposals(ctx context.Context, st cache.Store) ([]proposal, error) {
+	raw, ok, err := st.Get(ctx, proposalsKey)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -81,12 +83,45 @@ func (a *admin) proposals(c *fiber.Ctx) ([]proposal, error) {
 	return list, nil
 }
 
-// updateProposals reads, changes and stores the list (one process at a
-// time; replicas racing on a proposal are not worth a lease).
 func (a *admin) updateProposals(c *fiber.Ctx, fn func([]proposal) ([]proposal, error)) error {
-	proposalsMu.Lock()
-	defer proposalsMu.Unlock()
-	list, err := a.proposals(c)
+	return updateProposals(c.UserContext(), a.s.state.Store(), fn)
+}
+
+// errProposalsBusy: another process held the proposals' lease for as long
+// as an update waits.
+var errProposalsBusy = &HTTPError{Code: fiber.StatusServiceUnavailable, RetryAfter: 2,
+	Msg: "another administrator is changing the proposals: try again"}
+
+// updateProposals reads, changes and stores the list under a lease in the
+// store, so that replicas sharing it (and requests of one process) never
+// lose each other's changes.
+func updateProposals(ctx context.Context, st cache.Store, fn func([]proposal) ([]proposal, error)) error {
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var lease cache.Lease
+	for {
+		l, ok, err := st.Lease(wait, "admin:proposals", 30*time.Second)
+		if err != nil {
+			if wait.Err() != nil && ctx.Err() == nil {
+				return errProposalsBusy
+			}
+			return internal(fmt.Errorf("take the proposals' lease: %w", err))
+		}
+		if ok {
+			lease = l
+			break
+		}
+		select {
+		case <-wait.Done():
+			if ctx.Err() != nil {
+				return internal(ctx.Err())
+			}
+			return errProposalsBusy
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+	list, err := loadProposals(ctx, st)
 	if err != nil {
 		return internal(err)
 	}
@@ -101,7 +136,7 @@ func (a *admin) updateProposals(c *fiber.Ctx, fn func([]proposal) ([]proposal, e
 	if err != nil {
 		return internal(err)
 	}
-	if err := a.s.state.Store().Set(c.UserContext(), proposalsKey, data, 0); err != nil {
+	if err := st.Set(ctx, proposalsKey, data, 0); err != nil {
 		return internal(err)
 	}
 	return nil

@@ -1,19 +1,25 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/passerelle/passerelle/cache"
+	"github.com/passerelle/passerelle/cache/cachetest"
 	"github.com/passerelle/passerelle/internal/cswtest"
+	"github.com/passerelle/passerelle/internal/testenv"
 )
 
 func TestCheckAddr(t *testing.T) {
@@ -144,4 +150,37 @@ func TestProbeRefusesLoopbackByDefault(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Len(t, h.Log(), 1)
+}
+
+// TestProposalsUpdatesNeverLost: replicas sharing one Redis change the
+// proposals at the same time; every change is kept (a read-modify-write
+// without the store's lease loses some).
+func TestProposalsUpdatesNeverLost(t *testing.T) {
+	redisURL := testenv.RedisURL(t)
+	prefix := cachetest.RedisPrefix(t, redisURL)
+	replicas := []cache.Store{cachetest.OpenRedisPrefix(t, redisURL, prefix), cachetest.OpenRedisPrefix(t, redisURL, prefix)}
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- updateProposals(context.Background(), replicas[i%2], func(l []proposal) ([]proposal, error) {
+				return append(l, proposal{ID: fmt.Sprintf("p%02d", i)}), nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	list, err := loadProposals(context.Background(), replicas[0])
+	require.NoError(t, err)
+	ids := map[string]bool{}
+	for _, p := range list {
+		ids[p.ID] = true
+	}
+	assert.Len(t, ids, n, "every replica's proposal is kept")
 }
