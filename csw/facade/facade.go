@@ -474,9 +474,11 @@ func (pm *pageModels) get(i int) (*iso.Record, *Exception) {
 		}
 	}
 	if pm.err != nil || pm.models[i] == nil {
-		// The stored record is gone or unreadable: an exception rather
-		// than a record written empty (the error's text stays inside).
-		return nil, &Exception{Code: ExceptionNoApplicableCode, Text: "record " + quote(e.index().id) + " could not be read"}
+		// The store is unreachable, or the record was replaced since the
+		// entries were built: an answer to retry rather than a record
+		// written empty (the error's text stays inside).
+		return nil, &Exception{Code: ExceptionNoApplicableCode, Unavailable: true,
+			Text: "record " + quote(e.index().id) + " could not be read now: retry later"}
 	}
 	return pm.models[i], nil
 }

@@ -99,8 +99,8 @@ func TestFacadeGoldenModelsFromAccessor(t *testing.T) {
 }
 
 // TestFacadeModelsError: a model that cannot be read makes the answer an
-// ows:ExceptionReport (NoApplicableCode, 500), never a record written
-// empty, and the store's error text stays inside.
+// ows:ExceptionReport (NoApplicableCode, 503: to retry), never a record
+// written empty, and the store's error text stays inside.
 func TestFacadeModelsError(t *testing.T) {
 	entries, ms := entriesWithoutModels(t)
 	f := testFacade()
@@ -116,7 +116,7 @@ func TestFacadeModelsError(t *testing.T) {
 			req, err := ParseKVP(q)
 			require.NoError(t, err)
 			status, ctype, body := f.Serve(context.Background(), testEndpoint, req, entries)
-			assert.Equal(t, 500, status)
+			assert.Equal(t, 503, status)
 			assert.Equal(t, ContentTypeXML, ctype)
 			assert.Contains(t, string(body), `exceptionCode="NoApplicableCode"`)
 			assert.NotContains(t, string(body), "secret")
