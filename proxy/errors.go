@@ -99,6 +99,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.As(err, &ce) {
 		c.Set(fiber.HeaderContentType, facade.ContentTypeXML)
 		c.Set(fiber.HeaderCacheControl, "no-store")
+		if ce.status == fiber.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, cswRetryAfter)
+		}
 		return c.Status(ce.status).Send(ce.body)
 	}
 	switch {

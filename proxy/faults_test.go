@@ -184,10 +184,11 @@ type failingStore struct {
 // TestStoreDownNoPerRecordReads: with the store down, what the server
 // holds is served at once after a single failed store read, not one per
 // record: a feed page in another format (its fragments in the bounded
-// cache, its order from the heads) and a CSW page of full ISO records (the
-// facade's models loaded; ISO rebuilt from them). The served package keeps
-// models and fragments in the store until used, so what was never used
-// answers 503 quickly instead (see TestStoreDownUnusedAnswers503).
+// cache, its order from the heads) and a CSW filter over every record (the
+// facade's index). The facade holds no model: a CSW page of records, whose
+// models are read from the store, answers 503 with Retry-After at once.
+// What was never used answers 503 quickly too (see
+// TestStoreDownUnusedAnswers503).
 func TestStoreDownNoPerRecordReads(t *testing.T) {
 	e := newEnv(t, "http://127.0.0.1:8080", "", map[string]string{"demo": demoDir()})
 	e.harvest("demo")
@@ -212,9 +213,15 @@ func TestStoreDownNoPerRecordReads(t *testing.T) {
 			assert.Contains(t, string(body), url.PathEscape(r.Entry.ID))
 		}
 	}
-	resp, body = e.get(cswFull + "&sortBy=dc:title")
+	hits := "/catalogs/demo/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&resultType=hits&constraintLanguage=CQL_TEXT&constraint=" +
+		url.QueryEscape("AnyText LIKE '%a%'")
+	resp, body = e.get(hits)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	assert.Contains(t, string(body), "MD_Metadata")
+	assert.Contains(t, string(body), `numberOfRecordsMatched="`)
+	resp, body = e.get(cswFull + "&sortBy=dc:title")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), "ExceptionReport")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 	assert.LessOrEqual(t, fs.reads.Load()-reads, int32(1), "store reads while it is down")
 }
 

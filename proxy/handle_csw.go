@@ -12,6 +12,7 @@ import (
 	"github.com/passerelle/passerelle/config"
 	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/dcat"
+	"github.com/passerelle/passerelle/iso"
 	"github.com/passerelle/passerelle/served"
 )
 
@@ -67,6 +68,20 @@ func (s *Server) handleCSW(kind string) fiber.Handler {
 	}
 }
 
+// cswRetryAfter is the Retry-After of a facade answer that could not read
+// the records it writes (store unreachable), as internal's.
+const cswRetryAfter = "5"
+
+// cswModels reads the models of the records a facade answer writes,
+// logging why when it cannot (the facade's answer says only "retry").
+func (s *Server) cswModels(ctx context.Context, es []*facade.Entry) ([]*iso.Record, error) {
+	ms, err := s.state.CSWModels(ctx, es)
+	if err != nil {
+		s.log.Warn("csw: records of the page not readable", "records", len(es), "err", err)
+	}
+	return ms, err
+}
+
 // cswError carries an exception answer out of a cached build.
 type cswError struct {
 	status int
@@ -77,6 +92,9 @@ func (e *cswError) Error() string { return "csw exception" }
 
 func (s *Server) cswAnswer(c *fiber.Ctx, status int, contentType string, body []byte) error {
 	c.Set(fiber.HeaderContentType, contentType)
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, cswRetryAfter)
+	}
 	return c.Status(status).Send(body)
 }
 

@@ -106,7 +106,7 @@ func New(o Options) *Server {
 	s.state.SetPrepare(func(ctx context.Context, data *served.Catalog) {
 		s.state.PrepareHeads(ctx, s.config(), data)
 	})
-	s.facade = &facade.Facade{DefaultMaxRecords: 10, MaxRecords: facade.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw}
+	s.facade = &facade.Facade{DefaultMaxRecords: 10, MaxRecords: facade.HardMaxRecords, DCAT: s.cswDCAT, Raw: s.cswRaw, Models: s.cswModels}
 	s.cfg.Store(o.Config)
 	s.reload.Store(&reloadStatus{loaded: time.Now()})
 	s.app = fiber.New(fiber.Config{

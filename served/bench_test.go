@@ -26,7 +26,8 @@ import (
 // record, with a 1 MiB fragment cache so that the bounded caches do not
 // count: after loading the catalog view and building every fragment head
 // (what feeds and JSON views need), then after the CSW facade's entries
-// (every model, held for its filters). The target is well under 1 KB a
+// (every record's search index, built from its model, the model dropped),
+// then after a filtered query over them. The target is well under 1 KB a
 // record (issue 12).
 func BenchmarkLoadMemory(b *testing.B) {
 	g, err := scalegen.New(testenv.Corpus(b))

@@ -11,6 +11,8 @@
 // (what feeds are ordered by); full fragments sit in a byte-bounded LRU and
 // are otherwise read from the store (Warm precomputes them with their heads),
 // models are read from the store for the page being answered. The CSW
-// facade is the exception: it filters every record, so State.CSWEntries
-// loads a catalog's models once (their repeated strings shared).
+// facade filters every record, so State.CSWEntries builds each record's
+// facade index once per generation, from its model read a chunk at a time
+// and then dropped; the facade reads the models of the records it writes
+// through State.CSWModels, one batched read per page.
 package served

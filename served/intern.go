@@ -10,7 +10,9 @@ import (
 // internModel replaces every string of a decoded model by its canonical
 // copy (unique.Make): records of one catalog repeat the same code-list
 // URLs, thesaurus titles, organisations, keywords, licences and formats, so
-// the facade's models, held for every record, share them.
+// the facade's search indexes, which keep some of a model's strings for
+// every record after the model is dropped, share them (BenchmarkLoadMemory:
+// 13.6 KB a record with, 17.0 KB without, at 1 000 records).
 func internModel(m *iso.Record) {
 	internValue(reflect.ValueOf(m).Elem())
 }

@@ -2,8 +2,10 @@ package served_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/passerelle/passerelle/cache"
 	"github.com/passerelle/passerelle/config"
+	"github.com/passerelle/passerelle/csw/facade"
 	"github.com/passerelle/passerelle/harvest"
 	"github.com/passerelle/passerelle/internal/testenv"
 	"github.com/passerelle/passerelle/served"
@@ -165,4 +168,87 @@ func TestHeadsFromWarm(t *testing.T) {
 		assert.Zero(t, h.Len(), "a head holds no triples")
 	}
 	assert.Equal(t, int64(len(v.Records)), cs.fragGets.Load(), "full fragments are read only when asked for")
+}
+
+// parsedCountingStore records the hashes of every ParsedRecords read.
+type parsedCountingStore struct {
+	cache.Store
+	reads [][]string
+}
+
+func (c *parsedCountingStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
+	c.reads = append(c.reads, append([]string(nil), hashes...))
+	return c.Store.ParsedRecords(ctx, catalog, hashes)
+}
+
+// TestCSWEntriesHoldNoModels: the facade's entries keep their index, not
+// their model; an answer reads the models of the page it writes in one
+// store read through CSWModels and is byte-identical to the answer built
+// from models held in memory; a filter over every entry reads none.
+func TestCSWEntriesHoldNoModels(t *testing.T) {
+	e := newEnv(t)
+	e.harvest(t)
+	cs := &parsedCountingStore{Store: e.store}
+	s := served.New(cs, 0)
+	ctx := context.Background()
+	v, err := s.CatalogView(ctx, e.cfg, "demo")
+	require.NoError(t, err)
+	entries, err := s.CSWEntries(ctx, v)
+	require.NoError(t, err)
+	require.Len(t, entries, 20)
+	for _, en := range entries {
+		assert.Nil(t, en.Record, en.ID)
+	}
+
+	// The same entries with their models held, as before.
+	models, err := s.CSWModels(ctx, entries)
+	require.NoError(t, err)
+	held := make([]*facade.Entry, len(entries))
+	for i, en := range entries {
+		require.NotNil(t, models[i])
+		assert.Equal(t, en.ID, models[i].FileIdentifier)
+		held[i] = &facade.Entry{ID: en.ID, Identifier: en.Identifier, Record: models[i], Organisations: en.Organisations,
+			Modified: en.Modified, Type: en.Type, Catalog: en.Catalog, Hash: en.Hash}
+	}
+
+	f := &facade.Facade{Models: s.CSWModels}
+	ep := facade.Endpoint{URL: "http://127.0.0.1:8080/catalogs/demo/csw"}
+	for _, q := range []string{
+		"elementSetName=full&maxRecords=5&startPosition=3",
+		"elementSetName=summary&outputSchema=http://www.isotc211.org/2005/gmd&maxRecords=7",
+		"outputSchema=http://www.w3.org/2005/Atom&maxRecords=4",
+		"elementName=dc:title,dct:abstract&maxRecords=6",
+	} {
+		t.Run(q, func(t *testing.T) {
+			vals, err := url.ParseQuery("service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&resultType=results&" + q)
+			require.NoError(t, err)
+			req, err := facade.ParseKVP(vals)
+			require.NoError(t, err)
+			want := vals.Get("maxRecords")
+			cs.reads = nil
+			status, _, got := f.Serve(ctx, ep, req, entries)
+			require.Equal(t, 200, status, string(got))
+			require.Len(t, cs.reads, 1, "one store read per page")
+			assert.Equal(t, want, strconv.Itoa(len(cs.reads[0])))
+			_, _, fromHeld := (&facade.Facade{}).Serve(ctx, ep, req, held)
+			assert.Equal(t, string(fromHeld), string(got))
+		})
+	}
+
+	t.Run("filter over every entry reads no model", func(t *testing.T) {
+		req, err := facade.ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecords"},
+			"typeNames": {"csw:Record"}, "resultType": {"hits"}, "constraintLanguage": {"CQL_TEXT"},
+			"constraint": {"AnyText LIKE '%eau%' AND dc:type = 'dataset'"}, "sortBy": {"dc:title:D"}})
+		require.NoError(t, err)
+		cs.reads = nil
+		status, _, body := f.Serve(ctx, ep, req, entries)
+		require.Equal(t, 200, status, string(body))
+		assert.Empty(t, cs.reads)
+	})
+
+	t.Run("a record no longer stored is an error", func(t *testing.T) {
+		gone := &facade.Entry{ID: entries[0].ID, Catalog: entries[0].Catalog, Hash: strings.Repeat("0", 64)}
+		_, err := s.CSWModels(ctx, []*facade.Entry{gone})
+		require.Error(t, err)
+	})
 }

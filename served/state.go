@@ -22,13 +22,14 @@ import (
 // Record is one served record: its snapshot entry and what the feeds and
 // the facade derive from it, per snapshot generation. Its model, fragment
 // and upstream bytes stay in the store until an answer needs them; the
-// facade loads every model of a catalog (State.CSWEntries).
+// facade's entry holds only its search index, built from the model when
+// the catalog's entries are loaded (State.CSWEntries).
 type Record struct {
 	Entry     cache.Entry
 	CatalogID string
-	// CSW is the facade's entry, nil until the catalog's models are loaded.
-	CSW   *facade.Entry
-	model atomic.Pointer[iso.Record]
+	// CSW is the facade's entry, nil until the catalog's entries are
+	// loaded (and for a record stored without a model).
+	CSW *facade.Entry
 
 	headOnce sync.Once
 	head     *dcat.Fragment // dcat.Fragment.Head of its fragment
@@ -246,9 +247,11 @@ func load(ctx context.Context, st cache.Store, id string) (*Catalog, error) {
 // modelChunk is how many records one store read loads.
 const modelChunk = 200
 
-// loadModels decodes the model of every record of a catalog and builds its
-// facade entry, once per Catalog value (a failed load is retried next
-// time): the CSW facade filters every record, so it needs them all.
+// loadModels builds the facade entry of every record of a catalog, once
+// per Catalog value (a failed load is retried next time): the CSW facade
+// filters every record, so each entry's search index is built from its
+// model, read and decoded a chunk at a time, and the model is dropped; the
+// models of the records an answer writes are read again (CSWModels).
 func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 	data.modelsMu.Lock()
 	defer data.modelsMu.Unlock()
@@ -258,7 +261,7 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 	recs := data.Records
 	for start := 0; start < len(recs); start += modelChunk {
 		chunk := recs[start:min(start+modelChunk, len(recs))]
-		models, err := s.readModels(ctx, data.ID, chunk)
+		models, err := s.readModels(ctx, data.ID, recordKeys(chunk))
 		if err != nil {
 			return err
 		}
@@ -267,31 +270,41 @@ func (s *State) loadModels(ctx context.Context, data *Catalog) error {
 			if m == nil {
 				continue // no model: never served by the facade
 			}
-			internModel(m) // held for every record: share repeated strings
-			r.model.Store(m)
+			internModel(m) // the index keeps some of its strings for every record: share repeated ones
 			e := r.Entry
 			r.CSW = &facade.Entry{
 				ID:            e.ID,
 				Identifier:    e.Identifier,
-				Record:        m,
 				Organisations: append(append([]string(nil), e.ProducerNames...), displayOf(data.Snap, e.Producers)...),
 				Modified:      m.Modified(),
 				Type:          e.Type,
 				Catalog:       data.ID,
 				Hash:          e.Hash,
 			}
+			r.CSW.IndexModel(m) // m is not kept
 		}
 	}
 	data.modelsLoaded = true
 	return nil
 }
 
+// modelKey locates a record's model in the store of its catalog.
+type modelKey struct{ id, hash string }
+
+func recordKeys(recs []*Record) []modelKey {
+	keys := make([]modelKey, len(recs))
+	for i, r := range recs {
+		keys[i] = modelKey{r.Entry.ID, r.Entry.Hash}
+	}
+	return keys
+}
+
 // readModels reads and decodes the models of these records of a catalog
-// (nil for a record stored without one).
-func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) ([]*iso.Record, error) {
+// (nil for a record stored without one), in one store read.
+func (s *State) readModels(ctx context.Context, catalog string, recs []modelKey) ([]*iso.Record, error) {
 	hashes := make([]string, len(recs))
 	for i, r := range recs {
-		hashes[i] = r.Entry.Hash
+		hashes[i] = r.hash
 	}
 	if s.StoreDown() {
 		return nil, fmt.Errorf("read records of %q: %w", catalog, cache.ErrUnavailable)
@@ -316,7 +329,7 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 				}
 				var m iso.Record
 				if err := json.Unmarshal(stored[i], &m); err != nil {
-					errs[i] = fmt.Errorf("decode record %q of %q: %w", recs[i].Entry.ID, catalog, err)
+					errs[i] = fmt.Errorf("decode record %q of %q: %w", recs[i].id, catalog, err)
 					continue
 				}
 				out[i] = &m
@@ -330,25 +343,51 @@ func (s *State) readModels(ctx context.Context, catalog string, recs []*Record) 
 	return out, nil
 }
 
-// Models returns the models of these records, in order: those the facade
-// already loaded, the others read from the store for this answer only (not
-// kept). A record stored without a model is an error.
+// Models returns the models of these records, in order, read from the
+// store for this answer only (not kept), one read per catalog and chunk.
+// A record stored without a model is an error.
 func (s *State) Models(ctx context.Context, recs []*Record) ([]*iso.Record, error) {
-	out := make([]*iso.Record, len(recs))
-	missing := map[string][]int{} // catalog → indexes to read
+	keys := make([]modelKey, len(recs))
+	catalogs := make([]string, len(recs))
 	for i, r := range recs {
-		if m := r.model.Load(); m != nil {
-			out[i] = m
-			continue
-		}
-		missing[r.CatalogID] = append(missing[r.CatalogID], i)
+		keys[i] = modelKey{r.Entry.ID, r.Entry.Hash}
+		catalogs[i] = r.CatalogID
 	}
-	for catalog, idx := range missing {
+	return s.models(ctx, catalogs, keys)
+}
+
+// CSWModels reads the models of facade entries (Entry.Catalog and
+// Entry.Hash), in order: the facade's Models accessor, called with the
+// records of the page an answer writes. An entry whose record is no longer
+// stored (its catalog was harvested again and the old record removed
+// since the entries were built) is an error.
+func (s *State) CSWModels(ctx context.Context, es []*facade.Entry) ([]*iso.Record, error) {
+	keys := make([]modelKey, len(es))
+	catalogs := make([]string, len(es))
+	for i, e := range es {
+		keys[i] = modelKey{e.ID, e.Hash}
+		catalogs[i] = e.Catalog
+	}
+	return s.models(ctx, catalogs, keys)
+}
+
+func (s *State) models(ctx context.Context, catalogs []string, keys []modelKey) ([]*iso.Record, error) {
+	out := make([]*iso.Record, len(keys))
+	byCatalog := map[string][]int{} // catalog → indexes to read
+	var order []string
+	for i, c := range catalogs {
+		if _, ok := byCatalog[c]; !ok {
+			order = append(order, c)
+		}
+		byCatalog[c] = append(byCatalog[c], i)
+	}
+	for _, catalog := range order {
+		idx := byCatalog[catalog]
 		for start := 0; start < len(idx); start += modelChunk {
 			part := idx[start:min(start+modelChunk, len(idx))]
-			chunk := make([]*Record, len(part))
+			chunk := make([]modelKey, len(part))
 			for j, i := range part {
-				chunk[j] = recs[i]
+				chunk[j] = keys[i]
 			}
 			models, err := s.readModels(ctx, catalog, chunk)
 			if err != nil {
@@ -356,7 +395,7 @@ func (s *State) Models(ctx context.Context, recs []*Record) ([]*iso.Record, erro
 			}
 			for j, i := range part {
 				if models[j] == nil {
-					return nil, fmt.Errorf("record %q of %q has no model", recs[i].Entry.ID, catalog)
+					return nil, fmt.Errorf("record %q of %q has no model", keys[i].id, catalog)
 				}
 				out[i] = models[j]
 			}

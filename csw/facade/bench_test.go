@@ -147,7 +147,7 @@ func BenchmarkBuildIndex(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for i, e := range base {
-		keep[i] = buildIndex(e)
+		keep[i] = buildIndex(e, e.Record)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -157,7 +157,7 @@ func BenchmarkBuildIndex(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, e := range base {
-			buildIndex(e)
+			buildIndex(e, e.Record)
 		}
 	}
 	b.ReportMetric(float64(len(base)), "records")

@@ -10,8 +10,11 @@
 // records' repaired boxes and filter geometries reprojected from the
 // French CRSs (crs.go, spatial.go).
 //
-// No I/O happens here: what an answer needs beyond the entries (a record's
-// harvested bytes, its DCAT rendering) is read through the Records the
-// caller passes with the request's context; the proxy package serves the
-// facade over HTTP.
+// No I/O happens here: an entry holds only its search index (what
+// filters, sorting and GetDomain read; Entry.IndexModel builds it from the
+// model, which the caller then drops), and what an answer needs beyond it
+// for the records it writes (their parsed models, one batched read per
+// page; their harvested bytes; their DCAT rendering) is read through the
+// Facade's Models, Raw and DCAT accessors with the request's context; the
+// proxy package serves the facade over HTTP.
 package facade

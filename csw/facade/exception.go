@@ -23,6 +23,9 @@ type Exception struct {
 	Code    string
 	Locator string
 	Text    string
+	// Unavailable marks a NoApplicableCode answer the client may retry:
+	// what the answer needs could not be read now (HTTP 503).
+	Unavailable bool
 }
 
 // Error implements error.
@@ -34,8 +37,12 @@ func (e *Exception) Error() string {
 }
 
 // Status is the HTTP status the facade answers this exception with: 400 for
-// client errors, 500 for NoApplicableCode (a failure on our side).
+// client errors, 500 for NoApplicableCode (a failure on our side), 503 when
+// it is Unavailable.
 func (e *Exception) Status() int {
+	if e.Code == ExceptionNoApplicableCode && e.Unavailable {
+		return http.StatusServiceUnavailable
+	}
 	if e.Code == ExceptionNoApplicableCode {
 		return http.StatusInternalServerError
 	}

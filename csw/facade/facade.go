@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/passerelle/passerelle/csw"
+	"github.com/passerelle/passerelle/iso"
 )
 
 // Endpoint describes one CSW endpoint of the facade (a catalog, a producer
@@ -44,6 +45,12 @@ type Facade struct {
 	// DCAT and GeoDCAT-AP output schemas, with the context of the request
 	// being answered; nil disables those schemas.
 	DCAT func(ctx context.Context, e *Entry) ([]byte, error)
+	// Models loads the parsed models of entries whose Record is nil (the
+	// served package keeps them in the store at Entry.Catalog and
+	// Entry.Hash), in order, with the context of the request being
+	// answered: one call per page of records written, never for filters.
+	// nil: such entries are written from an empty model.
+	Models func(ctx context.Context, es []*Entry) ([]*iso.Record, error)
 	// Now gives the time of csw:Acknowledgement answers (resultType=validate);
 	// nil means time.Now.
 	Now func() time.Time
@@ -343,8 +350,11 @@ func (f *Facade) getRecords(ctx context.Context, b *out, req *Request, entries [
 		return nil
 	}
 	b.WriteString(">\n")
-	for _, e := range page {
-		f.writeRecord(ctx, b, e, schema, esn, req.ElementNames)
+	pm := &pageModels{f: f, ctx: ctx, page: page}
+	for i, e := range page {
+		if ex := f.writeRecord(ctx, b, pm, i, e, schema, esn, req.ElementNames); ex != nil {
+			return ex
+		}
 		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:SearchResults></csw:GetRecordsResponse>\n")
@@ -384,8 +394,11 @@ func (f *Facade) getRecordByID(ctx context.Context, b *out, req *Request, entrie
 		return nil
 	}
 	b.WriteString(">\n")
-	for _, e := range found {
-		f.writeRecord(ctx, b, e, schema, req.ElementSetName, nil)
+	pm := &pageModels{f: f, ctx: ctx, page: found}
+	for i, e := range found {
+		if ex := f.writeRecord(ctx, b, pm, i, e, schema, req.ElementSetName, nil); ex != nil {
+			return ex
+		}
 		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:GetRecordByIdResponse>\n")
@@ -412,13 +425,71 @@ func findEntry(entries []*Entry, id string) *Entry {
 	return nil
 }
 
-// writeRecord writes one child of SearchResults (or GetRecordByIdResponse).
-func (f *Facade) writeRecord(ctx context.Context, b *out, e *Entry, schema, esn string, names []string) {
+// pageModels reads the models of the records an answer writes, all of
+// them in one Facade.Models call on first need (an answer of ISO records
+// served as harvested needs none).
+type pageModels struct {
+	f      *Facade
+	ctx    context.Context
+	page   []*Entry
+	models []*iso.Record
+	err    error
+	loaded bool
+}
+
+var emptyModel = &iso.Record{}
+
+// get returns the model of page[i]: its Record, the one read through
+// Facade.Models, or an empty model when there is no accessor.
+func (pm *pageModels) get(i int) (*iso.Record, *Exception) {
+	e := pm.page[i]
+	if e.Record != nil {
+		return e.Record, nil
+	}
+	if pm.f.Models == nil {
+		return emptyModel, nil
+	}
+	if !pm.loaded {
+		pm.loaded = true
+		var want []*Entry
+		for _, e := range pm.page {
+			if e.Record == nil {
+				want = append(want, e)
+			}
+		}
+		models, err := pm.f.Models(pm.ctx, want)
+		if err == nil && len(models) != len(want) {
+			err = errors.New("models: wrong count")
+		}
+		pm.err = err
+		if err == nil {
+			pm.models = make([]*iso.Record, len(pm.page))
+			j := 0
+			for k, e := range pm.page {
+				if e.Record == nil {
+					pm.models[k] = models[j]
+					j++
+				}
+			}
+		}
+	}
+	if pm.err != nil || pm.models[i] == nil {
+		// The store is unreachable, or the record was replaced since the
+		// entries were built: an answer to retry rather than a record
+		// written empty (the error's text stays inside).
+		return nil, &Exception{Code: ExceptionNoApplicableCode, Unavailable: true,
+			Text: "record " + quote(e.index().id) + " could not be read now: retry later"}
+	}
+	return pm.models[i], nil
+}
+
+// writeRecord writes one child of SearchResults (or GetRecordByIdResponse),
+// page[i] of pm.
+func (f *Facade) writeRecord(ctx context.Context, b *out, pm *pageModels, i int, e *Entry, schema, esn string, names []string) *Exception {
 	switch schema {
 	case SchemaISO:
 		if len(names) > 0 {
-			f.writeISOProjection(ctx, b, e, names)
-			return
+			return f.writeISOProjection(ctx, b, pm, i, e, names)
 		}
 		if esn == "full" {
 			raw := e.Raw
@@ -427,7 +498,7 @@ func (f *Facade) writeRecord(ctx context.Context, b *out, e *Entry, schema, esn 
 			}
 			if len(raw) > 0 {
 				b.raw(stripDecl(raw))
-				return
+				return nil
 			}
 		}
 		if esn == "full" {
@@ -436,9 +507,17 @@ func (f *Facade) writeRecord(ctx context.Context, b *out, e *Entry, schema, esn 
 		if esn == "" {
 			esn = "summary"
 		}
-		writeISO(&b.Buffer, e, esn)
+		r, ex := pm.get(i)
+		if ex != nil {
+			return ex
+		}
+		writeISO(&b.Buffer, e, r, esn)
 	case SchemaAtom:
-		writeAtom(&b.Buffer, e, b.endpoint)
+		r, ex := pm.get(i)
+		if ex != nil {
+			return ex
+		}
+		writeAtom(&b.Buffer, e, r, b.endpoint)
 	case SchemaDCAT, SchemaGeoDCAT:
 		var doc []byte
 		if f.DCAT != nil {
@@ -450,12 +529,17 @@ func (f *Facade) writeRecord(ctx context.Context, b *out, e *Entry, schema, esn 
 			// Keep counts honest: one child per record, even when the
 			// record has no DCAT rendering.
 			b.WriteString(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>`)
-			return
+			return nil
 		}
 		b.raw(doc)
 	default:
-		writeDC(&b.Buffer, e, esn, names)
+		r, ex := pm.get(i)
+		if ex != nil {
+			return ex
+		}
+		writeDC(&b.Buffer, e, r, esn, names)
 	}
+	return nil
 }
 
 func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
@@ -497,7 +581,7 @@ func (f *Facade) writeAcknowledgement(b *bytes.Buffer, req *Request) {
 // writeISOProjection writes the ISO record reduced to the named queryables
 // (ElementName with outputSchema gmd): from the harvested bytes when there
 // are, else from the summary record built from the model.
-func (f *Facade) writeISOProjection(ctx context.Context, b *out, e *Entry, names []string) {
+func (f *Facade) writeISOProjection(ctx context.Context, b *out, pm *pageModels, i int, e *Entry, names []string) *Exception {
 	raw := e.Raw
 	if len(raw) == 0 && f.Raw != nil {
 		raw, _ = f.Raw(ctx, e)
@@ -505,14 +589,19 @@ func (f *Facade) writeISOProjection(ctx context.Context, b *out, e *Entry, names
 	if len(raw) > 0 {
 		if p, ok := projectISO(stripDecl(raw), names); ok {
 			b.raw(p)
-			return
+			return nil
 		}
 	}
+	r, ex := pm.get(i)
+	if ex != nil {
+		return ex
+	}
 	var sum bytes.Buffer
-	writeISO(&sum, e, "summary")
+	writeISO(&sum, e, r, "summary")
 	if p, ok := projectISO(sum.Bytes(), names); ok {
 		b.raw(p)
-		return
+		return nil
 	}
 	b.Write(sum.Bytes())
+	return nil
 }

@@ -307,7 +307,7 @@ func TestFacadeCorpusOutputsValid(t *testing.T) {
 			var b bytes.Buffer
 			b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 			var rec bytes.Buffer
-			writeISO(&rec, e, esn)
+			writeISO(&rec, e, e.Record, esn)
 			// Declare the namespaces the envelope would.
 			b.Write(bytes.Replace(rec.Bytes(), []byte("<gmd:MD_Metadata>"), []byte(`<gmd:MD_Metadata xmlns:gmd="`+csw.NSGMD+`" xmlns:gco="`+csw.NSGCO+`" xmlns:srv="`+csw.NSSRV+`">`), 1))
 			iso = append(iso, b.Bytes())

@@ -8,15 +8,23 @@ import (
 	"github.com/passerelle/passerelle/iso"
 )
 
-// Entry is one record of a facade view, as the proxy builds it from the
-// current snapshot. Entries are read-only once handed to Serve; the facade
-// caches a small search index inside each entry on first use, so share
-// *Entry values between requests rather than rebuilding them.
+// Entry is one record of a facade view, as the served package builds it
+// from the current snapshot. Entries are read-only once handed to Serve;
+// the facade keeps a small search index inside each entry (what filters,
+// sorting and GetDomain read), so share *Entry values between requests
+// rather than rebuilding them.
+//
+// An entry need not hold its model: IndexModel builds the index from a
+// model the caller then drops, and the answers that write records read the
+// models of the page being written through Facade.Models.
 type Entry struct {
-	ID         string      // gmd:fileIdentifier: the CSW identifier (GetRecordById, dc:identifier)
-	Identifier string      // dct:identifier served in DCAT (resource identifier), may equal ID
-	Raw        []byte      // the record as harvested (gmd:MD_Metadata or gmi:MI_Metadata), served verbatim
-	Record     *iso.Record // parsed model; may be nil when the record could not be parsed
+	ID         string // gmd:fileIdentifier: the CSW identifier (GetRecordById, dc:identifier)
+	Identifier string // dct:identifier served in DCAT (resource identifier), may equal ID
+	Raw        []byte // the record as harvested (gmd:MD_Metadata or gmi:MI_Metadata), served verbatim
+	// Record is the parsed model when the caller keeps it in memory; nil:
+	// read through Facade.Models when a record is written (and the index
+	// built by IndexModel, or from an empty model).
+	Record *iso.Record
 	// Organisations holds the organisation names the record is filed under,
 	// raw and display forms; filters on OrganisationName match any of them.
 	Organisations []string
@@ -47,13 +55,19 @@ type index struct {
 }
 
 func (e *Entry) index() *index {
-	e.once.Do(func() { e.ix = buildIndex(e) })
+	e.once.Do(func() { e.ix = buildIndex(e, e.Record) })
 	return e.ix
 }
 
-func buildIndex(e *Entry) *index {
+// IndexModel builds the entry's search index from m, its model, unless it
+// is built already; the entry does not keep m. Call it before handing the
+// entry to Serve.
+func (e *Entry) IndexModel(m *iso.Record) {
+	e.once.Do(func() { e.ix = buildIndex(e, m) })
+}
+
+func buildIndex(e *Entry, r *iso.Record) *index {
 	ix := &index{}
-	r := e.Record
 	if r == nil {
 		r = &iso.Record{}
 	}

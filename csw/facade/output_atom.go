@@ -19,12 +19,8 @@ const (
 // writeAtom writes one atom:entry: id, title, updated, summary, categories,
 // links (the record's ISO document on this endpoint, then its online
 // resources) and the first repaired box as georss:where.
-func writeAtom(b *bytes.Buffer, e *Entry, endpoint string) {
+func writeAtom(b *bytes.Buffer, e *Entry, r *iso.Record, endpoint string) {
 	ix := e.index()
-	r := e.Record
-	if r == nil {
-		r = &iso.Record{}
-	}
 	b.WriteString("<atom:entry>")
 	elem(b, "atom:id", ix.id)
 	elem(b, "dc:identifier", ix.id)

@@ -15,12 +15,8 @@ const boxCRS = "urn:ogc:def:crs:EPSG::4326"
 // writeDC writes a Dublin Core csw:BriefRecord, csw:SummaryRecord or
 // csw:Record built from the model. With element names, a csw:Record holding
 // only those properties.
-func writeDC(b *bytes.Buffer, e *Entry, esn string, names []string) {
+func writeDC(b *bytes.Buffer, e *Entry, r *iso.Record, esn string, names []string) {
 	ix := e.index()
-	r := e.Record
-	if r == nil {
-		r = &iso.Record{}
-	}
 	if len(names) > 0 {
 		writeDCProjection(b, ix, r, names)
 		return
@@ -168,12 +164,8 @@ const codeLists = "http://standards.iso.org/iso/19139/resources/gmxCodelists.xml
 // writeISO writes a gmd:MD_Metadata brief or summary record built from the
 // model (ISO AP 1.0 element sets), valid against gmd.xsd: mandatory
 // elements the model lacks are written with gco:nilReason="missing".
-func writeISO(b *bytes.Buffer, e *Entry, esn string) {
+func writeISO(b *bytes.Buffer, e *Entry, r *iso.Record, esn string) {
 	ix := e.index()
-	r := e.Record
-	if r == nil {
-		r = &iso.Record{}
-	}
 	summary := esn == "summary"
 	service := r.IdentificationKind == "service" || (r.IdentificationKind == "" && ix.typ == "service")
 	b.WriteString("<gmd:MD_Metadata>")
