@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // checkIRI reports why s is not an absolute http(s) IRI that every
@@ -18,6 +19,9 @@ func checkIRI(s string) string {
 func checkIRISchemes(s string, ftp bool) string {
 	if s == "" {
 		return "empty IRI"
+	}
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8 in IRI"
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
