@@ -369,7 +369,10 @@ func (w *walk) hits(ctx context.Context) (int, error) {
 	var env *csw.Envelope
 	err := w.call(ctx, func() *request { return w.getRecords("hits", 1, 1) }, func(r io.Reader) error {
 		var err error
-		env, err = csw.SplitRecords(r, func([]byte) error { return nil })
+		// a hits answer should hold no record; one it holds anyway is
+		// discarded, and bounded by the record limits like a page's
+		env, err = csw.SplitPage(r, w.lim, func(*csw.Envelope, []byte) error { return nil },
+			func(*csw.Envelope, string) error { return nil })
 		return err
 	})
 	if err != nil {
