@@ -394,12 +394,19 @@ func (f *Facade) getRecordByID(ctx context.Context, b *out, req *Request, entrie
 		return nil
 	}
 	b.WriteString(">\n")
-	pm := &pageModels{f: f, ctx: ctx, page: found}
-	for i, e := range found {
-		if ex := f.writeRecord(ctx, b, pm, i, e, schema, req.ElementSetName, nil); ex != nil {
-			return ex
+	// The ids are unbounded (one per catalogue record at worst): their
+	// models are read HardMaxRecords at a time, as a page's are, not all
+	// at once.
+	for len(found) > 0 {
+		page := found[:min(len(found), HardMaxRecords)]
+		found = found[len(page):]
+		pm := &pageModels{f: f, ctx: ctx, page: page}
+		for i, e := range page {
+			if ex := f.writeRecord(ctx, b, pm, i, e, schema, req.ElementSetName, nil); ex != nil {
+				return ex
+			}
+			b.WriteByte('\n')
 		}
-		b.WriteByte('\n')
 	}
 	b.WriteString("</csw:GetRecordByIdResponse>\n")
 	return nil

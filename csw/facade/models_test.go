@@ -3,6 +3,7 @@ package facade
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -122,4 +123,38 @@ func TestFacadeModelsError(t *testing.T) {
 			assert.NotContains(t, string(body), "secret")
 		})
 	}
+}
+
+// TestGetRecordByIdModelsBounded: a GetRecordById naming more records than
+// a page holds writes them all, its models read at most HardMaxRecords at
+// a time (the ids have no bound of their own).
+func TestGetRecordByIdModelsBounded(t *testing.T) {
+	m := fixtureEntries(t)[0].Record
+	ms := &modelStore{models: map[string]*iso.Record{}}
+	var entries []*Entry
+	var ids []string
+	n := HardMaxRecords*2 + 7
+	for i := range n {
+		id := fmt.Sprintf("id-%05d", i)
+		e := &Entry{ID: id, Identifier: id, Type: "dataset"}
+		e.IndexModel(m)
+		ms.models[id] = m
+		entries = append(entries, e)
+		ids = append(ids, id)
+	}
+	f := testFacade()
+	f.Models = ms.read
+	req, err := ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecordById"},
+		"id": {strings.Join(ids, ",")}, "elementSetName": {"brief"}})
+	require.NoError(t, err)
+	status, _, body := f.Serve(context.Background(), testEndpoint, req, entries)
+	require.Equal(t, 200, status, string(body[:min(len(body), 500)]))
+	assert.Equal(t, n, strings.Count(string(body), "<csw:BriefRecord>"))
+	read := 0
+	for _, c := range ms.calls {
+		assert.LessOrEqual(t, len(c), HardMaxRecords)
+		read += len(c)
+	}
+	assert.Equal(t, n, read)
+	assert.Len(t, ms.calls, 3)
 }
