@@ -379,8 +379,16 @@ func (f *Facade) getRecordByID(ctx context.Context, b *out, req *Request, entrie
 	}
 	found := make([]*Entry, 0, len(req.IDs))
 	seen := make(map[*Entry]bool, len(req.IDs))
+	find := func(id string) *Entry { return findEntry(entries, id) }
+	if len(req.IDs) > 8 {
+		// A missing id costs findEntry a scan of every entry: with many ids
+		// (a POST may name thousands) one table of every entry's ids is
+		// cheaper than a scan per id.
+		byID := idTable(entries)
+		find = func(id string) *Entry { return byID[id] }
+	}
 	for _, id := range req.IDs {
-		if e := findEntry(entries, id); e != nil && !seen[e] {
+		if e := find(id); e != nil && !seen[e] {
 			seen[e] = true
 			found = append(found, e)
 		}
@@ -414,6 +422,29 @@ func (f *Facade) getRecordByID(ctx context.Context, b *out, req *Request, entrie
 
 // findEntry finds an entry by ID (binary search when the view is sorted,
 // as promised) or by its served identifier.
+// idTable maps every id of entries to the entry findEntry would return for
+// it: an entry whose own id it is (the first of them), else the first entry
+// listing it among its identifiers.
+func idTable(entries []*Entry) map[string]*Entry {
+	byID := make(map[string]*Entry, len(entries))
+	primary := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if e == nil {
+			continue
+		}
+		ix := e.index()
+		if !primary[ix.id] {
+			byID[ix.id], primary[ix.id] = e, true
+		}
+		for _, v := range ix.ids {
+			if _, ok := byID[v]; !ok {
+				byID[v] = e
+			}
+		}
+	}
+	return byID
+}
+
 func findEntry(entries []*Entry, id string) *Entry {
 	i := sort.Search(len(entries), func(i int) bool { return entries[i] != nil && entries[i].index().id >= id })
 	if i < len(entries) && entries[i] != nil && entries[i].index().id == id {

@@ -158,3 +158,19 @@ func TestGetRecordByIdModelsBounded(t *testing.T) {
 	assert.Equal(t, n, read)
 	assert.Len(t, ms.calls, 3)
 }
+
+// TestIDTableMatchesFindEntry: the table GetRecordById builds for many ids
+// answers every id (own ids, secondary identifiers, missing ones) with the
+// entry findEntry finds.
+func TestIDTableMatchesFindEntry(t *testing.T) {
+	entries := corpusEntries(t)
+	table := idTable(entries)
+	ids := []string{"missing", ""}
+	for _, e := range entries {
+		ids = append(ids, e.index().ids...)
+	}
+	require.Greater(t, len(ids), 40)
+	for _, id := range ids {
+		assert.Same(t, findEntry(entries, id), table[id], "id %q", id)
+	}
+}
