@@ -220,10 +220,16 @@ func (s *BoltStore) PutRecords(ctx context.Context, catalog string, recs []Store
 
 // Records returns the records with these hashes, in order.
 func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string) ([]StoredRecord, error) {
+	return readRecords(s, ctx, catalog, hashes, decodeRecord)
+}
+
+// readRecords decodes the stored bytes of each of hashes, in order, from
+// one read transaction: Records and ParsedRecords differ only in decode.
+func readRecords[T any](s *BoltStore, ctx context.Context, catalog string, hashes []string, decode func(hash string, v []byte) (T, error)) ([]T, error) {
 	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
 		return nil, err
 	}
-	out := make([]StoredRecord, len(hashes))
+	out := make([]T, len(hashes))
 	err := s.view(func(tx *bolt.Tx) error {
 		b, err := subBucket(tx, catalog, bucketRecords)
 		if err != nil {
@@ -238,7 +244,7 @@ func (s *BoltStore) Records(ctx context.Context, catalog string, hashes []string
 			if err != nil {
 				return err
 			}
-			if out[i], err = decodeRecord(h, v); err != nil {
+			if out[i], err = decode(h, v); err != nil {
 				return fmt.Errorf("record %q: %w", truncate(h), err)
 			}
 		}
@@ -283,34 +289,7 @@ func recordBytes(b, blobs *bolt.Bucket, hash string) ([]byte, error) {
 // ParsedRecords returns the parsed models of these records, in order,
 // reading past the raw bytes without touching them.
 func (s *BoltStore) ParsedRecords(ctx context.Context, catalog string, hashes []string) ([][]byte, error) {
-	if err := precheck(ctx, "read records", catalog, func() error { return checkHashes(hashes) }); err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(hashes))
-	err := s.view(func(tx *bolt.Tx) error {
-		b, err := subBucket(tx, catalog, bucketRecords)
-		if err != nil {
-			return err
-		}
-		blobs, err := subBucket(tx, catalog, bucketBlobs)
-		if err != nil {
-			return err
-		}
-		for i, h := range hashes {
-			v, err := recordBytes(b, blobs, h)
-			if err != nil {
-				return err
-			}
-			if out[i], err = recordParsed(v); err != nil {
-				return fmt.Errorf("record %q: %w", truncate(h), err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read records of %q: %w", catalog, err)
-	}
-	return out, nil
+	return readRecords(s, ctx, catalog, hashes, func(_ string, v []byte) ([]byte, error) { return recordParsed(v) })
 }
 
 // HasRecords reports which hashes are stored.
