@@ -34,24 +34,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 	require.NoError(b, err)
 	for _, n := range []int{1000, 4000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			root := b.TempDir()
-			dir := filepath.Join(root, "records")
-			require.NoError(b, os.Mkdir(dir, 0o755))
-			for i := range n {
-				require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%07d.xml", i)), g.Record(i), 0o644))
-			}
-			path := filepath.Join(root, "catalogs.toml")
-			require.NoError(b, os.WriteFile(path, []byte(fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"scale\"\ntitle = \"Scale\"\ndir = %q\n", dir)), 0o644))
-			cfg, err := config.Load(path)
-			require.NoError(b, err)
-			st, err := cache.OpenBolt(filepath.Join(root, "data"))
-			require.NoError(b, err)
-			defer st.Close()
-			rep, err := (&harvest.Harvester{Store: st}).Run(context.Background(), cfg, cfg.Catalog("scale"), harvest.Options{})
-			require.NoError(b, err)
-			require.Equal(b, n, rep.Records)
-			_, err = served.Warm(context.Background(), st, cfg, "scale")
-			require.NoError(b, err)
+			cfg, st := harvestedScale(b, g, n)
 			var feed, withCSW, withIndex float64
 			b.ResetTimer()
 			for range b.N {
@@ -83,6 +66,31 @@ func BenchmarkLoadMemory(b *testing.B) {
 	}
 }
 
+// harvestedScale harvests n scalegen records of catalog "scale" into an
+// embedded store (closed when b ends) and warms it.
+func harvestedScale(b *testing.B, g *scalegen.Generator, n int) (*config.Config, cache.Store) {
+	b.Helper()
+	root := b.TempDir()
+	dir := filepath.Join(root, "records")
+	require.NoError(b, os.Mkdir(dir, 0o755))
+	for i := range n {
+		require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%07d.xml", i)), g.Record(i), 0o644))
+	}
+	path := filepath.Join(root, "catalogs.toml")
+	require.NoError(b, os.WriteFile(path, []byte(fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"scale\"\ntitle = \"Scale\"\ndir = %q\n", dir)), 0o644))
+	cfg, err := config.Load(path)
+	require.NoError(b, err)
+	st, err := cache.OpenBolt(filepath.Join(root, "data"))
+	require.NoError(b, err)
+	b.Cleanup(func() { st.Close() })
+	rep, err := (&harvest.Harvester{Store: st}).Run(context.Background(), cfg, cfg.Catalog("scale"), harvest.Options{})
+	require.NoError(b, err)
+	require.Equal(b, n, rep.Records)
+	_, err = served.Warm(context.Background(), st, cfg, "scale")
+	require.NoError(b, err)
+	return cfg, st
+}
+
 func liveHeap() uint64 {
 	runtime.GC()
 	runtime.GC()
@@ -99,24 +107,8 @@ func BenchmarkPageFromStore(b *testing.B) {
 	g, err := scalegen.New(testenv.Corpus(b))
 	require.NoError(b, err)
 	const n = 2000
-	root := b.TempDir()
-	dir := filepath.Join(root, "records")
-	require.NoError(b, os.Mkdir(dir, 0o755))
-	for i := range n {
-		require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%07d.xml", i)), g.Record(i), 0o644))
-	}
-	path := filepath.Join(root, "catalogs.toml")
-	require.NoError(b, os.WriteFile(path, []byte(fmt.Sprintf("[server]\npublic_url = \"http://127.0.0.1:8080\"\n\n[[catalog]]\nid = \"scale\"\ntitle = \"Scale\"\ndir = %q\n", dir)), 0o644))
-	cfg, err := config.Load(path)
-	require.NoError(b, err)
-	st, err := cache.OpenBolt(filepath.Join(root, "data"))
-	require.NoError(b, err)
-	defer st.Close()
+	cfg, st := harvestedScale(b, g, n)
 	ctx := context.Background()
-	_, err = (&harvest.Harvester{Store: st}).Run(ctx, cfg, cfg.Catalog("scale"), harvest.Options{})
-	require.NoError(b, err)
-	_, err = served.Warm(ctx, st, cfg, "scale")
-	require.NoError(b, err)
 	s := served.New(st, 0)
 	s.SetFragmentCacheBytes(1 << 20)
 	v, err := s.CatalogView(ctx, cfg, "scale")
