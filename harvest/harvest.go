@@ -138,12 +138,12 @@ func (r *run) leased(ctx context.Context) error {
 	if r.opt.FreshFor > 0 {
 		// Re-check under the lease: a replica may have committed between
 		// the scheduler's look at the snapshot and this lease.
-		snap, err := r.h.Store.Snapshot(ctx, r.cat.ID)
-		switch {
-		case errors.Is(err, cache.ErrNotFound):
-		case err != nil:
-			return r.storeErr("read the snapshot's age", err)
-		case r.now().Sub(snap.Created) < r.opt.FreshFor:
+		// Held by the lease, the snapshot read here is the run's previous
+		// one: execute does not read it again.
+		if err := r.readPrev(ctx, "read the snapshot's age"); err != nil {
+			return err
+		}
+		if r.prev != nil && r.now().Sub(r.prev.Created) < r.opt.FreshFor {
 			return ErrFresh
 		}
 	}
@@ -179,6 +179,8 @@ type run struct {
 	now  func() time.Time
 	opt  Options
 	prev *cache.Snapshot
+	// prevRead: prev was read (under the lease), nil meaning none.
+	prevRead bool
 
 	prevByID   map[string]*cache.Entry
 	prevByHash map[string]*cache.Entry
@@ -196,14 +198,27 @@ func (r *run) storeErr(action string, err error) error {
 	return fmt.Errorf("harvest %q: %s: %w: %w", r.cat.ID, action, errStore, err)
 }
 
-func (r *run) execute(ctx context.Context) error {
+// readPrev reads the catalog's current snapshot into r.prev (nil if there
+// is none), once a run.
+func (r *run) readPrev(ctx context.Context, action string) error {
+	if r.prevRead {
+		return nil
+	}
 	prev, err := r.h.Store.Snapshot(ctx, r.cat.ID)
 	switch {
 	case errors.Is(err, cache.ErrNotFound):
 	case err != nil:
-		return r.storeErr("read previous snapshot", err)
+		return r.storeErr(action, err)
 	default:
 		r.prev = prev
+	}
+	r.prevRead = true
+	return nil
+}
+
+func (r *run) execute(ctx context.Context) error {
+	if err := r.readPrev(ctx, "read previous snapshot"); err != nil {
+		return err
 	}
 	r.prevByID = map[string]*cache.Entry{}
 	r.prevByHash = map[string]*cache.Entry{}

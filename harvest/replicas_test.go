@@ -252,3 +252,35 @@ func TestSchedulerShutdownStopsAtPageBoundary(t *testing.T) {
 	}
 	assert.Less(t, n, 6, "the walk stopped before the last page: %v", h.Log())
 }
+
+// snapshotCounter counts the store's Snapshot reads.
+type snapshotCounter struct {
+	cache.Store
+	n int
+}
+
+func (s *snapshotCounter) Snapshot(ctx context.Context, catalog string) (*cache.Snapshot, error) {
+	s.n++
+	return s.Store.Snapshot(ctx, catalog)
+}
+
+// TestRunReadsSnapshotOnce: a scheduled run whose freshness check read the
+// snapshot under the lease harvests from that read, not a second one (the
+// manifest of every record).
+func TestRunReadsSnapshotOnce(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.xml", isoRecord("a", "A", "2024-01-01", "Org"))
+	cat := &f.cfg.Catalogs[0]
+	ctx := context.Background()
+	_, err := f.h.Run(ctx, f.cfg, cat, Options{})
+	require.NoError(t, err)
+	f.write("b.xml", isoRecord("b", "B", "2024-01-02", "Org"))
+
+	counted := &snapshotCounter{Store: f.store}
+	rep, err := (&Harvester{Store: counted}).Run(ctx, f.cfg, cat, Options{Scheduled: true, FreshFor: time.Nanosecond})
+	require.NoError(t, err)
+	require.Equal(t, StatusOK, rep.Status)
+	assert.Equal(t, 1, counted.n, "snapshot reads")
+	assert.Equal(t, []string{"a", "b"}, ids(f.snapshot()))
+	assert.Equal(t, 1, rep.Unchanged, "the previous snapshot was used: a is unchanged")
+}
