@@ -426,7 +426,6 @@ func decodeRecord(hash string, b []byte) (StoredRecord, error) {
 	return rec, nil
 }
 
-// recordFirstStored reads only the FirstStored of a stored record.
 // encodeRecordRef is the embedded store's small value for a record whose
 // bytes live in the blob bucket under seq.
 func encodeRecordRef(seq uint64, first time.Time) []byte {
@@ -464,6 +463,7 @@ func recordParsed(b []byte) ([]byte, error) {
 	return p, nil
 }
 
+// recordFirstStored reads only the FirstStored of a stored record.
 func recordFirstStored(b []byte) (time.Time, error) {
 	d := decoder{b: b}
 	if d.byte("format") != formatRecord {
