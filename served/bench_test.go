@@ -27,8 +27,10 @@ import (
 // count: after loading the catalog view and building every fragment head
 // (what feeds and JSON views need), then after the CSW facade's entries
 // (every record's search index, built from its model, the model dropped),
-// then after a filtered query over them. The target is well under 1 KB a
-// record (issue 12).
+// then after a filtered query over them (the index is built when the
+// entries load, so the last figure shows what a query adds: nothing lasting).
+// Issue 12 aims at well under 1 KB a record; measured at 4 000 records:
+// 2.1 KB for feeds, 13.3 KB with the facade's entries — not met.
 func BenchmarkLoadMemory(b *testing.B) {
 	g, err := scalegen.New(testenv.Corpus(b))
 	require.NoError(b, err)
@@ -48,7 +50,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 				entries, err := s.CSWEntries(context.Background(), v)
 				require.NoError(b, err)
 				withCSW = float64(liveHeap()-before) / float64(n)
-				// An AnyText query makes the facade index every entry.
+				// An AnyText query over every entry's index.
 				req, err := facade.ParseKVP(url.Values{"service": {"CSW"}, "version": {"2.0.2"}, "request": {"GetRecords"},
 					"typeNames": {"csw:Record"}, "resultType": {"hits"}, "constraintLanguage": {"CQL_TEXT"},
 					"constraint_language_version": {"1.1.0"}, "constraint": {"AnyText LIKE '%lot 1%'"}})
@@ -60,7 +62,7 @@ func BenchmarkLoadMemory(b *testing.B) {
 			}
 			b.ReportMetric(feed, "feed-live-B/record")
 			b.ReportMetric(withCSW, "with-csw-live-B/record")
-			b.ReportMetric(withIndex, "with-facade-index-live-B/record")
+			b.ReportMetric(withIndex, "after-filter-live-B/record")
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "load-µs/record")
 		})
 	}
