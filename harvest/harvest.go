@@ -184,6 +184,10 @@ type run struct {
 
 	prevByID   map[string]*cache.Entry
 	prevByHash map[string]*cache.Entry
+	// againFirst holds, when the stored models are parsed again (another
+	// iso.ModelVersion), each previous hash's FirstStored: flush then has
+	// nothing to read back for those.
+	againFirst map[string]time.Time
 	entries    []cache.Entry
 	shadowed   []cache.Entry
 	seen       map[string]int // fileIdentifier → index in entries
@@ -227,6 +231,12 @@ func (r *run) execute(ctx context.Context) error {
 	// record is parsed once more, so what is served reads the current model.
 	reuse := r.prev != nil && r.prev.Model == iso.ModelVersion
 	if r.prev != nil && !reuse {
+		r.againFirst = make(map[string]time.Time, len(r.prev.Entries)+len(r.prev.Shadowed))
+		for _, list := range [][]cache.Entry{r.prev.Entries, r.prev.Shadowed} {
+			for _, e := range list {
+				r.againFirst[e.Hash] = e.FirstStored
+			}
+		}
 		r.rep.Notes = append(r.rep.Notes, fmt.Sprintf(
 			"records parsed again: the stored models were made by parser model %d, this version makes model %d", r.prev.Model, iso.ModelVersion))
 	}
@@ -560,10 +570,33 @@ func (r *run) flush(ctx context.Context) error {
 	// The store keeps the FirstStored of a hash it already had (content
 	// that left and came back while its record was still stored): read
 	// those few back, never the whole batch.
-	hashes := make([]string, len(r.pending))
-	for i, p := range r.pending {
-		hashes[i] = p.Hash
+	if r.firstStored == nil {
+		r.firstStored = map[string]time.Time{}
 	}
+	hashes := make([]string, 0, len(r.pending))
+	for _, p := range r.pending {
+		if t, ok := r.againFirst[p.Hash]; ok {
+			r.firstStored[p.Hash] = t // parsed again: the snapshot knew it
+			continue
+		}
+		hashes = append(hashes, p.Hash)
+	}
+	if len(hashes) > 0 {
+		if err := r.readBackFirstStored(ctx, hashes); err != nil {
+			return err
+		}
+	}
+	if err := r.h.Store.PutRecords(ctx, r.cat.ID, r.pending); err != nil {
+		return r.storeErr("store records", err)
+	}
+	r.pending = r.pending[:0]
+	return nil
+}
+
+// readBackFirstStored learns the FirstStored of those hashes the store
+// already had (content that left and came back while its record was still
+// stored), reading only those records.
+func (r *run) readBackFirstStored(ctx context.Context, hashes []string) error {
 	has, err := r.h.Store.HasRecords(ctx, r.cat.ID, hashes)
 	if err != nil {
 		return r.storeErr("look up records", err)
@@ -579,17 +612,10 @@ func (r *run) flush(ctx context.Context) error {
 		if err != nil {
 			return r.storeErr("read back stored records", err)
 		}
-		if r.firstStored == nil {
-			r.firstStored = map[string]time.Time{}
-		}
 		for _, rec := range recs {
 			r.firstStored[rec.Hash] = rec.FirstStored
 		}
 	}
-	if err := r.h.Store.PutRecords(ctx, r.cat.ID, r.pending); err != nil {
-		return r.storeErr("store records", err)
-	}
-	r.pending = r.pending[:0]
 	return nil
 }
 

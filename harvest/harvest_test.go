@@ -190,7 +190,10 @@ func TestOlderModelParsedAgain(t *testing.T) {
 	old.Model = iso.ModelVersion - 1
 	require.NoError(t, f.store.Commit(context.Background(), &old))
 
-	rep = f.run(Options{})
+	reads := &recordsCounter{Store: f.store}
+	rep, err := (&Harvester{Store: reads}).Run(context.Background(), f.cfg, f.cfg.Catalog(f.catalog), Options{})
+	require.NoError(t, err)
+	assert.Zero(t, reads.n, "no stored record is read back: the snapshot gave their FirstStored")
 	assert.Equal(t, StatusOK, rep.Status)
 	assert.Equal(t, 4, rep.Parsed, "records of an older model are parsed again")
 	assert.Equal(t, 4, rep.Unchanged, "same bytes: unchanged for the report")
@@ -201,6 +204,17 @@ func TestOlderModelParsedAgain(t *testing.T) {
 
 	rep = f.run(Options{})
 	assert.Equal(t, 0, rep.Parsed)
+}
+
+// recordsCounter counts the records a harvest reads back from the store.
+type recordsCounter struct {
+	cache.Store
+	n int
+}
+
+func (s *recordsCounter) Records(ctx context.Context, catalog string, hashes []string) ([]cache.StoredRecord, error) {
+	s.n += len(hashes)
+	return s.Store.Records(ctx, catalog, hashes)
 }
 
 func TestParseFailureKeepsPreviousVersion(t *testing.T) {
