@@ -339,6 +339,32 @@ const maxRedirects = 5
 // (scheme, host or port): Go forwards X-API-KEY to whatever host a
 // redirect names. Refusals are ErrUpstream, not retried.
 func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	return redirectPolicy(req, via, first.Header.Get("X-API-KEY") != "" || first.Header.Get("Authorization") != "")
+}
+
+// checkTokenRedirect is checkRedirect for the OAuth2 token requests
+// (code exchange, refresh): they always carry credentials — the client
+// secret, the code or the refresh token, in the body that Go sends again
+// on a 307 or 308 to whatever host it names.
+func checkTokenRedirect(req *http.Request, via []*http.Request) error {
+	return redirectPolicy(req, via, true)
+}
+
+// tokenContext returns ctx with the HTTP client of the OAuth2 token
+// requests (ctx's oauth2.HTTPClient, else http.DefaultClient) copied
+// under checkTokenRedirect; the caller's client is not modified.
+func tokenContext(ctx context.Context) context.Context {
+	hc, _ := ctx.Value(oauth2.HTTPClient).(*http.Client)
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = checkTokenRedirect
+	return context.WithValue(ctx, oauth2.HTTPClient, &c)
+}
+
+func redirectPolicy(req *http.Request, via []*http.Request, secret bool) error {
 	if len(via) > maxRedirects {
 		return fmt.Errorf("more than %d redirects: %w", maxRedirects, ErrUpstream)
 	}
@@ -346,7 +372,6 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("redirect from https to %s refused: %w", origin(req.URL), ErrUpstream)
 	}
 	first := via[0]
-	secret := first.Header.Get("X-API-KEY") != "" || first.Header.Get("Authorization") != ""
 	if secret && origin(req.URL) != origin(first.URL) {
 		return fmt.Errorf("redirect from %s to another origin %s refused: the request carries credentials: %w", origin(first.URL), origin(req.URL), ErrUpstream)
 	}

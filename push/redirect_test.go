@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,5 +86,40 @@ func TestRedirectKeepsCredentialsHome(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.refused)
 			assert.EqualValues(t, 1, c.calls.Load(), "not retried")
 		})
+	}
+}
+
+// TestTokenRefreshKeepsSecretsHome: the refresh request (client secret and
+// refresh token in its body, which Go sends again on a 307) never follows
+// a redirect to another origin.
+func TestTokenRefreshKeepsSecretsHome(t *testing.T) {
+	var mu sync.Mutex
+	reached := 0
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		reached++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"stolen","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer home.Close()
+	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+		path := filepath.Join(t.TempDir(), "token.json")
+		require.NoError(t, SaveToken(path, &oauth2.Token{AccessToken: "old", RefreshToken: "r3fresh", TokenType: "Bearer",
+			Expiry: time.Now().Add(-time.Hour)}))
+		conf := OAuthConfig(home.URL, "passerelle", "s3cret", 0)
+		conf.Endpoint.AuthStyle = style
+		ts, err := FileTokenSource(context.Background(), conf, path)
+		require.NoError(t, err)
+		_, err = ts.Token()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "to another origin")
+		mu.Lock()
+		assert.Zero(t, reached, "the refresh request reached another origin")
+		mu.Unlock()
 	}
 }

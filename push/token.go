@@ -154,7 +154,7 @@ func FileTokenSource(ctx context.Context, conf *oauth2.Config, path string) (oau
 	if err != nil {
 		return nil, err
 	}
-	return &fileTokenSource{ctx: ctx, conf: conf, path: path, tok: tok}, nil
+	return &fileTokenSource{ctx: tokenContext(ctx), conf: conf, path: path, tok: tok}, nil
 }
 
 func (s *fileTokenSource) Token() (*oauth2.Token, error) {
@@ -262,6 +262,7 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	if opts.HTTPClient != nil {
 		ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTPClient)
 	}
+	ctx = tokenContext(ctx)
 	addr := strings.TrimPrefix(strings.TrimSuffix(conf.RedirectURL, "/callback"), "http://")
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
