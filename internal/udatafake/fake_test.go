@@ -485,6 +485,7 @@ func TestPutFormSemantics(t *testing.T) {
 	}{
 		{"absent temporal_coverage clears it, absent spatial keeps it", map[string]any{"tags": []string{"voirie"}}, 200, nil,
 			func(t *testing.T, sp map[string]any) { assert.Equal(t, geom, sp["geom"]) }},
+		{"period set again", map[string]any{"temporal_coverage": period, "tags": []string{"voirie"}}, 200, period, nil},
 		{"archiving clears it too", map[string]any{"archived": "2026-01-02T03:04:05+00:00", "tags": []string{"voirie"}}, 200, nil, nil},
 		{"resent period kept, spatial null keeps the geometry", map[string]any{"archived": nil, "temporal_coverage": period, "spatial": nil}, 200, period,
 			func(t *testing.T, sp map[string]any) { assert.Equal(t, geom, sp["geom"]) }},
