@@ -131,20 +131,8 @@ func isSlug(s string) bool {
 // or after alias resolution), or is a template placeholder that no alias
 // names (Placeholder).
 func (p Producers) Resolve(name string) (slug, display string, ok bool) {
-	display = strings.TrimSpace(name)
-	slug = slugOf(display)
-	if slug == "" || p.isIgnored(slug) {
-		return "", "", false
-	}
-	if target, targetSlug, aliased := p.alias(slug); aliased {
-		// An alias wins over the placeholder rule: the name is known.
-		display, slug = target, targetSlug
-		if slug == "" || p.isIgnored(slug) {
-			return "", "", false
-		}
-		return slug, display, true
-	}
-	if Placeholder(display) != "" {
+	slug, display, why := p.resolve(name)
+	if why != "" {
 		return "", "", false
 	}
 	return slug, display, true
@@ -154,24 +142,32 @@ func (p Producers) Resolve(name string) (slug, display string, ok bool) {
 // it: "no letter or digit", "listed in [producers] ignore", or the
 // placeholder rule that matched (see Placeholder).
 func (p Producers) Rejected(name string) string {
-	display := strings.TrimSpace(name)
-	slug := slugOf(display)
+	_, _, why := p.resolve(name)
+	return why
+}
+
+// resolve is Resolve and Rejected: the slug and display name, or why the
+// name is refused.
+func (p Producers) resolve(name string) (slug, display, why string) {
+	display = strings.TrimSpace(name)
+	slug = slugOf(display)
 	switch {
 	case slug == "":
-		return "no letter or digit"
+		return "", "", "no letter or digit"
 	case p.isIgnored(slug):
-		return "listed in [producers] ignore"
+		return "", "", "listed in [producers] ignore"
 	}
-	if _, targetSlug, aliased := p.alias(slug); aliased {
+	if target, targetSlug, aliased := p.alias(slug); aliased {
+		// An alias wins over the placeholder rule: the name is known.
 		if targetSlug == "" || p.isIgnored(targetSlug) {
-			return "alias target listed in [producers] ignore"
+			return "", "", "alias target listed in [producers] ignore"
 		}
-		return ""
+		return targetSlug, target, ""
 	}
 	if why := Placeholder(display); why != "" {
-		return "template placeholder (" + why + ")"
+		return "", "", "template placeholder (" + why + ")"
 	}
-	return ""
+	return slug, display, ""
 }
 
 // placeholderPhrases are French template phrases of metadata editors, as
