@@ -196,12 +196,9 @@ func buildPlan(org Org, desired []dcat.Item, partial bool, all []*Dataset) *OrgP
 	actual := map[string]*Dataset{}
 	for _, rid := range x.order {
 		ds := x.ours[rid]
-		best := ds[len(ds)-1]
-		for i := len(ds) - 1; i >= 0; i-- {
-			if ds[i].Deleted == nil {
-				best = ds[i]
-				break
-			}
+		best := adoptable(ds)
+		if best == nil {
+			best = ds[len(ds)-1]
 		}
 		actual[rid] = best
 		for _, d := range ds {
