@@ -78,14 +78,14 @@ func TestPlanOutput(t *testing.T) {
 	noRID.Extras = map[string]any{}
 	desired = append(desired, noRID)
 
-	p := buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, desired, false, all)
+	p := buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, desired, false, newIndex(all))
 	var txt, js bytes.Buffer
 	require.NoError(t, p.WriteText(&txt))
 	require.NoError(t, p.WriteJSON(&js))
 	golden(t, "plan.golden.txt", txt.Bytes())
 	golden(t, "plan.golden.jsonl", js.Bytes())
 
-	p = buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, items[:1], true, all)
+	p = buildPlan(Org{ConfigID: "ddt99", DatagouvID: "5f00000000000000000000aa"}, items[:1], true, newIndex(all))
 	txt.Reset()
 	require.NoError(t, p.WriteText(&txt))
 	golden(t, "plan-partial.golden.txt", txt.Bytes())

@@ -134,15 +134,17 @@ func Plan(ctx context.Context, c *Client, org Org, desired []dcat.Item, partial 
 	if err := c.CheckOrg(ctx, org); err != nil {
 		return nil, err
 	}
-	var all []*Dataset
+	// Indexed as listed: a dataset that is neither ours nor adoptable is
+	// not kept.
+	x := newIndex(nil)
 	err := c.Datasets(ctx, org.DatagouvID, 0, func(d *Dataset) bool {
-		all = append(all, d)
+		x.add(d)
 		return true
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan organization %q: %w", org.ConfigID, err)
 	}
-	return buildPlan(org, desired, partial, all), nil
+	return buildPlan(org, desired, partial, x), nil
 }
 
 // index groups datasets by remote id, in list order (newest first): ours
@@ -155,27 +157,33 @@ type index struct {
 func newIndex(all []*Dataset) *index {
 	x := &index{ours: map[string][]*Dataset{}, harvested: map[string][]*Dataset{}, marked: map[string][]*Dataset{}}
 	for _, d := range all {
-		if rid := strings.TrimSpace(d.Extra(dcat.ExtraRemoteID)); rid != "" {
-			if _, seen := x.ours[rid]; !seen {
-				x.order = append(x.order, rid)
-			}
-			x.ours[rid] = append(x.ours[rid], d)
-			continue
-		}
-		if d.Harvest != nil && strings.TrimSpace(d.Harvest.RemoteID) != "" {
-			rid := strings.TrimSpace(d.Harvest.RemoteID)
-			x.harvested[rid] = append(x.harvested[rid], d)
-			continue
-		}
-		seen := map[string]bool{}
-		for _, r := range d.Resources {
-			if rid := resourceMark(r); rid != "" && !seen[rid] {
-				seen[rid] = true
-				x.marked[rid] = append(x.marked[rid], d)
-			}
-		}
+		x.add(d)
 	}
 	return x
+}
+
+// add indexes d, the next dataset of the list; d is kept only when it is
+// ours, harvested or carries a resource mark.
+func (x *index) add(d *Dataset) {
+	if rid := strings.TrimSpace(d.Extra(dcat.ExtraRemoteID)); rid != "" {
+		if _, seen := x.ours[rid]; !seen {
+			x.order = append(x.order, rid)
+		}
+		x.ours[rid] = append(x.ours[rid], d)
+		return
+	}
+	if d.Harvest != nil && strings.TrimSpace(d.Harvest.RemoteID) != "" {
+		rid := strings.TrimSpace(d.Harvest.RemoteID)
+		x.harvested[rid] = append(x.harvested[rid], d)
+		return
+	}
+	seen := map[string]bool{}
+	for _, r := range d.Resources {
+		if rid := resourceMark(r); rid != "" && !seen[rid] {
+			seen[rid] = true
+			x.marked[rid] = append(x.marked[rid], d)
+		}
+	}
 }
 
 // adoptable is the oldest live dataset of list (the list is newest first).
@@ -188,9 +196,8 @@ func adoptable(list []*Dataset) *Dataset {
 	return nil
 }
 
-func buildPlan(org Org, desired []dcat.Item, partial bool, all []*Dataset) *OrgPlan {
+func buildPlan(org Org, desired []dcat.Item, partial bool, x *index) *OrgPlan {
 	p := &OrgPlan{Org: org, Partial: partial, Created: time.Now().UTC()}
-	x := newIndex(all)
 	// One dataset per remote id: prefer a live one, then the oldest (the
 	// list is newest first); report the others.
 	actual := map[string]*Dataset{}
