@@ -168,18 +168,28 @@ func (c *Client) Organizations(ctx context.Context) ([]Membership, error) {
 		if err != nil {
 			return nil, fmt.Errorf("organizations of account %s: %w", who(me), err)
 		}
-		m := Membership{ID: ref.ID, Name: o.Name, Slug: o.Slug}
-		for _, x := range o.Members {
-			if x.User.ID == me.ID {
-				m.Role = x.Role
-			}
-		}
-		m.CanPush = m.Role == "admin" || m.Role == "editor"
+		m := Membership{ID: ref.ID, Name: o.Name, Slug: o.Slug, Role: roleIn(o, me.ID)}
+		m.CanPush = canPush(m.Role)
 		out = append(out, m)
 	}
 	c.memberships = out
 	return out, nil
 }
+
+// roleIn is the role of user userID in o, "" when not a member.
+func roleIn(o *Organization, userID string) string {
+	role := ""
+	for _, x := range o.Members {
+		if x.User.ID == userID {
+			role = x.Role
+		}
+	}
+	return role
+}
+
+// canPush: admin and editor create and edit any dataset of the
+// organization.
+func canPush(role string) bool { return role == "admin" || role == "editor" }
 
 func who(me *Me) string {
 	if me.Email != "" {
@@ -217,6 +227,22 @@ func (c *Client) CheckOrg(ctx context.Context, org Org) error {
 	me, err := c.Me(ctx)
 	if err != nil {
 		return fmt.Errorf("organization %q: %w", org.ConfigID, err)
+	}
+	// The usual case, an organization the account may push to: that one
+	// organization is read; the list of all (one read each) is for a
+	// refusal.
+	for _, ref := range me.Organizations {
+		if ref.ID != org.DatagouvID {
+			continue
+		}
+		o, err := c.Organization(ctx, ref.ID)
+		if err != nil {
+			return fmt.Errorf("organization %q: %w", org.ConfigID, err)
+		}
+		if canPush(roleIn(o, me.ID)) {
+			return nil
+		}
+		break
 	}
 	ms, err := c.Organizations(ctx)
 	if err != nil {

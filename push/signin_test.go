@@ -3,6 +3,7 @@ package push
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,4 +99,21 @@ func TestLoginPrintsExpiry(t *testing.T) {
 	assert.Contains(t, out.String(), "The sign-in expires on "+tok.Expiry.UTC().Format(time.RFC3339))
 	assert.True(t, strings.Contains(out.String(), "(in 30 days)") || strings.Contains(out.String(), "(in 29 days)"), out.String())
 	assert.Contains(t, out.String(), "sign in again with `passerelle login`")
+}
+
+// TestCheckOrgReadsOneOrganization: an organization the account may push
+// to costs /me/ and that organization, whatever the account's other
+// organizations; a refusal reads them all to list them.
+func TestCheckOrgReadsOneOrganization(t *testing.T) {
+	e := newEnv(t)
+	var others []string
+	for i := range 5 {
+		o := e.fake.AddOrg(udatafake.Org{Name: fmt.Sprintf("Autre %d", i), Members: []udatafake.Member{{UserID: e.user.ID, Role: "partial_editor"}}})
+		others = append(others, o.ID)
+	}
+	require.NoError(t, e.client.CheckOrg(context.Background(), e.org))
+	assert.Equal(t, 2, e.client.Calls(), "/me/ and the organization")
+	err := e.client.CheckOrg(context.Background(), Org{ConfigID: "autre", DatagouvID: others[0]})
+	require.ErrorIs(t, err, ErrAuth)
+	assert.Equal(t, 2+1+6, e.client.Calls(), "the refused organization, then the six to list them")
 }
