@@ -9,6 +9,8 @@ bin=${PASSERELLE_BIN:-bin/passerelle}
 [ -x "$bin" ] || go build -o bin/passerelle ./cmd/passerelle
 go build -o bin/slowbody ./internal/slowbody
 port=${PORT:-18080}
+pid="" dir=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$dir" ] && rm -rf "$dir"' EXIT
 for cl in ${CL:-4000000 1000000}; do
   dir=$(mktemp -d)
   sed "s#dir = \"testdata/demo\"#dir = \"$PWD/testdata/demo\"#" catalogs.toml >"$dir/catalogs.toml"
@@ -24,4 +26,5 @@ for cl in ${CL:-4000000 1000000}; do
   echo "Content-Length $cl × 500 connections: serve RSS ${before} kB before, ${during} kB while held"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
+  pid="" dir=""
 done
