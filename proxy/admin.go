@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -87,11 +88,28 @@ func newAdmin(s *Server, o AdminOptions) *admin {
 		o.DatagouvURL = "https://www.data.gouv.fr"
 	}
 	o.DatagouvURL = strings.TrimRight(o.DatagouvURL, "/")
-	a := &admin{s: s, o: o, http: o.HTTPClient}
-	if a.http == nil {
-		a.http = &http.Client{Timeout: 30 * time.Second}
+	hc := http.Client{Timeout: 30 * time.Second}
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient // the caller's client is not modified
 	}
-	return a
+	hc.CheckRedirect = sameOriginRedirect
+	return &admin{s: s, o: o, http: &hc}
+}
+
+// sameOriginRedirect follows at most 10 redirects, never to another scheme
+// or host than the first request's: every request to data.gouv.fr carries
+// a secret (the code and PKCE verifier in the token request's body, which
+// a 307/308 resends, the client secret or the access token), and Go sends
+// a body, and an Authorization header to a subdomain, wherever a redirect
+// names.
+func sameOriginRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if first := via[0].URL; req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		return fmt.Errorf("redirect from %s://%s to %s://%s refused: the request carries credentials", first.Scheme, first.Host, req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }
 
 func (a *admin) enabled() bool { return a.o.ClientID != "" || a.o.Token != "" }

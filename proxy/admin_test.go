@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -553,4 +554,40 @@ func TestAdminDisabledByDefault(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 		assert.Contains(t, string(body), "DATAGOUV_CLIENT_ID", path)
 	}
+}
+
+// TestAdminRefusesCrossOriginRedirect: a 307 from data.gouv.fr's token
+// endpoint to another host does not resend the code and PKCE verifier
+// there; a redirect within data.gouv.fr is followed.
+func TestAdminRefusesCrossOriginRedirect(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = io.WriteString(w, `{"access_token":"stolen"}`)
+	}))
+	defer other.Close()
+	dg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/oauth/token":
+			http.Redirect(w, r, other.URL+"/oauth/token", http.StatusTemporaryRedirect)
+		case "/old/":
+			http.Redirect(w, r, "/api/1/me/", http.StatusTemporaryRedirect)
+		default:
+			_, _ = io.WriteString(w, `{"id":"u1"}`)
+		}
+	}))
+	defer dg.Close()
+	a := newAdmin(nil, AdminOptions{DatagouvURL: dg.URL})
+
+	req, err := http.NewRequest(http.MethodPost, dg.URL+"/oauth/token", strings.NewReader("code=c&code_verifier=v"))
+	require.NoError(t, err)
+	var out map[string]any
+	_, err = a.do(req, &out)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "refused")
+	assert.Zero(t, elsewhere.Load(), "the token request reached another host")
+
+	var me struct{ ID string }
+	require.NoError(t, a.getJSON(context.Background(), "tok", "/old/", &me))
+	assert.Equal(t, "u1", me.ID)
 }
