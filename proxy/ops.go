@@ -29,7 +29,7 @@ func (s *Server) Reloaded(cfg *config.Config, err error) {
 		st = *prev
 	}
 	if err != nil {
-		st.lastErr, st.errAt = err.Error(), time.Now()
+		st.lastErr, st.errAt = config.RedactURLs(err.Error()), time.Now() // /readyz is public
 	} else {
 		s.SetConfig(cfg)
 		st.loaded, st.lastErr, st.errAt = time.Now(), "", time.Time{}

@@ -38,12 +38,13 @@ func TestReadyz(t *testing.T) {
 	assert.False(t, c.Stale)
 
 	// A refused reload is reported, and cleared by the next good one.
-	e.srv.Reloaded(nil, errors.New(`catalogs.toml:3: catalog "x": url: must be an absolute http(s) URL`))
+	e.srv.Reloaded(nil, errors.New(`catalogs.toml:3: catalog "x": url: must be an absolute http(s) URL, near ftp://reader:s3cret@csw.example/`))
 	_, body = e.get("/readyz")
 	r = readiness{}
 	require.NoError(t, json.Unmarshal(body, &r))
 	require.NotNil(t, r.LastReloadError)
 	assert.Contains(t, r.LastReloadError.Error, "catalogs.toml:3")
+	assert.NotContains(t, string(body), "s3cret", "/readyz is public: a URL's password in the reload error is redacted")
 	assert.True(t, r.Ready, "a refused reload leaves the previous configuration serving")
 	e.srv.Reloaded(e.cfg, nil)
 	_, body = e.get("/readyz")
