@@ -136,10 +136,7 @@ func TestPushAgainstFake(t *testing.T) {
 // harvests the demo catalog at start, the feeds answer, a configuration
 // change is picked up, and cancelling stops it cleanly with exit 0.
 func TestServeEndToEnd(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "catalogs.toml")
@@ -156,15 +153,7 @@ func TestServeEndToEnd(t *testing.T) {
 	go func() {
 		codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", filepath.Join(dir, "data"), "--reload", "20ms"}, &out, &errOut)
 	}()
-	get := func(path string) (int, string) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return httpGet("http://" + addr + path) }
 	require.Eventually(t, func() bool {
 		code, _ := get("/catalogs/demo/catalog.ttl")
 		return code == http.StatusOK
@@ -206,6 +195,27 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// httpGet returns the status and body of a GET, or 0 and the error's text.
+func httpGet(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestOrganizationsCommand: `passerelle organizations` lists the account's

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,10 +43,7 @@ func startServe(t *testing.T, args ...string) *serveRun {
 // startServeWith is startServe with the configuration text changed by edit.
 func startServeWith(t *testing.T, edit func(string) string, args ...string) *serveRun {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "catalogs.toml")
 	body, err := os.ReadFile(rootConfig())
@@ -81,15 +77,7 @@ func startServeWith(t *testing.T, edit func(string) string, args ...string) *ser
 	return s
 }
 
-func (s *serveRun) get(path string) (int, string) {
-	resp, err := http.Get("http://" + s.addr + path)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
+func (s *serveRun) get(path string) (int, string) { return httpGet("http://" + s.addr + path) }
 
 type readyBody struct {
 	Config struct {
@@ -249,10 +237,7 @@ every = "1h"
 	var addrs []string
 	var logs []*lockedBuffer
 	for range 2 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		require.NoError(t, ln.Close())
+		addr := freeAddr(t)
 		addrs = append(addrs, addr)
 		var out, errOut lockedBuffer
 		logs = append(logs, &errOut)
@@ -260,15 +245,7 @@ every = "1h"
 			codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", rawURL + "?prefix=" + url.QueryEscape(prefix), "--reload", "0"}, &out, &errOut)
 		}()
 	}
-	get := func(addr, path string) (int, string) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(addr, path string) (int, string) { return httpGet("http://" + addr + path) }
 	for _, addr := range addrs {
 		require.Eventually(t, func() bool { code, _ := get(addr, "/readyz"); return code == http.StatusOK },
 			60*time.Second, 20*time.Millisecond)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -85,25 +84,14 @@ timeout = "2s"
 	assert.NotContains(t, out, secret, "harvest --json")
 	assert.NotContains(t, errOut, secret, "harvest logs")
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	codes := make(chan int, 1)
 	var sout, serr lockedBuffer
 	go func() {
 		codes <- run(ctx, []string{"serve", "--addr", addr, "--config", cfgPath, "--cache", store}, &sout, &serr)
 	}()
-	get := func(path string) (int, string) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return httpGet("http://" + addr + path) }
 	require.Eventually(t, func() bool {
 		code, _ := get("/healthz")
 		return code == http.StatusOK
