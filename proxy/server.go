@@ -182,9 +182,9 @@ func (s *Server) withContext(c *fiber.Ctx) error {
 
 func (s *Server) config() *config.Config { return s.cfg.Load() }
 
-// WarmUp loads every catalog's snapshot and maps its records, so the first
-// feed requests after start are fast. It is meant to run in the background
-// and stops with ctx.
-func (s *Server) WarmUp(ctx context.Context) {
-	s.state.WarmUp(ctx, s.config(), s.log)
+// WarmUp loads the snapshot of the catalogs named (every catalog when none
+// is) and maps their records, so the first feed requests are fast. It is
+// meant to run in the background and stops with ctx.
+func (s *Server) WarmUp(ctx context.Context, catalogs ...string) {
+	s.state.WarmUp(ctx, s.config(), s.log, catalogs...)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -322,13 +323,17 @@ func headKey(fragmentKey string) string {
 	return "head/" + strings.TrimPrefix(fragmentKey, "frag/")
 }
 
-// WarmUp loads every catalog's snapshot and maps its records, so the first
-// feed requests after start are fast. It is meant to run in the background
+// WarmUp loads the snapshot of the catalogs named (every catalog when none
+// is) and maps their records, so the first feed requests after start, or
+// after a catalog's harvest, are fast. It is meant to run in the background
 // and stops with ctx.
-func (s *State) WarmUp(ctx context.Context, cfg *config.Config, log *slog.Logger) {
+func (s *State) WarmUp(ctx context.Context, cfg *config.Config, log *slog.Logger, only ...string) {
 	for _, cat := range cfg.Catalogs {
 		if ctx.Err() != nil {
 			return
+		}
+		if len(only) > 0 && !slices.Contains(only, cat.ID) {
+			continue
 		}
 		start := time.Now()
 		v, err := s.CatalogView(ctx, cfg, cat.ID)

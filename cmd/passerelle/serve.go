@@ -96,7 +96,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				if _, err := served.Warm(ctx, st, current.Load(), cat); err != nil {
 					e.logger.Warn("precomputing DCAT fragments failed", "catalog", cat, "err", err)
 				}
-				srv.WarmUp(ctx)
+				srv.WarmUp(ctx, cat) // only the catalog just harvested changed
 				if rep.Status == harvest.StatusOK {
 					autoPush(pushes, current.Load(), cat, e.logger.With("component", "push"))
 				}
